@@ -1,0 +1,80 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("申报人")
+    RECOMMENDER = "recommender", _("推荐单位")
+    STAFF = "staff", _("评审办公室")
+    EXPERT = "expert", _("评审专家")
+    ADMIN = "admin", _("项目管理员")
+
+
+# Roles that act for one organiser; applicants act for themselves everywhere.
+ORGANISER_ROLES = frozenset({Role.RECOMMENDER, Role.STAFF, Role.EXPERT, Role.ADMIN})
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are held through RoleAssignment, per organiser."""
+
+    email = models.EmailField(_("电子邮箱"), unique=True)
+    full_name = models.CharField(_("姓名"), max_length=120, blank=True)
+    preferred_language = models.CharField(
+        _("界面语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
+    )
+    email_verified = models.BooleanField(_("邮箱已验证"), default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """One role a user holds, for one organiser (or for no organiser: applicants)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    organiser = models.ForeignKey(
+        "awards.Organiser",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("主办机构"),
+    )
+    recommending_unit = models.ForeignKey(
+        "applications.RecommendingUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("推荐单位"),
+        help_text=_("推荐单位角色所属的单位"),
+    )
+    created_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色授予")
+        verbose_name_plural = _("角色授予")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "organiser"], name="role_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=models.Q(organiser__isnull=True), name="role_assignment_global_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.organiser.short_name if self.organiser_id else _("全局")
+        return f"{self.user} · {self.get_role_display()} · {scope}"

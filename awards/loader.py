@@ -1,0 +1,571 @@
+"""Load programme configuration from YAML, and export it back.
+
+A seed file holds one document of a `kind`: `organiser` (a list of organisers), `rubric`,
+`cycle` (a programme, its cycle, categories, stages, review bodies and rules) or `letter` (the
+metadata of an official letter). Loading is all-or-nothing: every file is parsed and checked,
+then everything is written in one transaction. Loading the same files twice changes nothing.
+Every create or change is written to the activity log.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from core.services import log_activity, model_snapshot
+
+from .models import (
+    Category,
+    CategoryRubric,
+    Cycle,
+    EligibilityRule,
+    LetterCycle,
+    OfficialLetter,
+    Organiser,
+    Programme,
+    ReviewBody,
+    Rubric,
+    RubricCriterion,
+    Stage,
+)
+from .rubrics import criterion_tree_problems
+from .rule_kinds import validate_rule
+from .stage_params import validate_stage_params
+
+SEED_DIR = Path(__file__).resolve().parent / "seeds"
+
+ORGANISER_FIELDS = ["code", "name", "short_name", "issuing_unit", "doc_prefix", "signer", "office_name", "address", "postcode", "phone"]
+PROGRAMME_FIELDS = ["code", "name", "name_en", "host", "undertaker", "office", "description", "description_en"]
+CYCLE_FIELDS = [
+    "code", "name", "name_en", "year", "project_type", "activity_period_years", "application_opens_at",
+    "application_closes_at", "held_on_text", "held_on", "ceremony_text", "previous_held_on_text",
+    "previous_quota_collective", "previous_quota_individual", "population_collective", "population_individual",
+    "scope_text", "award_setup_text", "reason_and_basis", "reward_standard_text", "funding_source",
+    "work_plan_funding_source", "contact_name", "contact_phone", "contact_address", "contact_postcode", "notice",
+    "work_plan", "applications_per_applicant",
+]
+CYCLE_CHILDREN = ["review_bodies", "stages", "categories", "previous_cycle"]
+CATEGORY_FIELDS = [
+    "code", "order", "level", "track", "name_en", "applicant_kind", "quota", "prize_amount", "reward_text",
+    "benefits", "standard", "criteria", "description",
+]
+STAGE_FIELDS = ["code", "name", "name_en", "kind", "params", "planned_start", "planned_end"]
+BODY_FIELDS = ["code", "name", "convener", "executive_convener", "office", "description", "member_units"]
+RUBRIC_FIELDS = ["code", "name", "standard", "total_points", "is_official", "note"]
+LETTER_FIELDS = [
+    "code", "doc_prefix", "doc_year", "doc_serial", "signer", "addressee", "title", "body", "attachment_note",
+    "issuer", "issued_on", "disclosure", "printed_by", "printed_on", "inner_letter",
+]
+
+
+class SeedError(Exception):
+    """A problem in a seed file, naming the file, the field and what is wrong."""
+
+    def __init__(self, source: str, field_path: str, problem: str):
+        self.source, self.field_path, self.problem = source, field_path, problem
+        super().__init__(f"{source}: {field_path}: {problem}")
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.message_dict.items())
+    return " ".join(str(m) for m in exc.messages)
+
+
+class _Loader:
+    def __init__(self, actor=None):
+        self.actor = actor
+        self.report = LoadReport()
+
+    # -- generic helpers -------------------------------------------------------------------
+    def fields(self, data: dict, allowed: list[str], source: str, where: str, extra: list[str] = ()) -> dict:
+        if not isinstance(data, dict):
+            raise SeedError(source, where, "应为键值对（mapping）")
+        unknown = sorted(set(data) - set(allowed) - set(extra))
+        if unknown:
+            raise SeedError(source, f"{where}.{unknown[0]}", f"未知字段；允许的字段：{', '.join(allowed + list(extra))}")
+        return {k: data[k] for k in allowed if k in data}
+
+    def upsert(self, model, lookup: dict, values: dict, source: str, where: str, organiser=None):
+        """Create or update one row; validate with full_clean; log only real changes."""
+        instance = model.objects.filter(**lookup).first()
+        creating = instance is None
+        if creating:
+            instance = model(**lookup)
+        before = None if creating else model_snapshot(instance)
+        for name, value in values.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            key = next(iter(getattr(exc, "message_dict", {}) or {"": None}))
+            raise SeedError(source, f"{where}.{key}" if key and key != "__all__" else where, _messages(exc)) from None
+        after = model_snapshot(instance)
+        if creating:
+            instance.save()
+            after = model_snapshot(instance)
+            self.report.created.append(f"{model._meta.verbose_name} {instance}")
+            log_activity(actor=self.actor, action="config.create", target=instance, after=after, reason=f"load_programmes {source}", organiser=organiser)
+        elif before != after:
+            instance.save()
+            self.report.updated.append(f"{model._meta.verbose_name} {instance}")
+            changed = [k for k in after if before.get(k) != after.get(k)]
+            log_activity(
+                actor=self.actor,
+                action="config.update",
+                target=instance,
+                before={k: before.get(k) for k in changed},
+                after={k: after.get(k) for k in changed},
+                reason=f"load_programmes {source}",
+                organiser=organiser,
+            )
+        else:
+            self.report.unchanged += 1
+        return instance
+
+    def remove_missing(self, queryset, keep_ids: set, source: str, where: str, organiser=None):
+        for obj in queryset.exclude(pk__in=keep_ids):
+            before = model_snapshot(obj)
+            try:
+                with transaction.atomic():
+                    obj.delete()
+            except models.ProtectedError:
+                raise SeedError(source, where, f"“{obj}”已有业务数据引用，不能从配置中删除") from None
+            self.report.updated.append(f"删除 {obj._meta.verbose_name} {obj}")
+            log_activity(actor=self.actor, action="config.delete", target=obj, before=before, reason=f"load_programmes {source}", organiser=organiser)
+
+    # -- kinds -----------------------------------------------------------------------------
+    def load_organisers(self, doc: dict, source: str) -> None:
+        items = doc.get("organisers")
+        if not isinstance(items, list) or not items:
+            raise SeedError(source, "organisers", "应为非空列表")
+        for index, item in enumerate(items):
+            values = self.fields(item, ORGANISER_FIELDS, source, f"organisers[{index}]")
+            if not values.get("code"):
+                raise SeedError(source, f"organisers[{index}].code", "必填")
+            code = values.pop("code")
+            self.upsert(Organiser, {"code": code}, values, source, f"organisers[{index}]", organiser=None)
+
+    def load_rubric(self, doc: dict, source: str) -> None:
+        values = self.fields(doc, RUBRIC_FIELDS, source, "rubric", extra=["kind", "criteria"])
+        for required in ("code", "name", "standard", "total_points"):
+            if values.get(required) in (None, ""):
+                raise SeedError(source, required, "必填")
+        try:
+            values["total_points"] = Decimal(str(values["total_points"]))
+        except InvalidOperation:
+            raise SeedError(source, "total_points", "应为数字") from None
+        criteria = doc.get("criteria")
+        if not isinstance(criteria, list) or not criteria:
+            raise SeedError(source, "criteria", "应为非空列表")
+        self._check_criteria(criteria, source, "criteria")
+        problems = criterion_tree_problems(criteria, values["total_points"])
+        if problems:
+            raise SeedError(source, "criteria", problems[0])
+        code = values.pop("code")
+        rubric = self.upsert(Rubric, {"code": code}, values, source, "rubric")
+        keep: set[int] = set()
+
+        def walk(nodes: list, parent, where: str) -> None:
+            for order, node in enumerate(nodes, start=1):
+                crit = self.upsert(
+                    RubricCriterion,
+                    {"rubric": rubric, "code": str(node["code"])},
+                    {
+                        "parent": parent,
+                        "name": node["name"],
+                        "max_points": Decimal(str(node["max_points"])),
+                        "kind": node.get("kind", "plain"),
+                        "order": order,
+                        "guidance": node.get("guidance", ""),
+                    },
+                    source,
+                    f"{where}[{order - 1}]",
+                )
+                keep.add(crit.pk)
+                walk(node.get("children") or [], crit, f"{where}[{order - 1}].children")
+
+        walk(criteria, None, "criteria")
+        self.remove_missing(rubric.criteria.all(), keep, source, "criteria")
+
+    def _check_criteria(self, nodes: list, source: str, where: str) -> None:
+        for index, node in enumerate(nodes):
+            here = f"{where}[{index}]"
+            self.fields(node, ["code", "name", "max_points", "kind", "guidance", "children"], source, here)
+            for required in ("code", "name", "max_points"):
+                if node.get(required) in (None, ""):
+                    raise SeedError(source, f"{here}.{required}", "必填")
+            try:
+                points = Decimal(str(node["max_points"]))
+            except InvalidOperation:
+                raise SeedError(source, f"{here}.max_points", "应为数字") from None
+            if points < 0:
+                raise SeedError(source, f"{here}.max_points", "分值不能为负数")
+            if node.get("kind", "plain") not in {"process", "result", "plain"}:
+                raise SeedError(source, f"{here}.kind", "应为 process、result 或 plain")
+            if node.get("children") is not None:
+                if not isinstance(node["children"], list):
+                    raise SeedError(source, f"{here}.children", "应为列表")
+                self._check_criteria(node["children"], source, f"{here}.children")
+
+    def load_cycle(self, doc: dict, source: str) -> Cycle:
+        self.fields(doc, ["kind", "organiser", "programme", "cycle"], source, "")
+        organiser = Organiser.objects.filter(code=doc.get("organiser")).first()
+        if organiser is None:
+            raise SeedError(source, "organiser", f"未找到主办机构“{doc.get('organiser')}”（先在 organisers.yaml 中定义）")
+        programme_values = self.fields(doc.get("programme"), PROGRAMME_FIELDS, source, "programme")
+        if not programme_values.get("code"):
+            raise SeedError(source, "programme.code", "必填")
+        programme_code = programme_values.pop("code")
+        existing = Programme.objects.filter(code=programme_code).select_related("organiser").first()
+        if existing and existing.organiser_id != organiser.pk:
+            raise SeedError(source, "programme.code", f"奖项“{programme_code}”属于另一个主办机构")
+        programme = self.upsert(
+            Programme, {"code": programme_code}, {**programme_values, "organiser": organiser}, source, "programme", organiser
+        )
+
+        raw = doc.get("cycle")
+        values = self.fields(raw, CYCLE_FIELDS, source, "cycle", extra=CYCLE_CHILDREN)
+        if not values.get("code"):
+            raise SeedError(source, "cycle.code", "必填")
+        for key in ("application_opens_at", "application_closes_at"):
+            value = values.get(key)
+            if value is not None and not (isinstance(value, datetime.datetime) and value.tzinfo):
+                raise SeedError(source, f"cycle.{key}", "应为带时区的时间，如 2025-12-30T23:59:59+08:00")
+        for key in ("held_on",):
+            value = values.get(key)
+            if value is not None and not isinstance(value, datetime.date):
+                raise SeedError(source, f"cycle.{key}", "应为日期，如 2023-09-01")
+        for key in ("notice",):
+            values.setdefault(key, {})
+        values.setdefault("work_plan", {})
+        previous = raw.get("previous_cycle")
+        values["previous_cycle"] = Cycle.objects.filter(code=previous).first() if previous else None
+        if previous and values["previous_cycle"] is None:
+            raise SeedError(source, "cycle.previous_cycle", f"未找到上届“{previous}”")
+        code = values.pop("code")
+        existing_cycle = Cycle.objects.filter(code=code).first()
+        if existing_cycle and existing_cycle.programme_id != programme.pk:
+            raise SeedError(source, "cycle.code", f"周期“{code}”属于另一个奖项")
+        cycle = self.upsert(Cycle, {"code": code}, {**values, "programme": programme}, source, "cycle", organiser)
+
+        body_codes = self._load_bodies(cycle, raw.get("review_bodies") or [], source, organiser)
+        self._load_stages(cycle, raw.get("stages") or [], body_codes, source, organiser)
+        self._load_categories(cycle, raw.get("categories") or [], source, organiser)
+        return cycle
+
+    def _load_bodies(self, cycle, items, source, organiser) -> set[str]:
+        keep, codes = set(), set()
+        for index, item in enumerate(items):
+            where = f"cycle.review_bodies[{index}]"
+            values = self.fields(item, BODY_FIELDS, source, where, extra=["quorum"])
+            quorum = item.get("quorum") or {}
+            if not isinstance(quorum, dict) or set(quorum) - {"numerator", "denominator", "strict"}:
+                raise SeedError(source, f"{where}.quorum", "应为 {numerator, denominator, strict}")
+            numerator, denominator = quorum.get("numerator", 0), quorum.get("denominator", 1)
+            if not isinstance(numerator, int) or not isinstance(denominator, int) or denominator <= 0 or numerator < 0 or numerator > denominator:
+                raise SeedError(source, f"{where}.quorum", "分子、分母应为整数，0 ≤ 分子 ≤ 分母，分母 > 0")
+            if not isinstance(values.get("member_units", []), list):
+                raise SeedError(source, f"{where}.member_units", "应为列表")
+            code = values.pop("code", None)
+            if not code:
+                raise SeedError(source, f"{where}.code", "必填")
+            codes.add(code)
+            body = self.upsert(
+                ReviewBody,
+                {"cycle": cycle, "code": code},
+                {**values, "quorum_numerator": numerator, "quorum_denominator": denominator, "quorum_strict": bool(quorum.get("strict", True))},
+                source,
+                where,
+                organiser,
+            )
+            keep.add(body.pk)
+        self.remove_missing(cycle.review_bodies.all(), keep, source, "cycle.review_bodies", organiser)
+        return codes
+
+    def _load_stages(self, cycle, items, body_codes, source, organiser) -> None:
+        if not items:
+            raise SeedError(source, "cycle.stages", "至少需要一个评审环节")
+        codes = [item.get("code") for item in items if isinstance(item, dict)]
+        if len(set(codes)) != len(codes):
+            raise SeedError(source, "cycle.stages", "环节代码重复")
+        kinds = {item.get("code"): item.get("kind") for item in items if isinstance(item, dict)}
+        # Reordering moves existing rows out of the way first, so the unique (cycle, order)
+        # constraint never collides; nothing is touched when the order is unchanged.
+        current_order = dict(cycle.stages.values_list("code", "order"))
+        if any(current_order.get(code, index + 1) != index + 1 for index, code in enumerate(codes)):
+            cycle.stages.update(order=models.F("order") + 1000)
+        keep = set()
+        for index, item in enumerate(items):
+            where = f"cycle.stages[{index}]"
+            values = self.fields(item, STAGE_FIELDS, source, where)
+            code = values.pop("code", None)
+            if not code:
+                raise SeedError(source, f"{where}.code", "必填")
+            try:
+                params = validate_stage_params(values.get("kind", ""), values.get("params") or {})
+            except ValidationError as exc:
+                raise SeedError(source, f"{where}.params", _messages(exc)) from None
+            if values.get("kind") == "comprehensive":
+                for ref in params["weights"]:
+                    if kinds.get(ref) != "scored_review" or codes.index(ref) > index:
+                        raise SeedError(source, f"{where}.params.weights.{ref}", "应为此前的评分评审环节代码")
+            if values.get("kind") == "meeting" and params["body"] not in body_codes:
+                raise SeedError(source, f"{where}.params.body", f"未定义的评审机构“{params['body']}”")
+            values["params"] = params
+            stage = self.upsert(Stage, {"cycle": cycle, "code": code}, {**values, "order": index + 1}, source, where, organiser)
+            keep.add(stage.pk)
+        self.remove_missing(cycle.stages.all(), keep, source, "cycle.stages", organiser)
+
+    def _load_categories(self, cycle, items, source, organiser) -> None:
+        if not items:
+            raise SeedError(source, "cycle.categories", "至少需要一个奖项类别")
+        keep = set()
+        for index, item in enumerate(items):
+            where = f"cycle.categories[{index}]"
+            values = self.fields(item, CATEGORY_FIELDS, source, where, extra=["rubrics", "rules"])
+            code = values.pop("code", None)
+            if not code:
+                raise SeedError(source, f"{where}.code", "必填")
+            if values.get("prize_amount") is not None:
+                try:
+                    values["prize_amount"] = Decimal(str(values["prize_amount"]))
+                except InvalidOperation:
+                    raise SeedError(source, f"{where}.prize_amount", "应为数字（元）") from None
+                if values["prize_amount"] < 0:
+                    raise SeedError(source, f"{where}.prize_amount", "奖金不能为负数")
+            quota = values.get("quota")
+            if quota is not None and (isinstance(quota, bool) or not isinstance(quota, int) or quota < 0):
+                raise SeedError(source, f"{where}.quota", "名额应为不小于0的整数（或留空表示待定）")
+            category = self.upsert(Category, {"cycle": cycle, "code": code}, values, source, where, organiser)
+            keep.add(category.pk)
+            self._load_category_rubrics(category, item.get("rubrics") or {}, source, f"{where}.rubrics")
+            self._load_rules(category, item.get("rules") or [], source, f"{where}.rules", organiser)
+        self.remove_missing(cycle.categories.all(), keep, source, "cycle.categories", organiser)
+
+    def _load_category_rubrics(self, category, mapping, source, where) -> None:
+        if not isinstance(mapping, dict):
+            raise SeedError(source, where, "应为 {组织类型: 评分标准代码}")
+        keep = set()
+        for org_type, rubric_code in mapping.items():
+            rubric = Rubric.objects.filter(code=rubric_code).first()
+            if rubric is None:
+                raise SeedError(source, f"{where}.{org_type or '默认'}", f"未找到评分标准“{rubric_code}”")
+            choice = self.upsert(
+                CategoryRubric, {"category": category, "organisation_type": org_type or ""}, {"rubric": rubric}, source, where
+            )
+            keep.add(choice.pk)
+        self.remove_missing(category.rubric_choices.all(), keep, source, where)
+
+    def _load_rules(self, category, items, source, where, organiser) -> None:
+        if not isinstance(items, list):
+            raise SeedError(source, where, "应为列表")
+        keep = set()
+        for index, item in enumerate(items):
+            here = f"{where}[{index}]"
+            values = self.fields(item, ["kind", "params", "severity", "description"], source, here)
+            try:
+                params = validate_rule(values.get("kind", ""), values.get("params") or {})
+            except ValidationError as exc:
+                raise SeedError(source, f"{here}.params" if values.get("kind") else f"{here}.kind", _messages(exc)) from None
+            severity = values.get("severity", EligibilityRule.Severity.BLOCKING)
+            if severity not in EligibilityRule.Severity.values:
+                raise SeedError(source, f"{here}.severity", "应为 blocking 或 review")
+            rule = self.upsert(
+                EligibilityRule,
+                {"category": category, "order": index + 1},
+                {"kind": values["kind"], "params": params, "severity": severity, "description": values.get("description", "")},
+                source,
+                here,
+                organiser,
+            )
+            keep.add(rule.pk)
+        self.remove_missing(category.rules.all(), keep, source, where, organiser)
+
+    def load_letter(self, doc: dict, source: str) -> None:
+        values = self.fields(doc, LETTER_FIELDS, source, "letter", extra=["kind", "organiser", "letter_kind", "cycles"])
+        organiser = Organiser.objects.filter(code=doc.get("organiser")).first()
+        if organiser is None:
+            raise SeedError(source, "organiser", f"未找到主办机构“{doc.get('organiser')}”")
+        for required in ("code", "doc_prefix", "doc_year", "doc_serial", "addressee", "title", "issuer", "issued_on"):
+            if values.get(required) in (None, ""):
+                raise SeedError(source, required, "必填")
+        if not isinstance(values.get("body"), list):
+            raise SeedError(source, "body", "应为段落列表")
+        code = values.pop("code")
+        letter = self.upsert(
+            OfficialLetter,
+            {"code": code},
+            {**values, "organiser": organiser, "kind": doc.get("letter_kind", "request")},
+            source,
+            "letter",
+            organiser,
+        )
+        wanted = doc.get("cycles") or []
+        links = []
+        for index, cycle_code in enumerate(wanted):
+            cycle = Cycle.objects.filter(code=cycle_code, programme__organiser=organiser).first()
+            if cycle is None:
+                raise SeedError(source, f"cycles[{index}]", f"未找到本机构的周期“{cycle_code}”")
+            links.append((cycle, index))
+        current = list(LetterCycle.objects.filter(letter=letter).values_list("cycle_id", "order"))
+        if current != [(c.pk, i) for c, i in links]:
+            LetterCycle.objects.filter(letter=letter).delete()
+            LetterCycle.objects.bulk_create([LetterCycle(letter=letter, cycle=c, order=i) for c, i in links])
+            log_activity(actor=self.actor, action="config.update", target=letter, before={"cycles": [c for c, _o in current]}, after={"cycles": [c.pk for c, _i in links]}, reason=f"load_programmes {source}", organiser=organiser)
+
+
+KIND_ORDER = {"organiser": 0, "rubric": 1, "cycle": 2, "letter": 3}
+
+
+def read_seed_files(paths: list[Path]) -> list[tuple[str, dict]]:
+    """Parse every file first: a YAML error anywhere stops the load before anything is written."""
+    documents: list[tuple[str, dict]] = []
+    for path in paths:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SeedError(source, "(文件)", f"无法读取：{exc}") from None
+        try:
+            loaded = list(yaml.safe_load_all(text))
+        except yaml.YAMLError as exc:
+            raise SeedError(source, "(YAML)", f"格式错误：{exc}") from None
+        for doc in loaded:
+            if doc is None:
+                continue
+            if not isinstance(doc, dict):
+                raise SeedError(source, "(文档)", "顶层应为键值对（mapping）")
+            if doc.get("kind") not in KIND_ORDER:
+                raise SeedError(source, "kind", f"应为 {', '.join(KIND_ORDER)} 之一，当前为“{doc.get('kind')}”")
+            documents.append((source, doc))
+    return documents
+
+
+def default_seed_paths() -> list[Path]:
+    return sorted(SEED_DIR.rglob("*.yaml"))
+
+
+def load_programmes(paths: list[Path] | None = None, *, actor=None) -> LoadReport:
+    """Load seed files all-or-nothing; raises SeedError naming file, field and problem."""
+    documents = read_seed_files(paths or default_seed_paths())
+    documents.sort(key=lambda item: KIND_ORDER[item[1]["kind"]])
+    loader = _Loader(actor=actor)
+    with transaction.atomic():
+        for source, doc in documents:
+            kind = doc["kind"]
+            if kind == "organiser":
+                loader.load_organisers(doc, source)
+            elif kind == "rubric":
+                loader.load_rubric(doc, source)
+            elif kind == "cycle":
+                loader.load_cycle(doc, source)
+            else:
+                loader.load_letter(doc, source)
+    return loader.report
+
+
+# -- export ------------------------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime.datetime):
+        return value
+    return value
+
+
+def _pick(instance, names: list[str]) -> dict:
+    return {name: _plain(getattr(instance, name)) for name in names}
+
+
+def export_cycle_documents(code: str) -> list[dict]:
+    """The cycle, its organiser and rubrics as documents load_programmes reads back identically."""
+    cycle = Cycle.objects.select_related("programme__organiser", "previous_cycle").get(code=code)
+    organiser = cycle.programme.organiser
+    categories = list(cycle.categories.prefetch_related("rules", "rubric_choices__rubric").order_by("order", "id"))
+    rubric_codes = sorted({choice.rubric.code for c in categories for choice in c.rubric_choices.all()})
+    documents: list[dict] = [{"kind": "organiser", "organisers": [_pick(organiser, ORGANISER_FIELDS)]}]
+    for rubric in Rubric.objects.filter(code__in=rubric_codes).prefetch_related("criteria").order_by("code"):
+        by_parent: dict[int | None, list] = {}
+        for criterion in rubric.criteria.all():
+            by_parent.setdefault(criterion.parent_id, []).append(criterion)
+
+        def tree(parent_id):
+            nodes = []
+            for c in sorted(by_parent.get(parent_id, []), key=lambda c: (c.order, c.pk)):
+                node = {"code": c.code, "name": c.name, "max_points": _plain(c.max_points), "kind": c.kind}
+                if c.guidance:
+                    node["guidance"] = c.guidance
+                children = tree(c.pk)
+                if children:
+                    node["children"] = children
+                nodes.append(node)
+            return nodes
+
+        documents.append({"kind": "rubric", **_pick(rubric, RUBRIC_FIELDS), "criteria": tree(None)})
+    cycle_data = _pick(cycle, CYCLE_FIELDS)
+    if cycle.previous_cycle_id:
+        cycle_data["previous_cycle"] = cycle.previous_cycle.code
+    cycle_data["review_bodies"] = [
+        {
+            **_pick(body, BODY_FIELDS),
+            "quorum": {"numerator": body.quorum_numerator, "denominator": body.quorum_denominator, "strict": body.quorum_strict},
+        }
+        for body in cycle.review_bodies.order_by("id")
+    ]
+    cycle_data["stages"] = [_pick(stage, STAGE_FIELDS) for stage in cycle.stages.order_by("order")]
+    cycle_data["categories"] = [
+        {
+            **_pick(category, CATEGORY_FIELDS),
+            "rubrics": {choice.organisation_type: choice.rubric.code for choice in category.rubric_choices.all()},
+            "rules": [
+                {"kind": rule.kind, "params": rule.params, "severity": rule.severity, "description": rule.description}
+                for rule in category.rules.all()
+            ],
+        }
+        for category in categories
+    ]
+    documents.append(
+        {
+            "kind": "cycle",
+            "organiser": organiser.code,
+            "programme": _pick(cycle.programme, PROGRAMME_FIELDS),
+            "cycle": cycle_data,
+        }
+    )
+    return documents
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper, data):
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def export_cycle_yaml(code: str) -> str:
+    return yaml.dump_all(export_cycle_documents(code), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)

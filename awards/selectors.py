@@ -1,0 +1,171 @@
+"""Reads of programme configuration: cycles visible to a user, quotas, ratios and budgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts import rules
+
+from .models import Category, Cycle, Stage
+
+TEN_THOUSAND = Decimal(10000)
+
+
+def format_ratio(quota: int | None, population: int | None) -> str:
+    """表彰比例 as the seeds print it: 7 of 20,000 → "0.035%". Empty when unknown."""
+    if quota is None or not population:
+        return ""
+    percent = (Decimal(quota) * 100 / Decimal(population)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    text = format(percent.normalize(), "f")
+    return f"{text}%"
+
+
+def format_wan(amount: Decimal | None) -> str:
+    """Yuan → 万元 without trailing zeros: 500000 → "50", 15000 → "1.5"."""
+    if amount is None:
+        return ""
+    wan = (Decimal(amount) / TEN_THOUSAND).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
+    return format(wan, "f")
+
+
+@dataclass(frozen=True)
+class CategoryBudget:
+    category: Category
+    quota: int | None
+    prize_amount: Decimal | None
+    subtotal: Decimal
+    population: int | None
+    ratio: str
+
+    @property
+    def prize_wan(self) -> str:
+        return format_wan(self.prize_amount)
+
+    @property
+    def subtotal_wan(self) -> str:
+        return format_wan(self.subtotal)
+
+
+@dataclass(frozen=True)
+class ClassFigures:
+    """Figures of one class of the 申报表 (集体 or 个人) for this and the previous cycle."""
+
+    label: str
+    population: int | None
+    quota: int
+    ratio: str
+    previous_quota: int | None
+    previous_ratio: str
+
+
+@dataclass(frozen=True)
+class CycleBudget:
+    cycle: Cycle
+    categories: list[CategoryBudget]
+    total_quota: int
+    total_amount: Decimal
+    collective: ClassFigures
+    individual: ClassFigures
+    money_prizes: bool
+    reward_text: str
+
+    @property
+    def total_wan(self) -> str:
+        return format_wan(self.total_amount)
+
+    @property
+    def classes(self) -> list[ClassFigures]:
+        return [self.collective, self.individual]
+
+    @property
+    def total_label(self) -> str:
+        """合计 as the seeds write it: "14 个/159 万元" or "10 名/精神奖励"."""
+        if self.money_prizes:
+            return f"{self.total_quota} 个/{self.total_wan} 万元"
+        if self.reward_text:
+            return f"{self.total_quota} 名/{self.reward_text}"
+        return f"{self.total_quota} 名（奖金待定）"
+
+
+def cycle_budget(cycle: Cycle) -> CycleBudget:
+    """Planned budget = Σ quota × prize; ratios = quota ÷ eligible population per class."""
+    categories = list(cycle.categories.all())
+    rows = []
+    for category in categories:
+        population = cycle.population_collective if category.is_collective else cycle.population_individual
+        prize = category.prize_amount
+        subtotal = (prize or Decimal(0)) * (category.quota or 0)
+        rows.append(
+            CategoryBudget(
+                category=category,
+                quota=category.quota,
+                prize_amount=prize,
+                subtotal=subtotal,
+                population=population,
+                ratio=format_ratio(category.quota, population),
+            )
+        )
+    collective_quota = sum(r.quota or 0 for r in rows if r.category.is_collective)
+    individual_quota = sum(r.quota or 0 for r in rows if not r.category.is_collective)
+    has_collective = any(r.category.is_collective for r in rows)
+    has_individual = any(not r.category.is_collective for r in rows)
+    money = any(c.has_money_prize for c in categories)
+    reward_texts = [c.reward_text for c in categories if c.reward_text]
+    return CycleBudget(
+        cycle=cycle,
+        categories=rows,
+        total_quota=sum(r.quota or 0 for r in rows),
+        total_amount=sum((r.subtotal for r in rows), Decimal(0)),
+        collective=ClassFigures(
+            label="集体",
+            population=cycle.population_collective,
+            quota=collective_quota if has_collective else 0,
+            ratio=format_ratio(collective_quota, cycle.population_collective) if has_collective else "",
+            previous_quota=cycle.previous_quota_collective,
+            previous_ratio=format_ratio(cycle.previous_quota_collective, cycle.population_collective),
+        ),
+        individual=ClassFigures(
+            label="个人",
+            population=cycle.population_individual,
+            quota=individual_quota if has_individual else 0,
+            ratio=format_ratio(individual_quota, cycle.population_individual) if has_individual else "",
+            previous_quota=cycle.previous_quota_individual,
+            previous_ratio=format_ratio(cycle.previous_quota_individual, cycle.population_individual),
+        ),
+        money_prizes=money,
+        reward_text=reward_texts[0] if reward_texts else "",
+    )
+
+
+def cycles_for_staff(user) -> QuerySet[Cycle]:
+    """Cycles of the organisers the user works for (all for superusers)."""
+    queryset = Cycle.objects.select_related("programme__organiser").order_by("-year", "code")
+    organiser_ids = rules.staff_organiser_ids(user)
+    if organiser_ids is None:
+        return queryset
+    return queryset.filter(programme__organiser_id__in=organiser_ids)
+
+
+def cycle_overview(code: str, user) -> Cycle:
+    """One cycle with its categories and stages, or Cycle.DoesNotExist if not visible."""
+    return (
+        cycles_for_staff(user)
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("order", "id")),
+            Prefetch("stages", queryset=Stage.objects.order_by("order")),
+            "review_bodies",
+        )
+        .get(code=code)
+    )
+
+
+def public_cycles() -> QuerySet[Cycle]:
+    """Every cycle with its categories, newest first: the public list of calls."""
+    return (
+        Cycle.objects.select_related("programme__organiser")
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order", "id")))
+        .order_by("-year", "code")
+    )

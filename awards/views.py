@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from accounts import rules
+
+from . import selectors
+from .models import Cycle
+
+
+def _require_staff(user) -> None:
+    if not (rules.is_review_staff(user) or user.is_superuser):
+        raise Http404
+
+
+@login_required
+def cycle_list(request):
+    _require_staff(request.user)
+    return render(request, "awards/cycle_list.html", {"cycles": selectors.cycles_for_staff(request.user)})
+
+
+@login_required
+def cycle_overview(request, code: str):
+    """Staff overview of a cycle: categories, quotas, ratios, planned budget, the pipeline."""
+    _require_staff(request.user)
+    try:
+        cycle = selectors.cycle_overview(code, request.user)
+    except Cycle.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "awards/cycle_overview.html",
+        {"cycle": cycle, "budget": selectors.cycle_budget(cycle), "stages": list(cycle.stages.all())},
+    )

@@ -1,0 +1,77 @@
+"""Demo data for local use: one user per role, open demo cycles, and what each app adds.
+
+Each app may provide `<app>/demo.py` with `seed_demo_data(context: dict)`; they run in order.
+"""
+
+import importlib
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Role, RoleAssignment, User
+from awards.demo import ensure_demo_cycles
+from awards.models import Organiser
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+# username, full name, e-mail, roles [(role, organiser code or None)], language, superuser
+DEMO_USERS = [
+    ("admin", "系统管理员", "admin@demo.local", [], "zh-hans", True),
+    ("cn-admin", "长宁项目管理员", "cn-admin@demo.local", [(Role.ADMIN, "changning")], "zh-hans", False),
+    ("cn-staff", "长宁评审办公室", "cn-staff@demo.local", [(Role.STAFF, "changning")], "zh-hans", False),
+    ("xh-admin", "徐汇项目管理员", "xh-admin@demo.local", [(Role.ADMIN, "xuhui")], "zh-hans", False),
+    ("xh-staff", "徐汇评审办公室", "xh-staff@demo.local", [(Role.STAFF, "xuhui")], "zh-hans", False),
+    *[(f"cn-expert{i}", f"长宁专家{i}", f"cn-expert{i}@demo.local", [(Role.EXPERT, "changning")], "zh-hans", False) for i in range(1, 8)],
+    *[(f"xh-expert{i}", f"徐汇专家{i}", f"xh-expert{i}@demo.local", [(Role.EXPERT, "xuhui")], "zh-hans", False) for i in range(1, 6)],
+    ("cn-recommender", "长宁区商务委（推荐）", "cn-recommender@demo.local", [(Role.RECOMMENDER, "changning")], "zh-hans", False),
+    ("xh-recommender", "徐汇区行业协会（推荐）", "xh-recommender@demo.local", [(Role.RECOMMENDER, "xuhui")], "zh-hans", False),
+    ("org-applicant", "上海示例精密制造有限公司", "org@demo.local", [(Role.APPLICANT, None)], "zh-hans", False),
+    ("person-applicant", "王质量", "person@demo.local", [(Role.APPLICANT, None)], "zh-hans", False),
+    ("foreign-applicant", "Anna Schmidt", "anna@demo.local", [(Role.APPLICANT, None)], "en", False),
+    ("xh-small-applicant", "上海徐汇小微科技有限公司", "small@demo.local", [(Role.APPLICANT, None)], "zh-hans", False),
+]
+
+DEMO_APPS = ["applications", "reviews", "decisions", "documents"]
+
+
+class Command(BaseCommand):
+    help = "Create demo users of every role (password %s) and open demo cycles. Local use only." % DEMO_PASSWORD
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+        parser.add_argument("--applications", type=int, default=0, help="also build a realistic cycle with N applications")
+
+    def handle(self, *args, force, applications, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates accounts with a published password: it refuses to run with DEBUG off. Use --force if you really mean it.")
+        call_command("load_programmes", verbosity=0, stdout=self.stdout)
+        with transaction.atomic():
+            organisers = {o.code: o for o in Organiser.objects.all()}
+            users = {}
+            for username, full_name, email, roles, language, superuser in DEMO_USERS:
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"email": email, "full_name": full_name, "preferred_language": language, "email_verified": True},
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                user.is_superuser = superuser
+                user.is_staff = superuser or any(role in (Role.ADMIN, Role.STAFF) for role, _org in roles)
+                user.save()
+                for role, organiser_code in roles:
+                    RoleAssignment.objects.get_or_create(user=user, role=role, organiser=organisers.get(organiser_code))
+                users[username] = user
+            cycles = ensure_demo_cycles(actor=users["admin"])
+            context = {"users": users, "organisers": organisers, "cycles": {c.code: c for c in cycles}, "stdout": self.stdout,
+                       "applications": applications}
+            for app in DEMO_APPS:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app}.demo":
+                        raise
+                    continue
+                module.seed_demo_data(context)
+        self.stdout.write(self.style.SUCCESS(f"Demo users ready (password: {DEMO_PASSWORD}): " + ", ".join(users)))

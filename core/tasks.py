@@ -1,0 +1,36 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import EmailNotification
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
+def send_notification(self, notification_id: int) -> str:
+    """Send one recorded e-mail; idempotent: a sent notification is never sent twice."""
+    with transaction.atomic():
+        notification = EmailNotification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None or notification.status == EmailNotification.Status.SENT:
+            return "skipped"
+        notification.attempts += 1
+        try:
+            send_mail(
+                notification.subject,
+                notification.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.to_address],
+            )
+        except Exception as exc:  # noqa: BLE001 - any transport failure is retried
+            notification.status = EmailNotification.Status.FAILED
+            notification.error = str(exc)[:2000]
+            notification.save(update_fields=["attempts", "status", "error"])
+            if self.request.called_directly:
+                raise
+            raise self.retry(exc=exc, countdown=30 * 2 ** (self.request.retries or 0)) from exc
+        notification.status = EmailNotification.Status.SENT
+        notification.sent_at = timezone.now()
+        notification.error = ""
+        notification.save(update_fields=["attempts", "status", "error", "sent_at"])
+    return "sent"

@@ -1,0 +1,209 @@
+"""The CJK faces used in generated PDFs and how they are prepared.
+
+WeasyPrint embeds a subset of every font a document uses. Debian's Noto CJK faces are
+65,535-glyph CFF fonts inside .ttc collections: subsetting one of those per document is slow
+(about 3.5 s per face with fontTools, the fallback WeasyPrint uses when HarfBuzz-subset is
+missing) and makes every PDF carry a large font. ``scripts/build_fonts.py`` therefore prepares,
+once at setup time, a standalone TrueType file per face holding only the GB 2312 character set,
+Latin letters and the punctuation of official documents. Characters outside that set (rare
+characters in names such as 䶮, 堃, 㛃) still render: every font-family stack below falls back to
+the complete system face of the same design, and then to other full-coverage faces.
+
+This module holds no Django imports at module level so that the build script can use it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+# Bumped whenever the way faces are built changes, so that build_fonts.py rebuilds them.
+BUILD_VERSION = 4
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Face:
+    """One prepared face: a role of GB/T 9704 and the free font standing in for it."""
+
+    key: str
+    family: str  # the @font-face family name used in the stylesheets
+    output: str  # file name inside the font directory
+    source: str  # path of the system font file
+    source_name: str  # family + subfamily name of the face inside a .ttc collection
+    weight: int
+    fallbacks: tuple[str, ...]  # full-coverage system families, best match first
+    env_override: str  # environment variable that may point at a licensed face instead
+    role: str  # what the face stands in for, for the docs and the bench
+
+    @property
+    def css_stack(self) -> str:
+        names = (self.family, *self.fallbacks, *COMMON_FALLBACKS)
+        return ", ".join(f'"{name}"' for name in names)
+
+
+NOTO = "/usr/share/fonts/opentype/noto"
+
+# Full-coverage faces every stack ends with (TrueType, CJK Unified Ideographs + Extension A).
+COMMON_FALLBACKS = ("AR PL UMing CN", "WenQuanYi Zen Hei")
+
+FACES: tuple[Face, ...] = (
+    Face(
+        key="fangsong",
+        family="Portal FangSong",
+        output="portal-fangsong.ttf",
+        source=f"{NOTO}/NotoSerifCJK-Regular.ttc",
+        source_name="Noto Serif CJK SC",
+        weight=400,
+        fallbacks=("Noto Serif CJK SC",),
+        env_override="PORTAL_FONT_FANGSONG",
+        role="仿宋 (body text, 3号) and 宋体 (page numbers): Noto Serif CJK SC Regular",
+    ),
+    Face(
+        key="xiaobiaosong",
+        family="Portal XiaoBiaoSong",
+        output="portal-xiaobiaosong.ttf",
+        source=f"{NOTO}/NotoSerifCJK-Bold.ttc",
+        source_name="Noto Serif CJK SC Bold",
+        weight=700,
+        fallbacks=("Noto Serif CJK SC",),
+        env_override="PORTAL_FONT_XIAOBIAOSONG",
+        role="小标宋 (titles, 2号): Noto Serif CJK SC Bold",
+    ),
+    Face(
+        key="heiti",
+        family="Portal HeiTi",
+        output="portal-heiti.ttf",
+        source=f"{NOTO}/NotoSansCJK-Regular.ttc",
+        source_name="Noto Sans CJK SC",
+        weight=400,
+        fallbacks=("Noto Sans CJK SC", "WenQuanYi Zen Hei"),
+        env_override="PORTAL_FONT_HEITI",
+        role="黑体 (level-1 headings): Noto Sans CJK SC Regular",
+    ),
+    Face(
+        key="kaiti",
+        family="Portal KaiTi",
+        output="portal-kaiti.ttf",
+        source="/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf",
+        source_name="LXGW WenKai",
+        weight=400,
+        fallbacks=("LXGW WenKai", "AR PL UKai CN"),
+        env_override="PORTAL_FONT_KAITI",
+        role="楷体 (level-2 headings): LXGW WenKai Regular",
+    ),
+)
+
+FACES_BY_KEY = {face.key: face for face in FACES}
+
+# A Latin layout of the same documents, used by the benchmark as the reference time.
+LATIN_STACK = '"DejaVu Serif", serif'
+
+
+def gb2312_codepoints() -> set[int]:
+    """Every character of GB 2312 (7,445 characters, 6,763 of them Hanzi)."""
+    codepoints = set()
+    for high in range(0xA1, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                codepoints.add(ord(bytes((high, low)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return codepoints
+
+
+# Blocks kept beside GB 2312: Latin (names of foreign nationals), punctuation of official
+# documents (〔〕“”（）—、。，：；…), symbols of the seed forms (√ □ ■), circled and
+# parenthesised numbers, full-width forms.
+EXTRA_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0020, 0x007E),  # ASCII
+    (0x00A0, 0x017F),  # Latin-1 Supplement, Latin Extended-A
+    (0x0300, 0x036F),  # combining diacritics
+    (0x2000, 0x206F),  # General Punctuation (— “ ” … ‰)
+    (0x2100, 0x218F),  # Letterlike symbols, Number forms (℃ № Ⅰ)
+    (0x2190, 0x21FF),  # Arrows
+    (0x2200, 0x22FF),  # Mathematical operators (√ × ≤)
+    (0x2460, 0x24FF),  # Enclosed alphanumerics (① ⑴ ⒈)
+    (0x2500, 0x25FF),  # Box drawing, Geometric shapes (□ ■ ○ ●)
+    (0x2600, 0x26FF),  # Misc symbols (☑ ☐ ★)
+    (0x3000, 0x303F),  # CJK Symbols and Punctuation (、。〔〕《》【】)
+    (0x3200, 0x32FF),  # Enclosed CJK (㈠)
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFFEF),  # Half-width and full-width forms (（）：；，％)
+)
+
+
+def subset_codepoints() -> set[int]:
+    codepoints = gb2312_codepoints()
+    for start, end in EXTRA_RANGES:
+        codepoints.update(range(start, end + 1))
+    return codepoints
+
+
+def default_font_dir() -> Path:
+    """var/fonts, where build_fonts.py writes; the settings' VAR_DIR wins when Django is set up."""
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            explicit = getattr(settings, "DOCUMENT_FONT_DIR", None)
+            if explicit:
+                return Path(explicit)
+            return Path(settings.VAR_DIR) / "fonts"
+    except ImportError:  # pragma: no cover - the build script runs without Django too
+        pass
+    var_dir = os.environ.get("PORTAL_VAR_DIR") or Path(__file__).resolve().parent.parent / "var"
+    return Path(var_dir) / "fonts"
+
+
+def read_manifest(font_dir: Path) -> dict:
+    try:
+        return json.loads((font_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+@lru_cache(maxsize=8)
+def _font_face_css(font_dir: str, manifest_mtime: float) -> tuple[str, tuple[str, ...]]:
+    directory = Path(font_dir)
+    manifest = read_manifest(directory)
+    rules = []
+    missing = []
+    for face in FACES:
+        entry = manifest.get("faces", {}).get(face.key)
+        path = directory / face.output
+        if not entry or not path.exists():
+            missing.append(face.key)
+            continue
+        rules.append(
+            "@font-face { "
+            f'font-family: "{face.family}"; '
+            f'src: url("{path.as_uri()}") format("truetype"); '
+            f"font-weight: {face.weight}; font-style: normal; }}"
+        )
+    return "\n".join(rules), tuple(missing)
+
+
+def font_face_css(font_dir: Path | None = None) -> tuple[str, tuple[str, ...]]:
+    """The @font-face rules for the prepared faces, and the keys of faces not built yet.
+
+    A face that has not been built is simply left out: its stack then starts with the complete
+    system face, which renders the same glyphs, only more slowly.
+    """
+    directory = Path(font_dir or default_font_dir())
+    try:
+        mtime = (directory / MANIFEST_NAME).stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return _font_face_css(str(directory), mtime)
+
+
+def font_stacks() -> dict[str, str]:
+    """CSS font-family values by role, for the print stylesheet."""
+    stacks = {face.key: face.css_stack for face in FACES}
+    stacks["songti"] = stacks["fangsong"]  # page numbers: 4号 宋体; Noto Serif is a 宋体
+    return stacks
