@@ -6,5 +6,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("awards.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("documents/", include("documents.urls")),
+    path("", include("decisions.urls")),
+    path("", include("applications.urls")),
     path("", include("core.urls")),
 ]
