@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -23,9 +24,22 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
 
+ASCII_DIGITS = frozenset("0123456789")
+
+
 def normalise_code(value: str) -> str:
-    """Upper case, without spaces or hyphens (as people type them)."""
-    return re.sub(r"[\s\-]", "", (value or "")).upper().replace("Ｘ", "X")
+    """Upper case, half-width, without spaces or hyphens (as people type them).
+
+    NFKC folds the full-width characters a Chinese input method produces (３１０…Ｘ) into ASCII,
+    so they are neither refused as "wrong characters" nor stored in a second spelling.
+    """
+    folded = unicodedata.normalize("NFKC", value or "")
+    return re.sub(r"[\s\-‐‑–—－]", "", folded).upper()
+
+
+def _all_ascii_digits(text: str) -> bool:
+    # str.isdigit() also accepts "²", "٣" …; int() then fails or silently converts them.
+    return bool(text) and all(c in ASCII_DIGITS for c in text)
 
 
 def credit_code_check_character(first17: str) -> str:
@@ -46,7 +60,7 @@ def validate_credit_code(value: str) -> str:
             _("统一社会信用代码含有不允许的字符“%(c)s”（不使用 I、O、Z、S、V）。") % {"c": bad[0]},
             code="credit_code_charset",
         )
-    if not code[2:8].isdigit():
+    if not _all_ascii_digits(code[2:8]):
         raise ValidationError(_("统一社会信用代码第3至8位应为行政区划码（数字）。"), code="credit_code_region")
     expected = credit_code_check_character(code[:17])
     if code[17] != expected:
@@ -74,7 +88,7 @@ def _check_18_digit_id(code: str, label: str) -> IdentityInfo:
         raise ValidationError(
             _("%(label)s应为18位，当前为%(n)d位。") % {"label": label, "n": len(code)}, code="id_length"
         )
-    if not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
+    if not _all_ascii_digits(code[:17]) or not (code[17] in ASCII_DIGITS or code[17] == "X"):
         raise ValidationError(
             _("%(label)s前17位应为数字，最后一位为数字或X。") % {"label": label}, code="id_charset"
         )
