@@ -21,6 +21,7 @@ from .models import (
     RubricCriterion,
     Stage,
 )
+from .rubrics import points
 from .rule_kinds import RULE_KINDS
 
 
@@ -149,13 +150,13 @@ class CriterionFormSet(forms.BaseInlineFormSet):
         problems = []
         roots = children.get(None, [])
         if total is not None and roots and sum(r["max_points"] for r in roots) != total:
-            problems.append(_("一级条款分值之和为 %(s)s，应等于总分 %(t)s。") % {"s": f"{sum(r['max_points'] for r in roots):g}", "t": f"{total:g}"})
+            problems.append(_("一级条款分值之和为 %(s)s，应等于总分 %(t)s。") % {"s": points(sum(r["max_points"] for r in roots)), "t": points(total)})
         for code, row in by_code.items():
             kids = children.get(code)
             if kids and sum(k["max_points"] for k in kids) != row["max_points"]:
                 problems.append(
                     _("条款 %(c)s 的下级分值之和为 %(s)s，应等于其分值 %(m)s。")
-                    % {"c": code, "s": f"{sum(k['max_points'] for k in kids):g}", "m": f"{row['max_points']:g}"}
+                    % {"c": code, "s": points(sum(k["max_points"] for k in kids)), "m": points(row["max_points"])}
                 )
         if problems:
             raise ValidationError(problems)

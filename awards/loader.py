@@ -36,7 +36,7 @@ from .models import (
     Stage,
 )
 from .rubrics import criterion_tree_problems
-from .rule_kinds import validate_rule
+from .rule_kinds import RULE_KINDS, validate_rule
 from .stage_params import validate_stage_params
 
 SEED_DIR = Path(__file__).resolve().parent / "seeds"
@@ -385,7 +385,8 @@ class _Loader:
             try:
                 params = validate_rule(values.get("kind", ""), values.get("params") or {})
             except ValidationError as exc:
-                raise SeedError(source, f"{here}.params" if values.get("kind") else f"{here}.kind", _messages(exc)) from None
+                field_name = "params" if values.get("kind") in RULE_KINDS else "kind"
+                raise SeedError(source, f"{here}.{field_name}", _messages(exc)) from None
             severity = values.get("severity", EligibilityRule.Severity.BLOCKING)
             if severity not in EligibilityRule.Severity.values:
                 raise SeedError(source, f"{here}.severity", "应为 blocking 或 review")

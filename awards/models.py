@@ -382,7 +382,9 @@ class RubricCriterion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}（{self.max_points:g}分）"
+        from .rubrics import points
+
+        return f"{self.code} {self.name}（{points(self.max_points)}分）"
 
 
 class CategoryRubric(models.Model):

@@ -8,12 +8,17 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 
+def points(value) -> str:
+    """Points without trailing zeros: Decimal("150.00") → "150", Decimal("2.50") → "2.5"."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
 def criterion_tree_problems(nodes: list[dict], total: Decimal, where: str = "") -> list[str]:
     """Check a nested list of {code, name, max_points, children}. Returns human-readable problems."""
     problems: list[str] = []
     root_sum = sum((Decimal(str(n["max_points"])) for n in nodes), Decimal(0))
     if nodes and root_sum != total:
-        problems.append(_("%(where)s一级条款分值之和为 %(sum)s，应等于总分 %(total)s。") % {"where": where, "sum": f"{root_sum:g}", "total": f"{total:g}"})
+        problems.append(_("%(where)s一级条款分值之和为 %(sum)s，应等于总分 %(total)s。") % {"where": where, "sum": points(root_sum), "total": points(total)})
 
     def walk(node: dict) -> None:
         children = node.get("children") or []
@@ -22,7 +27,7 @@ def criterion_tree_problems(nodes: list[dict], total: Decimal, where: str = "") 
             if child_sum != Decimal(str(node["max_points"])):
                 problems.append(
                     _("%(where)s条款 %(code)s 的下级分值之和为 %(sum)s，应等于其分值 %(max)s。")
-                    % {"where": where, "code": node["code"], "sum": f"{child_sum:g}", "max": f"{Decimal(str(node['max_points'])):g}"}
+                    % {"where": where, "code": node["code"], "sum": points(child_sum), "max": points(node["max_points"])}
                 )
             for child in children:
                 walk(child)

@@ -24,9 +24,14 @@ class Command(BaseCommand):
             report = load_programmes(files or None)
         except SeedError as exc:
             raise CommandError(f"未导入任何内容。{exc}") from exc
-        for line in report.created:
-            self.stdout.write(f"新增 {line}")
-        for line in report.updated:
-            self.stdout.write(f"更新 {line}")
+        verbosity = options.get("verbosity", 1)
+        if verbosity >= 2:
+            for line in report.created:
+                self.stdout.write(f"新增 {line}")
+        if verbosity >= 1:
+            for line in report.updated:
+                self.stdout.write(f"更新 {line}")
+        if verbosity < 1:
+            return
         summary = f"新增 {len(report.created)}，更新 {len(report.updated)}，未变 {report.unchanged}"
         self.stdout.write(self.style.SUCCESS(summary))
