@@ -240,6 +240,7 @@ def masthead_size_mm(text: str) -> float:
 
 def build_request(subject: Subject) -> RenderSpec:
     letter = subject.letter or letter_for(subject.cycles)
+    subject.letter = letter
     cycles = letter_cycles(letter, subject.cycles) if subject.cycles else list(
         letter.cycles.order_by("lettercycle__order")
     )

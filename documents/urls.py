@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "documents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("request/", views.request_view, name="request"),
+    path("<uuid:public_id>/", views.status_view, name="status"),
+    path("<uuid:public_id>/download/", views.download_view, name="download"),
+    path("<uuid:public_id>/retry/", views.retry_view, name="retry"),
+]

@@ -1,0 +1,44 @@
+"""Reads of the documents app, already filtered to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts import rules as account_rules
+
+from . import rules
+from .kinds import KINDS
+from .models import Document
+
+
+def document_for_user(public_id, user) -> Document:
+    """One document the user may see, or Document.DoesNotExist (the views turn it into 404)."""
+    document = Document.objects.select_related("organiser", "application", "cycle").get(public_id=public_id)
+    if not rules.can_view(user, document):
+        raise Document.DoesNotExist
+    return document
+
+
+def documents_for_subject(*, user, cycle=None, application=None, kinds=None, limit: int = 20) -> list[Document]:
+    """The latest documents about a cycle or an application that the user may see."""
+    queryset: QuerySet[Document] = Document.objects.select_related("organiser", "application")
+    if application is not None:
+        queryset = queryset.filter(application=application)
+    elif cycle is not None:
+        queryset = queryset.filter(cycle=cycle)
+    else:
+        return []
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    subject_cycle = application.cycle if application is not None else cycle
+    if account_rules.is_review_staff(user, subject_cycle.programme.organiser_id):
+        pass
+    elif application is not None and application.applicant_id == getattr(user, "pk", None):
+        queryset = queryset.filter(kind__in=rules.APPLICANT_KINDS | rules.WINNER_KINDS)
+    else:
+        return []
+    return list(queryset.order_by("-created_at", "-id")[:limit])
+
+
+def kinds_for(subject: str) -> list[tuple[str, str]]:
+    return [(code, str(spec.label)) for code, spec in KINDS.items() if spec.subject == subject]

@@ -1,0 +1,44 @@
+"""The rendering task: thin. Takes an id, calls the service, retries with backoff."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+from .kinds import DocumentDataError
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = getattr(settings, "DOCUMENTS_MAX_RETRIES", 3)
+RETRY_BACKOFF_SECONDS = getattr(settings, "DOCUMENTS_RETRY_BACKOFF_SECONDS", 5)
+RETRY_BACKOFF_MAX_SECONDS = 300
+
+
+def backoff(retries: int) -> float:
+    """5 s, 10 s, 20 s … (capped), with jitter so that failed batches do not retry in step."""
+    delay = min(RETRY_BACKOFF_SECONDS * 2**retries, RETRY_BACKOFF_MAX_SECONDS)
+    return delay * random.uniform(0.8, 1.2)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def render_document(self, document_id: int) -> str:
+    """Render one Document row. Idempotent: a document that is done is left alone."""
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    try:
+        return services.document_render(document_id=document_id, redelivered=redelivered)
+    except DocumentDataError as exc:
+        # The data is wrong or missing: retrying cannot help. Fail at once, with the reason.
+        services.document_mark_failed(document_id=document_id, error=str(exc))
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - storage, WeasyPrint, database: worth another try
+        error = f"{type(exc).__name__}: {exc}"
+        if self.request.retries >= self.max_retries:
+            logger.exception("document %s failed after %s attempts", document_id, self.request.retries + 1)
+            services.document_mark_failed(document_id=document_id, error=error)
+            return "failed"
+        services.document_mark_retrying(document_id=document_id, error=error)
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc

@@ -1,0 +1,69 @@
+"""{% document_panel subject %}: the Generate / status / download panel other pages include."""
+
+from __future__ import annotations
+
+from django import template
+
+from awards.models import Cycle
+
+from .. import rules, selectors
+from ..kinds import KINDS, DocumentDataError, letter_for
+
+register = template.Library()
+
+CYCLE_KINDS = ("request", "project_form", "work_plan", "score_summary", "publicity_notice", "award_decision", "certificate_batch")
+
+
+def _request_cycles(cycle: Cycle) -> list[Cycle]:
+    """The cycles of the newest 请示 that includes this cycle (the whole package), or []."""
+    try:
+        letter = letter_for([cycle])
+    except DocumentDataError:
+        return []
+    return list(letter.cycles.order_by("lettercycle__order"))
+
+
+@register.inclusion_tag("documents/_panel_body.html", takes_context=True)
+def document_panel(context, subject, kinds=None):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    wanted = [k for k in (kinds.split(",") if isinstance(kinds, str) else kinds or []) if k]
+    buttons = []
+    cycle = application = award = None
+    if isinstance(subject, Cycle):
+        cycle = subject
+        organiser = cycle.programme.organiser
+        for code in wanted or CYCLE_KINDS:
+            spec = KINDS.get(code)
+            if spec is None or spec.subject not in ("cycle", "cycles"):
+                continue
+            if not rules.can_request(user, kind=code, organiser=organiser):
+                continue
+            cycles = _request_cycles(cycle) if code == "request" else [cycle]
+            if not cycles:
+                continue
+            buttons.append({"kind": code, "label": spec.label, "cycles": [c.code for c in cycles]})
+        documents = selectors.documents_for_subject(user=user, cycle=cycle, kinds=wanted or None)
+    else:
+        from applications.models import Application
+
+        if isinstance(subject, Application):
+            application = subject
+        else:  # a decisions.Award (winner)
+            award = subject
+            application = subject.application
+        organiser = application.cycle.programme.organiser
+        codes = wanted or (["certificate"] if award is not None else ["application"])
+        for code in codes:
+            spec = KINDS.get(code)
+            if spec is None or not rules.can_request(user, kind=code, organiser=organiser, application=application):
+                continue
+            buttons.append({"kind": code, "label": spec.label, "application": application.pk, "award": getattr(award, "pk", None)})
+        documents = selectors.documents_for_subject(user=user, application=application, kinds=codes)
+    return {
+        "request": request,
+        "buttons": buttons,
+        "documents": documents,
+        "next": request.get_full_path() if request else "",
+        "csrf_token": context.get("csrf_token"),
+    }
