@@ -19,6 +19,7 @@ from accounts import rules
 from applications.models import Application, ApplicationStatus as S
 
 APPLICANT = "applicant"
+NOMINATOR = "nominator"  # the recommender's user who filed a nomination (nominated_by) acts for the nominee
 STAFF = "staff"
 
 # A condition returns None when satisfied, or the reason (user-visible text) it is not.
@@ -72,9 +73,9 @@ def _stage_exit_allowed(application: Application) -> str | None:
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", _("提交申报"), frozenset({S.DRAFT}), S.SUBMITTED, frozenset({APPLICANT}),
+    Transition("submit", _("提交申报"), frozenset({S.DRAFT}), S.SUBMITTED, frozenset({APPLICANT, NOMINATOR}),
                (_window_open,), notify_event="received"),
-    Transition("withdraw", _("撤回申报"), frozenset({S.SUBMITTED}), S.WITHDRAWN, frozenset({APPLICANT}),
+    Transition("withdraw", _("撤回申报"), frozenset({S.SUBMITTED}), S.WITHDRAWN, frozenset({APPLICANT, NOMINATOR}),
                (_review_not_started,), notify_event="withdrawn"),
     Transition("start_review", _("受理并开始评审"), frozenset({S.SUBMITTED}), "first", frozenset({STAFF}),
                notify_event="accepted", bulk=True),
@@ -85,7 +86,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("request_supplement", _("要求补充材料"), frozenset({S.IN_REVIEW}), S.SUPPLEMENT_REQUESTED,
                frozenset({STAFF}), requires_reason=True, stage_kinds=frozenset({"eligibility", "acceptance"}),
                notify_event="supplement_requested", bulk=True),
-    Transition("resubmit", _("提交补充材料"), frozenset({S.SUPPLEMENT_REQUESTED}), S.IN_REVIEW, frozenset({APPLICANT}),
+    Transition("resubmit", _("提交补充材料"), frozenset({S.SUPPLEMENT_REQUESTED}), S.IN_REVIEW, frozenset({APPLICANT, NOMINATOR}),
                notify_event="supplement_received"),
     Transition("reinstate", _("恢复评审"), frozenset({S.NOT_PASSED}), S.IN_REVIEW, frozenset({STAFF}),
                requires_reason=True),
@@ -99,6 +100,8 @@ def roles_for(application: Application, user) -> set[str]:
     if getattr(user, "is_authenticated", False):
         if application.applicant_id == user.pk:
             roles.add(APPLICANT)
+        if application.nominated_by_id and application.nominated_by_id == user.pk:
+            roles.add(NOMINATOR)
         if rules.is_review_staff(user, application.cycle.programme.organiser_id):
             roles.add(STAFF)
     return roles
@@ -124,6 +127,17 @@ def transition_blockers(application: Application, transition: Transition, user) 
 
 def available_transitions(application: Application, user) -> list[Transition]:
     return [t for t in TRANSITIONS if not transition_blockers(application, t, user)]
+
+
+def transition_options(application: Application, user, *, roles: frozenset[str] = frozenset({STAFF})) -> list[tuple[Transition, list[str]]]:
+    """Transitions a role could take from the current status, each with what blocks it now (for the UI:
+    a disabled button with its reason is clearer than a missing one)."""
+    options = []
+    for transition in TRANSITIONS:
+        if not transition.roles & roles or application.status not in transition.sources:
+            continue
+        options.append((transition, transition_blockers(application, transition, user)))
+    return options
 
 
 def ordered_stages(application: Application) -> list:

@@ -1,0 +1,453 @@
+"""Reads of the reviews app, already filtered to what the user may see, with a constant query count.
+
+Public interfaces other apps use:
+- category_ranking(*, stage, category) -> list[RankingRow]    (decisions: recommendation lists)
+- score_summary(*, stage, category) -> ScoreSummary            (documents: the score summary PDF)
+- schedule_for_application(application) -> list[ScheduleEntry] (applicants: their schedule)
+- open_supplement_request(application) -> SupplementRequest | None (applicants: sections to fix)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts import rules
+from applications.models import Application, ApplicationStatus
+from awards.models import CategoryRubric, Cycle, Stage
+from core.models import ActivityLog
+
+from . import scoring
+from .conflicts import conflict_reasons
+from .models import Assignment, ConflictDeclaration, ExpertProfile, ScheduleEntry, Scoresheet, SupplementRequest
+
+APPLICATION_RELATED = ("cycle__programme__organiser", "category", "current_stage", "organisation", "person", "recommender", "applicant")
+REVIEWABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.SUPPLEMENT_REQUESTED,
+              ApplicationStatus.NOT_PASSED, ApplicationStatus.AWARDED, ApplicationStatus.WITHDRAWN)
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff scope
+
+
+def staff_cycle(user, code: str) -> Cycle:
+    """The cycle if the user is review staff of its organiser; Http404 otherwise."""
+    cycle = Cycle.objects.select_related("programme__organiser").filter(code=code).first()
+    if cycle is None or not rules.is_review_staff(user, cycle.programme.organiser_id):
+        raise Http404
+    return cycle
+
+
+def staff_applications(user, cycle: Cycle) -> QuerySet[Application]:
+    """Every application of the cycle past the draft stage; staff of another organiser get none."""
+    if not rules.is_review_staff(user, cycle.programme.organiser_id):
+        return Application.objects.none()
+    return Application.objects.filter(cycle=cycle).exclude(status=ApplicationStatus.DRAFT)
+
+
+def staff_application(user, pk: int) -> Application:
+    application = (
+        Application.objects.select_related(*APPLICATION_RELATED, "nominated_by")
+        .exclude(status=ApplicationStatus.DRAFT)
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None or not rules.is_review_staff(user, application.cycle.programme.organiser_id):
+        raise Http404
+    return application
+
+
+@dataclass
+class QueueFilters:
+    q: str = ""
+    stage: str = ""
+    status: str = ""
+    category: str = ""
+    recommender: str = ""
+    score_min: Decimal | None = None
+    score_max: Decimal | None = None
+    overdue: bool = False
+
+    @classmethod
+    def from_query(cls, params) -> QueueFilters:
+        def dec(name):
+            try:
+                value = Decimal(params.get(name, "").strip())
+                return value if value.is_finite() else None
+            except (InvalidOperation, AttributeError):
+                return None
+
+        return cls(
+            q=params.get("q", "").strip()[:100], stage=params.get("stage", "")[:40], status=params.get("status", "")[:30],
+            category=params.get("category", "")[:60], recommender=params.get("recommender", "")[:12],
+            score_min=dec("score_min"), score_max=dec("score_max"), overdue=params.get("overdue") == "1",
+        )
+
+
+def staff_queue(user, cycle: Cycle, filters: QueueFilters) -> QuerySet[Application]:
+    """The staff queue: filtered, searched, with the open supplement request's deadline annotated."""
+    today = timezone.localdate()
+    open_requests = SupplementRequest.objects.filter(application=OuterRef("pk"), resolved_at__isnull=True)
+    qs = (
+        staff_applications(user, cycle)
+        .select_related(*APPLICATION_RELATED)
+        .annotate(
+            supplement_due_on=Subquery(open_requests.values("due_on")[:1]),
+            supplement_overdue=Exists(open_requests.filter(due_on__lt=today)),
+        )
+    )
+    if filters.stage:
+        qs = qs.filter(current_stage__code=filters.stage)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.recommender == "none":
+        qs = qs.filter(recommender__isnull=True)
+    elif filters.recommender.isdigit():
+        qs = qs.filter(recommender_id=int(filters.recommender))
+    if filters.overdue:
+        qs = qs.filter(supplement_overdue=True)
+    if filters.q:
+        q = filters.q
+        qs = qs.filter(
+            Q(number__icontains=q) | Q(organisation__name__icontains=q) | Q(organisation__credit_code__iexact=q)
+            | Q(person__name__icontains=q) | Q(person__name_zh__icontains=q) | Q(applicant__email__iexact=q)
+        )
+    if filters.score_min is not None or filters.score_max is not None:
+        # Scores depend on the stage's aggregation (trimmed mean, median): computed from one query of totals.
+        ids = list(qs.values_list("pk", "current_stage_id"))
+        scores = current_scores_by_id(cycle, ids)
+        keep = [
+            pk for pk, _stage in ids
+            if scores.get(pk) is not None
+            and (filters.score_min is None or scores[pk] >= filters.score_min)
+            and (filters.score_max is None or scores[pk] <= filters.score_max)
+        ]
+        qs = qs.filter(pk__in=keep)
+    return qs.order_by("category__order", "number", "pk")
+
+
+def cycle_stages(cycle: Cycle) -> list[Stage]:
+    stages = getattr(cycle, "_ordered_stages", None)
+    if stages is None:
+        stages = list(cycle.stages.order_by("order"))
+        cycle._ordered_stages = stages
+    return stages
+
+
+def _totals(application_ids, stage_ids) -> dict[tuple[int, int], list[Decimal]]:
+    """Submitted scoresheet totals of active assignments: (application_id, stage_id) → [totals]."""
+    totals: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    rows = Scoresheet.objects.filter(
+        assignment__application_id__in=list(application_ids), assignment__stage_id__in=list(stage_ids),
+        assignment__status=Assignment.Status.ACTIVE, status=Scoresheet.Status.SUBMITTED,
+    ).values_list("assignment__application_id", "assignment__stage_id", "total")
+    for app_id, stage_id, total in rows:
+        totals[(app_id, stage_id)].append(total)
+    return totals
+
+
+def stage_aggregates(stages: list[Stage], application_ids) -> dict[tuple[int, int], scoring.StageAggregate]:
+    """Aggregates for each (application, stage) of scored stages, and the weighted score of comprehensive stages."""
+    by_code = {s.code: s for s in stages}
+    scored = [s for s in stages if s.kind == "scored_review"]
+    needed = {s.pk for s in scored}
+    for s in stages:
+        if s.kind == "comprehensive":
+            needed |= {by_code[c].pk for c in (s.params or {}).get("weights", {}) if c in by_code}
+    totals = _totals(application_ids, needed) if needed else {}
+    result: dict[tuple[int, int], scoring.StageAggregate] = {}
+    stage_by_id = {s.pk: s for s in stages}
+    for app_id in application_ids:
+        for stage_id in needed:
+            stage = stage_by_id[stage_id]
+            method = (stage.params or {}).get("aggregation", "mean")
+            result[(app_id, stage_id)] = scoring.summarise(method, totals.get((app_id, stage_id), []))
+        for stage in stages:
+            if stage.kind != "comprehensive":
+                continue
+            weights = (stage.params or {}).get("weights", {})
+            parts = {c: result[(app_id, by_code[c].pk)].score if c in by_code else None for c in weights}
+            score = scoring.weighted_score(parts, weights)
+            result[(app_id, stage.pk)] = scoring.StageAggregate(score, 0, None, None, ())
+    return result
+
+
+def current_scores_by_id(cycle: Cycle, ids_and_stages) -> dict[int, Decimal | None]:
+    stages = cycle_stages(cycle)
+    ids = [pk for pk, _s in ids_and_stages]
+    aggregates = stage_aggregates(stages, ids)
+    return {pk: (aggregates.get((pk, stage_id)).score if aggregates.get((pk, stage_id)) else None) for pk, stage_id in ids_and_stages}
+
+
+def queue_scores(cycle: Cycle, applications) -> dict[int, scoring.StageAggregate]:
+    """The current stage's aggregate for each application on a page (one query)."""
+    stages = cycle_stages(cycle)
+    ids = [a.pk for a in applications]
+    aggregates = stage_aggregates(stages, ids)
+    return {a.pk: aggregates.get((a.pk, a.current_stage_id)) for a in applications}
+
+
+# ---------------------------------------------------------------------------------------------
+# Ranking and score summary
+
+
+@dataclass
+class RankingRow:
+    application: Application
+    score: Decimal | None
+    rank: int
+    expert_count: int
+    spread: Decimal | None
+    stage_scores: dict = field(default_factory=dict)  # stage code → Decimal (comprehensive stages)
+    std_dev: Decimal | None = None
+    scores: tuple = ()  # the experts' totals, highest first
+
+    @property
+    def disagreement(self) -> bool:
+        """Flag a wide spread: more than 10 % of the rubric's total points, or σ above 5 %."""
+        limit = getattr(self, "_limit", None)
+        if limit is None or self.spread is None:
+            return False
+        return self.spread > limit * Decimal("0.10") or (self.std_dev is not None and self.std_dev > limit * Decimal("0.05"))
+
+
+def ranking_applications(*, stage: Stage, category) -> QuerySet[Application]:
+    """Applications that reached `stage` in `category` (including those that later passed or failed)."""
+    return (
+        Application.objects.filter(category=category, current_stage__order__gte=stage.order, cycle_id=stage.cycle_id)
+        .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.SUBMITTED])
+        .select_related(*APPLICATION_RELATED)
+    )
+
+
+def _rubric_total(category) -> Decimal | None:
+    choice = CategoryRubric.objects.filter(category=category).select_related("rubric").order_by("organisation_type").first()
+    return choice.rubric.total_points if choice else None
+
+
+def category_ranking(*, stage: Stage, category) -> list[RankingRow]:
+    """The category's ranking at a scored_review or comprehensive stage.
+
+    Order: score (highest first; unscored last), then — for a comprehensive stage — the stage scores
+    named in params.tie_breaks in that order, then the earlier submission. Equal on every key share
+    a rank. stage_scores holds each weighted stage's score (comprehensive) or this stage's score.
+    """
+    cycle = stage.cycle
+    stages = cycle_stages(cycle)
+    stage = next((s for s in stages if s.pk == stage.pk), stage)
+    applications = list(ranking_applications(stage=stage, category=category))
+    ids = [a.pk for a in applications]
+    aggregates = stage_aggregates(stages, ids)
+    by_code = {s.code: s for s in stages}
+    params = stage.params or {}
+    if stage.kind == "comprehensive":
+        codes = list(params.get("weights", {}))
+        tie_breaks = list(params.get("tie_breaks", []))
+        codes += [c for c in tie_breaks if c in by_code and c not in codes]
+    else:
+        codes = [stage.code]
+        tie_breaks = [scoring.SUBMITTED_AT]
+    inputs = []
+    for app in applications:
+        stage_scores = {}
+        for code in codes:
+            if code in by_code:
+                agg = aggregates.get((app.pk, by_code[code].pk))  # None for a stage that is not scored
+                stage_scores[code] = agg.score if agg else None
+        own = aggregates.get((app.pk, stage.pk)) or scoring.StageAggregate(None, 0, None, None, ())
+        inputs.append(scoring.RankInput(key=(app, own), score=own.score, stage_scores=stage_scores, submitted_at=app.submitted_at))
+    limit = _rubric_total(category)
+    rows = []
+    for item, position in scoring.rank(inputs, tie_breaks):
+        app, own = item.key
+        if stage.kind == "comprehensive":
+            count = max((aggregates[(app.pk, by_code[c].pk)].expert_count for c in params.get("weights", {}) if c in by_code), default=0)
+        else:
+            count = own.expert_count
+        row = RankingRow(application=app, score=item.score, rank=position, expert_count=count, spread=own.spread,
+                         stage_scores=dict(item.stage_scores), std_dev=own.std_dev, scores=own.scores)
+        row._limit = limit
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class ScoreSummaryRow:
+    rank: int
+    application: Application
+    score: Decimal | None
+    expert_count: int
+    spread: Decimal | None
+    std_dev: Decimal | None
+    disagreement: bool
+    expert_scores: list  # one per column of ScoreSummary.experts: Decimal or None (not assigned / not submitted)
+    stage_scores: dict
+
+
+@dataclass
+class ScoreSummary:
+    cycle: Cycle
+    stage: Stage
+    category: object
+    method: str
+    method_label: str
+    weights: dict
+    tie_breaks: list
+    experts: list  # ExpertProfile columns (scored stages)
+    rows: list[ScoreSummaryRow]
+    generated_at: object
+
+    @property
+    def stage_columns(self) -> list[tuple[str, str, Decimal]]:
+        by_code = {s.code: s for s in cycle_stages(self.cycle)}
+        return [(code, by_code[code].name if code in by_code else code, Decimal(str(w))) for code, w in self.weights.items()]
+
+
+METHOD_LABELS = {"mean": "算术平均", "trimmed_mean": "去掉一个最高分和一个最低分后平均（不少于5位专家时）", "median": "中位数",
+                 "comprehensive": "各环节得分加权合计"}
+
+
+def score_summary(*, stage: Stage, category) -> ScoreSummary:
+    """Everything the score summary (评分汇总表) shows for one stage and category: the ranking, each
+    expert's total per application (scored stages), the spread, and the method used."""
+    rows = category_ranking(stage=stage, category=category)
+    experts: list[ExpertProfile] = []
+    per_app: dict[tuple[int, int], Decimal | None] = {}
+    if stage.kind == "scored_review":
+        sheets = (
+            Assignment.objects.filter(stage=stage, application__in=[r.application.pk for r in rows], status=Assignment.Status.ACTIVE)
+            .select_related("expert", "scoresheet")
+            .order_by("expert__name", "expert_id")
+        )
+        seen = {}
+        for assignment in sheets:
+            seen.setdefault(assignment.expert_id, assignment.expert)
+            sheet = getattr(assignment, "scoresheet", None)
+            per_app[(assignment.application_id, assignment.expert_id)] = (
+                sheet.total if sheet is not None and sheet.status == Scoresheet.Status.SUBMITTED else None)
+        experts = list(seen.values())
+    params = stage.params or {}
+    method = "comprehensive" if stage.kind == "comprehensive" else params.get("aggregation", "mean")
+    from django.utils.translation import gettext
+
+    return ScoreSummary(
+        cycle=stage.cycle, stage=stage, category=category, method=method, method_label=gettext(METHOD_LABELS.get(method, method)),
+        weights=dict(params.get("weights", {})) if stage.kind == "comprehensive" else {},
+        tie_breaks=list(params.get("tie_breaks", [])) if stage.kind == "comprehensive" else [scoring.SUBMITTED_AT],
+        experts=experts,
+        rows=[ScoreSummaryRow(r.rank, r.application, r.score, r.expert_count, r.spread, r.std_dev, r.disagreement,
+                              [per_app.get((r.application.pk, e.pk)) for e in experts], r.stage_scores) for r in rows],
+        generated_at=timezone.now(),
+    )
+
+
+def applications_at_stage(*, stage: Stage, category=None) -> QuerySet[Application]:
+    qs = Application.objects.filter(current_stage=stage, status=ApplicationStatus.IN_REVIEW).select_related(*APPLICATION_RELATED)
+    if category is not None:
+        qs = qs.filter(category=category)
+    return qs.order_by("number", "pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rubrics
+
+
+def rubric_for(application: Application):
+    """The rubric that scores this application: by organisation type where the category says so, else the default."""
+    choices = {c.organisation_type: c.rubric for c in CategoryRubric.objects.filter(category_id=application.category_id).select_related("rubric")}
+    org_type = application.organisation.org_type if application.organisation_id else ""
+    return choices.get(org_type) or choices.get("")
+
+
+# ---------------------------------------------------------------------------------------------
+# Experts
+
+
+def expert_profiles(user) -> list[ExpertProfile]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(ExpertProfile.objects.filter(user=user, is_active=True).select_related("organiser"))
+
+
+def expert_assignments(user) -> list[Assignment]:
+    """The user's assignments (all organisers they are an expert for), with their scoresheets."""
+    organiser_ids = rules.organiser_ids_for(user, {"expert"})
+    return list(
+        Assignment.objects.filter(expert__user=user, expert__organiser_id__in=organiser_ids)
+        .select_related("stage__cycle__programme", "application__category", "application__organisation",
+                        "application__person", "application__current_stage", "expert", "scoresheet")
+        .order_by("stage__cycle__code", "stage__order", "application__number", "pk")
+    )
+
+
+def expert_application(user, pk: int):
+    """(application, the user's assignments to it) for an expert; Http404 when not assigned or conflicted."""
+    application = Application.objects.select_related(*APPLICATION_RELATED, "nominated_by").filter(pk=pk).first()
+    if application is None or not rules.is_expert(user, application.cycle.programme.organiser_id):
+        raise Http404
+    assignments = list(
+        Assignment.objects.filter(application=application, expert__user=user, expert__organiser_id=application.cycle.programme.organiser_id)
+        .select_related("expert", "stage", "scoresheet")
+        .order_by("stage__order")
+    )
+    if not assignments:
+        raise Http404
+    expert = assignments[0].expert
+    declarations = {(d.expert_id, d.application_id): d for d in ConflictDeclaration.objects.filter(expert=expert, application=application)}
+    if conflict_reasons(expert, application, declarations) or all(a.status != Assignment.Status.ACTIVE for a in assignments):
+        raise Http404
+    declaration = declarations.get((expert.pk, application.pk))
+    return application, expert, [a for a in assignments if a.status == Assignment.Status.ACTIVE], declaration
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff application page
+
+
+def application_conflicts(application: Application) -> list[tuple[ExpertProfile, list[str]]]:
+    """Every expert of the organiser's pool who must recuse from this application, and why."""
+    experts = list(ExpertProfile.objects.filter(organiser_id=application.cycle.programme.organiser_id))
+    declarations = {(d.expert_id, d.application_id): d for d in ConflictDeclaration.objects.filter(application=application)}
+    found = []
+    for expert in experts:
+        reasons = conflict_reasons(expert, application, declarations)
+        if reasons:
+            found.append((expert, reasons))
+    return found
+
+
+def application_history(application: Application) -> list[ActivityLog]:
+    return list(
+        ActivityLog.objects.filter(target_type=Application._meta.label_lower, target_id=str(application.pk)).select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def application_assignments(application: Application) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(application=application)
+        .select_related("expert", "stage", "scoresheet", "panel")
+        .prefetch_related("scoresheet__items__criterion")
+        .order_by("stage__order", "expert__name")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# For the applicant side
+
+
+def schedule_for_application(application: Application) -> list[ScheduleEntry]:
+    """The applicant's own 陈述答辩 / 现场评审 appointments, in time order (no expert names)."""
+    return list(ScheduleEntry.objects.filter(application=application).select_related("stage").order_by("starts_at"))
+
+
+def open_supplement_request(application: Application) -> SupplementRequest | None:
+    """The open 补充材料 request: `sections` are the parts the applicant may edit, `due_on` the deadline."""
+    return SupplementRequest.objects.filter(application=application, resolved_at__isnull=True).select_related("stage").first()
