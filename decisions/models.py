@@ -25,6 +25,16 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DOCUMENT_NUMBER_RE = re.compile(r"^(?P<prefix>[^\s〔〕\[\]]{1,20})〔(?P<year>\d{4})〕(?P<serial>\d{1,5})号$")
 
 
+def normalise_document_number(value: str) -> str:
+    """Accept the look-alike brackets people type ([ ], 【】, 〔 〕 with spaces) and store the official form."""
+    value = re.sub(r"\s+", "", value or "")
+    for wrong in "[【［(（":
+        value = value.replace(wrong, "〔")
+    for wrong in "]】］)）":
+        value = value.replace(wrong, "〕")
+    return value
+
+
 def validate_document_number(value: str) -> None:
     if not DOCUMENT_NUMBER_RE.match(value or ""):
         raise ValidationError(_("文号格式应为“机关代字〔年份〕序号号”，如：长府〔2023〕12号。"))

@@ -1,0 +1,75 @@
+"""Server-rendered SVG charts: no JavaScript library, no CDN, nothing the strict CSP would block.
+
+Colours come from CSS classes in static/css/decisions.css; every chart has a <title> and the numbers
+are also printed as text, so the chart reads without colour and in a screen reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass
+class Bar:
+    label: str
+    value: Decimal | int
+    text: str = ""  # printed at the end of the bar; defaults to the value
+    css: str = "bar-primary"
+    target: Decimal | int | None = None  # a marker (e.g. the quota) drawn as a line
+
+
+def _num(value) -> float:
+    return float(value or 0)
+
+
+def hbar_chart(bars: list[Bar], *, title: str, label_width: int = 180, width: int = 640, row: int = 28) -> SafeString:
+    """Horizontal bars with labels on the left, value text on the right, optional target markers."""
+    top = max([_num(b.value) for b in bars] + [_num(b.target) for b in bars if b.target is not None] + [1])
+    plot = width - label_width - 90
+    height = row * len(bars) + 10
+    parts = [
+        format_html(
+            '<svg class="chart" role="img" viewBox="0 0 {} {}" width="100%" xmlns="http://www.w3.org/2000/svg" aria-label="{}"><title>{}</title>',
+            width, height, title, title,
+        )
+    ]
+    for i, bar in enumerate(bars):
+        y = 5 + i * row
+        length = round(plot * _num(bar.value) / top, 1)
+        parts.append(format_html('<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>',
+                                 label_width - 8, y + row * 0.6, bar.label))
+        parts.append(format_html('<rect class="chart-track" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>',
+                                 label_width, y + 4, plot, row - 10))
+        parts.append(format_html('<rect class="{}" x="{}" y="{}" width="{}" height="{}" rx="3"><title>{}: {}</title></rect>',
+                                 bar.css, label_width, y + 4, length, row - 10, bar.label, bar.text or bar.value))
+        if bar.target is not None:
+            x = round(label_width + plot * _num(bar.target) / top, 1)
+            parts.append(format_html('<line class="chart-target" x1="{}" x2="{}" y1="{}" y2="{}"></line>', x, x, y + 1, y + row - 3))
+        parts.append(format_html('<text class="chart-value" x="{}" y="{}">{}</text>',
+                                 label_width + plot + 6, y + row * 0.6, bar.text or bar.value))
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(str(p) for p in parts))
+
+
+def stacked_progress(done: int, total: int, *, title: str, width: int = 160) -> SafeString:
+    """A small progress bar (e.g. scoresheets submitted of assigned)."""
+    fraction = (done / total) if total else 0
+    return format_html(
+        '<svg class="chart chart-inline" role="img" viewBox="0 0 {} 12" width="{}" height="12" xmlns="http://www.w3.org/2000/svg" aria-label="{}">'
+        '<title>{}</title><rect class="chart-track" x="0" y="1" width="{}" height="10" rx="3"></rect>'
+        '<rect class="{}" x="0" y="1" width="{}" height="10" rx="3"></rect></svg>',
+        width, width, title, title, width, "bar-success" if done >= total and total else "bar-primary",
+        round(width * fraction, 1),
+    )
+
+
+def legend(items: list[tuple[str, str]]) -> SafeString:
+    return mark_safe(
+        '<ul class="chart-legend">'
+        + "".join(f'<li><span class="chart-swatch {escape(css)}"></span>{escape(label)}</li>' for css, label in items)
+        + "</ul>"
+    )

@@ -1,0 +1,58 @@
+"""Template helpers for e-mails and pages of the decisions app."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from awards.selectors import format_wan
+
+register = template.Library()
+
+
+@register.simple_tag
+def publicity_for_stage(stage):
+    """The 公示 published for a stage, or None (used by the e-mail sent when a candidate enters it)."""
+    if stage is None:
+        return None
+    from decisions.models import Publicity
+
+    return Publicity.objects.filter(stage=stage).first()
+
+
+@register.simple_tag
+def approval_for_stage(stage):
+    if stage is None:
+        return None
+    from decisions.models import Approval
+
+    return Approval.objects.filter(stage=stage).first()
+
+
+@register.simple_tag
+def award_of(application):
+    from decisions.models import Award
+
+    return Award.objects.filter(application=application).select_related("category").first()
+
+
+@register.simple_tag
+def publicity_url(publicity):
+    from decisions.services import public_url
+
+    return public_url(reverse("decisions:public_publicity", args=[publicity.pk]))
+
+
+@register.filter
+def wan(amount):
+    return format_wan(amount)
+
+
+@register.simple_tag
+def open_supplement_request(application):
+    """The open 补充材料 request of an application, when the reviews app records them."""
+    try:
+        from reviews.models import SupplementRequest
+    except ImportError:
+        return None
+    return SupplementRequest.objects.filter(application=application, resolved_at__isnull=True).order_by("-created_at").first()
