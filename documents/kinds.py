@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -313,6 +312,340 @@ def build_work_plan(subject: Subject) -> RenderSpec:
     )
 
 
+# --- 荣誉证书 -----------------------------------------------------------------------------------
+
+
+def award_title(cycle: Cycle, category) -> str:
+    """What a winner receives, e.g. 2023年度长宁区政府质量奖区长质量奖先进质量管理模式（项目）."""
+    programme = cycle.programme.name
+    name = category.name
+    if programme in name or name in programme:
+        return f"{cycle.name}{name if len(name) >= len(programme) else programme}"
+    return f"{cycle.name}{programme}{name}"
+
+
+def _approval(cycle: Cycle):
+    from decisions.selectors import approval_for_cycle
+
+    approval = approval_for_cycle(cycle)
+    if approval is None:
+        raise DocumentDataError(_("评选周期 %(code)s 尚未记录批准表彰，不能生成该文书。") % {"code": cycle.code})
+    return approval
+
+
+def certificate_context(award, approval) -> dict:
+    cycle = award.cycle
+    return {
+        "name": award.application.applicant_name,
+        "citation_before": "荣获",
+        "award_name": award_title(cycle, award.category),
+        "citation_after": "。",
+        "issuer": cycle.programme.organiser.name,
+        "date_text": date_text(approval.approved_on),
+        "number": f"{cycle.code}-{award.pk:04d}",
+    }
+
+
+def build_certificate(subject: Subject) -> RenderSpec:
+    award = subject.winner
+    approval = award.approval
+    certificate = certificate_context(award, approval)
+    return RenderSpec(
+        template="documents/pdf/certificate.html",
+        context={"certificates": [certificate]},
+        title=f"荣誉证书 {certificate['name']}",
+        filename=f"荣誉证书-{certificate['number']}.pdf",
+        author=certificate["issuer"],
+    )
+
+
+def build_certificate_batch(subject: Subject) -> RenderSpec:
+    from decisions.selectors import winners_for_cycle
+
+    cycle = subject.cycle
+    winners = winners_for_cycle(cycle)
+    if not winners:
+        raise DocumentDataError(_("评选周期 %(code)s 尚无获奖对象。") % {"code": cycle.code})
+    certificates = [certificate_context(row.award, row.award.approval) for row in winners]
+    return RenderSpec(
+        template="documents/pdf/certificate.html",
+        context={"certificates": certificates},
+        title=f"荣誉证书（{cycle.programme.name}{cycle.name}，{len(certificates)}份）",
+        filename=f"{cycle.code}-荣誉证书.pdf",
+        author=cycle.programme.organiser.name,
+    )
+
+
+# --- 表彰决定 -----------------------------------------------------------------------------------
+
+
+def _unit(category) -> str:
+    return "个" if category.is_collective else "名"
+
+
+def build_award_decision(subject: Subject) -> RenderSpec:
+    from decisions.selectors import committed_amount, winners_for_cycle
+
+    cycle = subject.cycle
+    approval = _approval(cycle)
+    winners = winners_for_cycle(cycle)
+    if not winners:
+        raise DocumentDataError(_("评选周期 %(code)s 尚无获奖对象。") % {"code": cycle.code})
+    programme = cycle.programme
+    groups: list[dict] = []
+    for row in winners:
+        if not groups or groups[-1]["category"].pk != row.category.pk:
+            groups.append({"category": row.category, "winners": []})
+        detail = ""
+        person = row.application.person if row.application.person_id else None
+        if person is not None:
+            detail = "，".join(part for part in (person.nationality if person.is_foreign else "", person.employer, person.position) if part)
+        groups[-1]["winners"].append({"name": row.applicant_name, "detail": detail})
+    rewards = []
+    for number, group in enumerate(groups, start=1):
+        category = group["category"]
+        group.update(number=chinese_number(number), name=category.name, count=len(group["winners"]), unit=_unit(category))
+        if category.has_money_prize:
+            rewards.append(f"{category.name}{group['count']}{group['unit']}，每{group['unit']}奖励人民币 {format_wan(category.prize_amount)} 万元")
+        else:
+            rewards.append(f"{category.name}{group['count']}{group['unit']}，给予{category.reward_text or '精神奖励'}")
+    stages = "、".join(stage.name for stage in cycle.stages.all() if stage.kind not in ("approval", "award"))
+    total = len(winners)
+    paragraphs = [
+        f"{cycle.name}{programme.name}评选工作按照{stages}等程序进行，评选结果已向社会公示。",
+        f"经研究，决定授予以下 {total} 个对象{cycle.name}{programme.name}：{'；'.join(rewards)}。",
+    ]
+    committed = committed_amount(cycle)
+    if committed:
+        funding = cycle.work_plan_funding_source or cycle.funding_source
+        paragraphs.append(f"本次表彰奖金合计 {format_wan(committed)} 万元。{funding}")
+    paragraphs.append("希望受表彰的单位和个人珍惜荣誉，再接再厉，充分发挥示范引领作用。")
+    title = f"关于表彰{cycle.name}{programme.name}获奖对象的决定"
+    letter = {
+        "id": "decision",
+        "masthead": approval.approving_body,
+        "masthead_size_mm": masthead_size_mm(approval.approving_body),
+        "doc_number": approval.document_number,
+        "signer": "",
+        "title_lines": title_lines(title),
+        "addressee": "各有关单位",
+        "paragraphs": [{"text": text} for text in paragraphs],
+        "attachments": [f"{cycle.name}{programme.name}获奖名单"],
+        "issuer": approval.approving_body,
+        "date_text": date_text(approval.approved_on),
+        "note": "",
+    }
+    list_title = f"{cycle.name}{programme.name}获奖名单"
+    return RenderSpec(
+        template="documents/pdf/award_decision.html",
+        context={"decision": {"letter": letter, "groups": groups, "list_title_lines": title_lines(list_title)}},
+        title=f"{approval.document_number} {title}",
+        filename=f"{cycle.code}-表彰决定.pdf",
+        author=approval.approving_body,
+    )
+
+
+# --- 公示 ---------------------------------------------------------------------------------------
+
+
+def build_publicity_notice(subject: Subject) -> RenderSpec:
+    from decisions.selectors import publicity_for_cycle
+
+    cycle = subject.cycle
+    notice = publicity_for_cycle(cycle)
+    if notice is None:
+        raise DocumentDataError(_("评选周期 %(code)s 尚未发布公示。") % {"code": cycle.code})
+    publicity = notice.publicity
+    programme = cycle.programme
+    paragraphs: list[dict] = [{"text": line.strip()} for line in (publicity.notice or "").splitlines() if line.strip()]
+    for group in notice.groups:
+        rows = []
+        foreign = False
+        for entry in group.entries:
+            foreign = foreign or bool(entry.nationality and entry.nationality not in ("中国", "China", "CN"))
+            rows.append({"name": entry.applicant_name, "detail": entry.unit})
+            if entry.nationality and entry.nationality not in ("中国", "China", "CN"):
+                rows[-1]["detail"] = "，".join(part for part in (entry.nationality, entry.unit) if part)
+        paragraphs.append({
+            "table": "documents/pdf/_winner_table.html",
+            "data": {
+                "caption": f"{group.category.name}（{len(rows)}{_unit(group.category)}）",
+                "name_label": "名称" if group.category.is_collective else "姓名",
+                "detail_label": "国籍、工作单位" if foreign else ("所在区" if group.category.is_collective else "工作单位"),
+                "rows": rows,
+            },
+        })
+    unit = "个工作日" if publicity.unit == "working_days" else "天"
+    paragraphs.append({
+        "text": f"公示期为 {date_text(publicity.start_date)}至{date_text(publicity.end_date)}（{publicity.span}{unit}）。"
+        "公示期间，任何单位和个人对公示对象有异议的，可在公示期内以书面形式实名反映，并提供必要的证明材料。"
+    })
+    if publicity.contact:
+        paragraphs.append({"text": f"联系方式：{publicity.contact}"})
+    issuer = programme.office or programme.organiser.office_name or programme.organiser.name
+    letter = {
+        "id": "publicity",
+        "masthead": "",
+        "doc_number": "",
+        "title_lines": title_lines(publicity.title),
+        "addressee": "",
+        "paragraphs": paragraphs,
+        "attachments": [],
+        "issuer": issuer,
+        "date_text": date_text(publicity.start_date),
+        "note": "",
+    }
+    return RenderSpec(
+        template="documents/pdf/publicity_notice.html",
+        context={"notice": {"letter": letter, "publicity": publicity}},
+        title=publicity.title,
+        filename=f"{cycle.code}-公示.pdf",
+        author=issuer,
+    )
+
+
+# --- 申报书 -------------------------------------------------------------------------------------
+
+APPLICATION_SECTIONS = (
+    ("overview", "申报对象概况"),
+    ("achievements", "主要成果及成效"),
+    ("contribution", "主要贡献"),
+    ("certifications", "管理体系认证及荣誉"),
+)
+
+
+def _masked(identity: str) -> str:
+    """ID numbers in a PDF that travels to experts: first 4 and last 4 only."""
+    identity = identity or ""
+    return identity if len(identity) <= 8 else identity[:4] + "*" * (len(identity) - 8) + identity[-4:]
+
+
+def build_application(subject: Subject) -> RenderSpec:
+    application = subject.application
+    cycle = application.cycle
+    category = application.category
+    fields: list[tuple[str, object]] = [
+        ("申报奖项", f"{cycle.programme.name}（{cycle.name}）"),
+        ("奖项类别", category.name),
+    ]
+    if application.organisation_id:
+        org = application.organisation
+        fields += [
+            ("组织名称", org.name), ("统一社会信用代码", org.credit_code), ("组织类型", org.get_org_type_display()),
+            ("注册地", org.registered_district), ("成立日期", date_text(org.established_on)),
+            ("法定代表人", org.legal_representative), ("联系人", org.contact_name), ("联系电话", org.contact_mobile),
+            ("地址", org.address), ("首席质量官", org.chief_quality_officer),
+        ]
+    elif application.person_id:
+        person = application.person
+        fields += [
+            ("姓名", person.name), ("中文姓名", person.name_zh), ("证件", f"{person.get_id_type_display()} {_masked(person.id_number)}"),
+            ("国籍", person.nationality), ("工作单位", person.employer), ("职务", person.position),
+            ("工作（生活）所在区", person.work_district),
+            ("开始从事质量工作", date_text(person.quality_work_since)),
+            ("开始在本区工作（生活）", date_text(person.district_work_since)),
+        ]
+    fields += [
+        ("推荐单位", application.recommender.name if application.recommender_id else "自主申报"),
+        ("提交时间", date_text(application.submitted_at.astimezone().date()) if application.submitted_at else "未提交"),
+        ("状态", application.get_status_display()),
+    ]
+    data = application.form_data or {}
+    sections = []
+    for key, title in APPLICATION_SECTIONS:
+        text = (data.get(key) or "").strip() if isinstance(data.get(key), str) else ""
+        if text:
+            sections.append({"title": title, "paragraphs": [line for line in text.splitlines() if line.strip()]})
+    figures = data.get("figures") or {}
+    if isinstance(figures, dict) and figures:
+        rows = []
+        for year in sorted(figures):
+            item = figures[year] or {}
+            rows.append([year, item.get("revenue") or "—", item.get("profit") or "—", "是" if item.get("policy_loss") else "否"])
+        sections.append({"title": "近年经营情况", "paragraphs": [],
+                         "table": {"head": ["年度", "营业收入（万元）", "利润（万元）", "政策性亏损"], "rows": rows}})
+    chosen = {str(code) for code in (application.criteria or [])}
+    criteria = [f"{item.get('label', '')}{item.get('text', '')}" for item in category.criteria or [] if str(item.get("code")) in chosen]
+    if criteria:
+        sections.append({"title": "符合的参评条件", "paragraphs": criteria})
+    declared = [key for key, value in (application.declarations or {}).items() if value]
+    if declared:
+        texts = []
+        for rule in category.rules.filter(kind="declarations"):
+            for item in (rule.params or {}).get("items", []):
+                if item.get("code") in declared:
+                    texts.append(item.get("text", ""))
+        sections.append({"title": "申报承诺", "paragraphs": texts or declared})
+    for number, section in enumerate(sections, start=1):
+        section["number"] = chinese_number(number)
+    attachments = [
+        {"purpose": item.get_purpose_display(), "name": item.original_name, "size": f"{item.size / 1024:.0f} KB", "sha": item.sha256[:16]}
+        for item in application.attachments.all()
+    ]
+    title = f"{cycle.programme.name}申报书"
+    return RenderSpec(
+        template="documents/pdf/application.html",
+        context={"app": {
+            "title_lines": title_lines(title), "number": application.number, "fields": fields, "sections": sections,
+            "attachments": attachments, "attachments_number": chinese_number(len(sections) + 1),
+        }},
+        title=f"{title} {application.number or ''} {application.applicant_name}".strip(),
+        filename=f"申报书-{application.number or application.pk}.pdf",
+        author=application.applicant_name,
+    )
+
+
+# --- 评分汇总 -----------------------------------------------------------------------------------
+
+
+def _score(value) -> str:
+    return "—" if value is None else format(value, "f")
+
+
+def build_score_summary(subject: Subject) -> RenderSpec:
+    try:
+        from reviews.selectors import score_summary
+    except ImportError:
+        raise DocumentDataError(_("评审模块尚未提供评分汇总。")) from None
+    cycle = subject.cycle
+    stages = [stage for stage in cycle.stages.all() if stage.kind in ("scored_review", "comprehensive")]
+    if not stages:
+        raise DocumentDataError(_("评选周期 %(code)s 没有评分环节。") % {"code": cycle.code})
+    categories = list(cycle.categories.all())
+    blocks = []
+    for stage_number, stage in enumerate(stages, start=1):
+        for category_number, category in enumerate(categories, start=1):
+            summary = score_summary(stage=stage, category=category)
+            head = ["排名", "受理编号", "申报对象"]
+            if summary.weights:
+                head += [f"{name}（×{weight}）" for _code, name, weight in summary.stage_columns]
+            else:
+                head += [f"专家{chr(65 + index)}" for index in range(len(summary.experts))]
+            head += ["得分", "专家数"]
+            rows = []
+            for row in summary.rows:
+                cells = [row.rank, row.application.number or "", row.application.applicant_name]
+                if summary.weights:
+                    cells += [_score(row.stage_scores.get(code)) for code, _name, _weight in summary.stage_columns]
+                else:
+                    cells += [_score(value) for value in row.expert_scores]
+                cells += [_score(row.score), row.expert_count]
+                rows.append(cells)
+            blocks.append({
+                "number": chinese_number(stage_number), "stage": stage.name,
+                "category_number": chinese_number(category_number), "category": category.name,
+                "head": head, "rows": rows, "note": f"计分方法：{summary.method_label}。",
+            })
+    title = f"{cycle.programme.name}（{cycle.name}）评分汇总及排名"
+    return RenderSpec(
+        template="documents/pdf/score_summary.html",
+        context={"summary": {"title_lines": title_lines(title), "blocks": blocks}},
+        title=title,
+        filename=f"{cycle.code}-评分汇总.pdf",
+        author=cycle.programme.office or cycle.programme.host,
+    )
+
+
 KINDS: dict[str, KindSpec] = {}
 
 
@@ -324,7 +657,9 @@ def register(spec: KindSpec) -> KindSpec:
 register(KindSpec("request", _("请示（含申报表、工作方案）"), "cycles", build_request, official_letter=True))
 register(KindSpec("project_form", _("评比达标表彰项目申报表"), "cycle", build_project_form))
 register(KindSpec("work_plan", _("工作方案"), "cycle", build_work_plan))
-
-
-def money(value: Decimal | None) -> str:
-    return format_wan(value)
+register(KindSpec("application", _("申报书"), "application", build_application))
+register(KindSpec("score_summary", _("评分汇总及排名"), "cycle", build_score_summary))
+register(KindSpec("publicity_notice", _("公示"), "cycle", build_publicity_notice, official_letter=True))
+register(KindSpec("award_decision", _("表彰决定"), "cycle", build_award_decision, official_letter=True))
+register(KindSpec("certificate", _("荣誉证书"), "winner", build_certificate))
+register(KindSpec("certificate_batch", _("荣誉证书（全部获奖者）"), "cycle", build_certificate_batch))

@@ -131,7 +131,7 @@ def request_document(
                     kind=kind,
                     organiser=subject.organiser,
                     cycle=subject.cycle,
-                    application=application,
+                    application=application or getattr(award, "application", None),
                     subject_key=key,
                     params=params,
                     title=str(KINDS[kind].label),
