@@ -9,6 +9,18 @@ if [ "${CI:-}" = "true" ] && [ -z "${DATABASE_URL:-}" ]; then
 fi
 export DJANGO_SETTINGS_MODULE=config.settings.test
 .venv/bin/python manage.py makemigrations --check --dry-run -v0
+
+echo "==> bandit (static security analysis)"
+.venv/bin/bandit -q -c pyproject.toml -r . --severity-level low
+echo "==> pip-audit (known vulnerabilities in requirements.txt)"
+if ! audit_out=$(.venv/bin/pip-audit -r requirements.txt --progress-spinner off 2>&1); then
+  if echo "$audit_out" | grep -qE "Found [0-9]+ known vulnerabilit"; then
+    echo "$audit_out"; exit 1
+  fi
+  echo "WARNING: pip-audit could not reach its vulnerability service: $(echo "$audit_out" | tail -1)" >&2
+else
+  echo "$audit_out" | grep -E "No known vulnerabilities|Found" || true
+fi
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?
