@@ -268,3 +268,52 @@ class CreditBlacklistEntry(models.Model):
     @property
     def activity_organiser(self):
         return self.organiser
+
+
+class ReceiptSequence(models.Model):
+    """The last receipt number handed out in a cycle; incremented under a row lock (race-safe)."""
+
+    cycle = models.OneToOneField("awards.Cycle", on_delete=models.CASCADE, related_name="+", verbose_name=_("评选周期"))
+    last_number = models.PositiveIntegerField(_("已用编号"), default=0)
+
+    class Meta:
+        verbose_name = _("受理编号序列")
+        verbose_name_plural = _("受理编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.last_number}"
+
+
+class Nomination(models.Model):
+    """A recommending unit's nomination (推荐): the nominee is invited by e-mail and applies."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("已邀请")
+        ACCEPTED = "accepted", _("被推荐人已接受")
+        CANCELLED = "cancelled", _("已取消")
+
+    cycle = models.ForeignKey("awards.Cycle", on_delete=models.PROTECT, related_name="nominations", verbose_name=_("评选周期"))
+    category = models.ForeignKey("awards.Category", on_delete=models.PROTECT, related_name="nominations", verbose_name=_("奖项类别"))
+    recommending_unit = models.ForeignKey(RecommendingUnit, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("推荐单位"))
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="nominations_made", verbose_name=_("推荐人"))
+    nominee_name = models.CharField(_("被推荐人（单位）名称"), max_length=200)
+    nominee_email = models.EmailField(_("被推荐人邮箱"))
+    reason = models.TextField(_("推荐理由"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.INVITED)
+    application = models.OneToOneField(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="nomination", verbose_name=_("申报")
+    )
+    created_at = models.DateTimeField(_("推荐时间"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("推荐")
+        verbose_name_plural = _("推荐")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.recommending_unit} → {self.nominee_name}"
+
+    @property
+    def activity_organiser(self):
+        return self.recommending_unit.organiser

@@ -1,0 +1,243 @@
+"""Reads of the applicant portal, already limited to what the user may see.
+
+Lists use select_related / prefetch_related and one query for the history of all rows, so the
+applicant dashboard's query count does not grow with the number of applications.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import rules
+from awards.models import Category, Cycle, EligibilityRule
+from core.models import ActivityLog
+
+from .models import Application, ApplicationStatus, Attachment, Nomination, OrganisationProfile, PersonProfile, RecommendingUnit
+
+# What the applicant sees in the history of an application (staff-internal actions stay internal).
+HISTORY_ACTIONS = {
+    "application.create": gettext_lazy("创建申报草稿"),
+    "application.submit": gettext_lazy("提交申报"),
+    "application.withdraw": gettext_lazy("撤回申报"),
+    "application.start_review": gettext_lazy("受理，进入评审"),
+    "application.advance": gettext_lazy("通过评审环节"),
+    "application.fail": gettext_lazy("未通过"),
+    "application.request_supplement": gettext_lazy("要求补充材料"),
+    "application.resubmit": gettext_lazy("提交补充材料"),
+    "application.reinstate": gettext_lazy("恢复评审"),
+    "attachment.add": gettext_lazy("上传附件"),
+    "attachment.delete": gettext_lazy("删除附件"),
+}
+APPLICATION_TARGET = "applications.application"
+
+
+def _supplement_model():
+    try:
+        from reviews.models import SupplementRequest
+    except ImportError:
+        return None
+    return SupplementRequest
+
+
+def applications_for_applicant(user) -> QuerySet[Application]:
+    queryset = (
+        Application.objects.filter(applicant=user)
+        .select_related("cycle__programme__organiser", "category", "organisation", "person", "current_stage", "recommender")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")))
+        .order_by("-created_at")
+    )
+    model = _supplement_model()
+    if model is not None:
+        queryset = queryset.prefetch_related(
+            Prefetch("supplement_requests", queryset=model.objects.filter(resolved_at__isnull=True), to_attr="open_supplements")
+        )
+    return queryset
+
+
+def application_for_applicant(user, pk: int) -> Application:
+    """The user's own application, or 404 (never 403: others' applications do not exist for them)."""
+    application = (
+        applications_for_applicant(user)
+        .prefetch_related(Prefetch("category__rules", queryset=EligibilityRule.objects.order_by("order", "id")))
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def history_for(application_ids: list[int], *, limit_actions=True) -> dict[int, list[ActivityLog]]:
+    """ActivityLog entries per application id, oldest first, in one query."""
+    if not application_ids:
+        return {}
+    entries = ActivityLog.objects.filter(target_type=APPLICATION_TARGET, target_id__in=[str(i) for i in application_ids])
+    if limit_actions:
+        entries = entries.filter(action__in=HISTORY_ACTIONS)
+    grouped: dict[int, list[ActivityLog]] = defaultdict(list)
+    for entry in entries.select_related("actor").order_by("created_at", "id"):
+        entry.label = HISTORY_ACTIONS.get(entry.action, entry.action)
+        grouped[int(entry.target_id)].append(entry)
+    return grouped
+
+
+@dataclass
+class DashboardRow:
+    application: Application
+    history: list[ActivityLog]
+    next_steps: list[str] = field(default_factory=list)
+    supplement: object = None
+
+
+def next_steps(application: Application, supplement=None) -> list[str]:
+    """What is asked of the applicant next, in plain words."""
+    status = application.status
+    cycle = application.cycle
+    if status == ApplicationStatus.DRAFT:
+        if cycle.is_open():
+            deadline = timezone.localtime(cycle.application_closes_at).strftime("%Y-%m-%d %H:%M")
+            return [_("完成填写，查看资格预审结果并在 %(t)s 前提交。") % {"t": deadline}]
+        return [_("申报已截止，草稿仅可查看，不能再提交。")]
+    if status == ApplicationStatus.SUPPLEMENT_REQUESTED:
+        if supplement is not None:
+            return [_("请在 %(d)s 前补充材料：%(m)s") % {"d": supplement.due_on.isoformat(), "m": supplement.message}]
+        return [_("请按评审办公室的要求补充材料后重新提交。")]
+    if status == ApplicationStatus.SUBMITTED:
+        return [_("已提交，等待评审办公室受理；受理前可撤回。")]
+    if status == ApplicationStatus.IN_REVIEW:
+        stage = application.current_stage
+        return [_("评审中（%(stage)s），无需操作。") % {"stage": stage.name if stage else "—"}]
+    return []
+
+
+def applicant_dashboard(user) -> dict:
+    applications = list(applications_for_applicant(user))
+    history = history_for([a.pk for a in applications])
+    rows = []
+    for application in applications:
+        supplements = getattr(application, "open_supplements", None) or []
+        supplement = supplements[0] if supplements else None
+        rows.append(
+            DashboardRow(
+                application=application,
+                history=history.get(application.pk, []),
+                next_steps=next_steps(application, supplement),
+                supplement=supplement,
+            )
+        )
+    return {
+        "rows": rows,
+        "organisations": list(OrganisationProfile.objects.filter(owner=user).order_by("name")),
+        "person": PersonProfile.objects.filter(owner=user).first(),
+        "open_cycles": [c for c in open_cycles()],
+        "invitations": list(
+            Nomination.objects.filter(nominee_email__iexact=user.email, status=Nomination.Status.INVITED, application__isnull=True)
+            .select_related("cycle__programme", "category", "recommending_unit")
+        ),
+    }
+
+
+def open_cycles() -> list[Cycle]:
+    now = timezone.now()
+    return list(
+        Cycle.objects.filter(application_closes_at__gte=now)
+        .filter(Q(application_opens_at__isnull=True) | Q(application_opens_at__lte=now))
+        .select_related("programme__organiser")
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order", "id")))
+        .order_by("application_closes_at")
+    )
+
+
+def public_cycle(code: str) -> Cycle:
+    cycle = (
+        Cycle.objects.select_related("programme__organiser")
+        .prefetch_related(
+            Prefetch(
+                "categories",
+                queryset=Category.objects.order_by("order", "id").prefetch_related(
+                    Prefetch("rules", queryset=EligibilityRule.objects.order_by("order", "id"))
+                ),
+            ),
+            "stages",
+        )
+        .filter(code=code)
+        .first()
+    )
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+# ---- attachments: who may download --------------------------------------------------------
+
+# Other apps may add predicates fn(user, attachment) -> bool (e.g. reviews: experts assigned to
+# the application without a conflict). The applicant, the organiser's staff and the nominating
+# unit's members may always.
+ATTACHMENT_ACCESS_CHECKS: list = []
+
+
+def register_attachment_access(check) -> None:
+    if check not in ATTACHMENT_ACCESS_CHECKS:
+        ATTACHMENT_ACCESS_CHECKS.append(check)
+
+
+def may_download(user, attachment: Attachment) -> bool:
+    application = attachment.application
+    if application.applicant_id == user.pk:
+        return True
+    if rules.is_review_staff(user, application.cycle.programme.organiser_id):
+        return True
+    if application.recommender_id and application.nominated_by_id and user.role_assignments.filter(recommending_unit_id=application.recommender_id).exists():
+        return True
+    return any(check(user, attachment) for check in ATTACHMENT_ACCESS_CHECKS)
+
+
+def attachment_for_user(user, pk: int) -> Attachment:
+    attachment = Attachment.objects.select_related("application__cycle__programme").filter(pk=pk).first()
+    if attachment is None or not may_download(user, attachment):
+        raise Http404
+    return attachment
+
+
+# ---- recommending units -------------------------------------------------------------------
+
+
+def units_of(user) -> list[RecommendingUnit]:
+    return list(
+        RecommendingUnit.objects.filter(members__user=user, members__role="recommender").select_related("organiser").distinct().order_by("name")
+    )
+
+
+def nominations_for(units: list[RecommendingUnit]) -> QuerySet[Nomination]:
+    return (
+        Nomination.objects.filter(recommending_unit__in=units)
+        .select_related("cycle__programme", "category", "recommending_unit", "application", "nominated_by")
+        .order_by("-created_at")
+    )
+
+
+def recommended_applications(units: list[RecommendingUnit]) -> QuerySet[Application]:
+    """Applications that name one of the units (direct applicants may choose a unit too)."""
+    return (
+        Application.objects.filter(recommender__in=units)
+        .select_related("cycle__programme", "category", "organisation", "person", "recommender")
+        .order_by("-created_at")
+    )
+
+
+def nominable_categories(units: list[RecommendingUnit]) -> QuerySet[Category]:
+    now = timezone.now()
+    organiser_ids = {u.organiser_id for u in units}
+    return (
+        Category.objects.filter(cycle__programme__organiser_id__in=organiser_ids, cycle__application_closes_at__gte=now)
+        .filter(Q(cycle__application_opens_at__isnull=True) | Q(cycle__application_opens_at__lte=now))
+        .select_related("cycle__programme")
+        .order_by("cycle__code", "order")
+    )

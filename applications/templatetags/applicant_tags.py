@@ -1,0 +1,66 @@
+"""Template helpers: configured names in the reader's language, masked identity numbers."""
+
+from django import template
+from django.utils import translation
+
+from core.identity import mask_identity
+
+from ..forms import localised
+
+register = template.Library()
+
+
+def _english() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+@register.filter
+def category_name(category) -> str:
+    if _english() and category.name_en:
+        return category.name_en
+    return category.name
+
+
+@register.filter
+def cycle_title(cycle) -> str:
+    programme = cycle.programme
+    if _english() and programme.name_en:
+        return f"{programme.name_en} ({cycle.name_en or cycle.name})"
+    return f"{programme.name}（{cycle.name}）"
+
+
+@register.filter
+def stage_name(stage) -> str:
+    if stage is None:
+        return ""
+    return stage.name_en if _english() and stage.name_en else stage.name
+
+
+@register.filter
+def loc(item, key="text") -> str:
+    return localised(item, key) if isinstance(item, dict) else str(item)
+
+
+@register.filter
+def masked(value) -> str:
+    return mask_identity(value or "")
+
+
+@register.filter
+def outcome_class(outcome: str) -> str:
+    return {"pass": "success", "fail": "danger", "needs_review": "warning"}.get(outcome, "secondary")
+
+
+@register.filter
+def applicant_reason(result: dict) -> str:
+    """A stored snapshot row in the reader's language when it was stored in it."""
+    if _english() and result.get("reason_applicant"):
+        return result["reason_applicant"]
+    return result.get("reason", "")
+
+
+@register.filter
+def rule_text(rule) -> str:
+    from ..eligibility import describe_rule
+
+    return describe_rule(rule)

@@ -1,0 +1,492 @@
+"""Views of the applicant portal: permission check, form, service, redirect."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import rules
+from awards.models import ApplicantKind, Organiser
+
+from . import eligibility, selectors, services
+from .blank_forms import blank_form_rows, blank_form_xlsx
+from .forms import (
+    ApplicationForm,
+    AttachmentForm,
+    BlacklistImportForm,
+    NominationForm,
+    OrganisationProfileForm,
+    PersonProfileForm,
+    ReasonForm,
+    StartApplicationForm,
+    editable_sections,
+    may_edit,
+    sections_for,
+)
+from .models import ApplicationStatus, Attachment, Nomination, OrganisationProfile, PersonProfile
+
+
+def verified_required(view):
+    """Signed in with a verified e-mail address (the applicant's identity for notices)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.email_verified:
+            messages.warning(request, _("请先完成邮箱验证：验证邮件已发送到 %(email)s。") % {"email": request.user.email})
+            return redirect("accounts:verify_pending")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# ---- public open calls --------------------------------------------------------------------
+
+
+def call_page(request, code: str):
+    """The public call for applications (申报通知) of one cycle, in the style of the 徐汇 notice."""
+    cycle = selectors.public_cycle(code)
+    categories = list(cycle.categories.all())
+    return render(
+        request,
+        "applications/call.html",
+        {
+            "cycle": cycle,
+            "programme": cycle.programme,
+            "organiser": cycle.programme.organiser,
+            "categories": categories,
+            "notice": cycle.notice or {},
+            "is_open": cycle.is_open(),
+            "stages": sorted(cycle.stages.all(), key=lambda s: s.order),
+            "standards": _standards(cycle, categories),
+        },
+    )
+
+
+def _standards(cycle, categories) -> list[str]:
+    listed = (cycle.notice or {}).get("standards")
+    if listed:
+        return list(listed)
+    seen: list[str] = []
+    for category in categories:
+        if category.standard and category.standard not in seen:
+            seen.append(category.standard)
+    return seen
+
+
+def blank_form(request, code: str, category: str):
+    cycle = selectors.public_cycle(code)
+    category_obj = next((c for c in cycle.categories.all() if c.code == category), None)
+    if category_obj is None:
+        raise Http404
+    if request.GET.get("format") == "xlsx":
+        content = blank_form_xlsx(category_obj)
+        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{cycle.code}-{category_obj.code}.xlsx"'
+        return response
+    return render(request, "applications/blank_form.html", {"cycle": cycle, "category": category_obj, "rows": blank_form_rows(category_obj)})
+
+
+# ---- dashboard and profiles ---------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    return render(request, "applications/dashboard.html", selectors.applicant_dashboard(request.user))
+
+
+@verified_required
+def organisation_edit(request, pk: int | None = None):
+    instance = get_object_or_404(OrganisationProfile, pk=pk, owner=request.user) if pk else None
+    form = OrganisationProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST":
+        if form.is_valid():
+            services.organisation_profile_save(form=form, actor=request.user)
+            messages.success(request, _("组织信息已保存。"))
+            return redirect(request.GET.get("next")) if _safe_next(request) else redirect("applications:dashboard")
+        return render(request, "applications/profile_form.html", {"form": form, "kind": "organisation"}, status=400)
+    return render(request, "applications/profile_form.html", {"form": form, "kind": "organisation"})
+
+
+@verified_required
+def person_edit(request):
+    instance = PersonProfile.objects.filter(owner=request.user).first()
+    initial = {} if instance else {"name": request.user.full_name}
+    form = PersonProfileForm(request.POST or None, instance=instance, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            services.person_profile_save(form=form, actor=request.user)
+            messages.success(request, _("个人信息已保存。"))
+            return redirect(request.GET.get("next")) if _safe_next(request) else redirect("applications:dashboard")
+        return render(request, "applications/profile_form.html", {"form": form, "kind": "person"}, status=400)
+    return render(request, "applications/profile_form.html", {"form": form, "kind": "person"})
+
+
+def _safe_next(request) -> bool:
+    target = request.GET.get("next") or ""
+    return target.startswith("/") and not target.startswith("//")
+
+
+# ---- applications -------------------------------------------------------------------------
+
+
+@verified_required
+def start(request, code: str):
+    cycle = selectors.public_cycle(code)
+    if not cycle.is_open():
+        messages.error(request, _("%(cycle)s当前不在申报时间内。") % {"cycle": cycle})
+        return redirect("applications:call", code=code)
+    form = StartApplicationForm(request.POST or None, cycle=cycle, user=request.user)
+    context = {"cycle": cycle, "form": form, "has_person": PersonProfile.objects.filter(owner=request.user).exists()}
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                actor=request.user, category=form.cleaned_data["category"], organisation=form.cleaned_data.get("organisation")
+            )
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+            return render(request, "applications/start.html", context, status=400)
+        messages.success(request, _("申报草稿已创建，可随时保存、稍后继续填写。"))
+        return redirect("applications:edit", pk=application.pk)
+    return render(request, "applications/start.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _page_context(application, **extra) -> dict:
+    allowed = editable_sections(application)
+    may_attach = allowed is None or "attachments" in allowed
+    purposes = _purposes_for(application, allowed)
+    return {
+        "application": application,
+        "cycle": application.cycle,
+        "category": application.category,
+        "sections": sections_for(application.category),
+        "attachments": list(application.attachments.all()),
+        "attachment_form": AttachmentForm(purposes=purposes) if may_attach else None,
+        "editable": allowed,
+        "may_edit": may_edit(application),
+        "supplement": (getattr(application, "open_supplements", None) or [None])[0],
+        **extra,
+    }
+
+
+def _purposes_for(application, allowed) -> list[str]:
+    P = Attachment.Purpose
+    if application.status == ApplicationStatus.SUPPLEMENT_REQUESTED:
+        return [P.SUPPLEMENT, P.OTHER]
+    kind = application.category.applicant_kind
+    if kind == ApplicantKind.ORGANISATION:
+        purposes = [P.SELF_EVALUATION, P.CERTIFICATION, P.FINANCIAL, P.EVIDENCE, P.OTHER]
+    else:
+        purposes = [P.EVIDENCE, P.OTHER]
+    if any(s.code == "publicity" for s in sections_for(application.category)):
+        purposes.insert(1, P.PUBLICITY_PROOF)
+    return purposes
+
+
+@verified_required
+def detail(request, pk: int):
+    application = selectors.application_for_applicant(request.user, pk)
+    history = selectors.history_for([application.pk]).get(application.pk, [])
+    form = ApplicationForm(application=application, editable=set())
+    return render(
+        request,
+        "applications/detail.html",
+        _page_context(application, form=form, history=history, snapshot=application.eligibility_snapshot, withdraw_form=ReasonForm()),
+    )
+
+
+@verified_required
+def edit(request, pk: int):
+    application = selectors.application_for_applicant(request.user, pk)
+    allowed = editable_sections(application)
+    if not may_edit(application):
+        if application.status == ApplicationStatus.DRAFT:
+            messages.warning(request, _("申报已截止，草稿只能查看，不能修改或提交。"))
+        return redirect("applications:detail", pk=pk)
+    if request.method != "POST":
+        form = ApplicationForm(application=application, editable=allowed)
+        return render(request, "applications/edit.html", _page_context(application, form=form))
+    form = ApplicationForm(request.POST, application=application, editable=allowed)
+    if not form.is_valid():
+        messages.error(request, _("有内容需要修改，请查看标红的栏目；您填写的内容尚未保存，仍保留在页面上。"))
+        return render(request, "applications/edit.html", _page_context(application, form=form), status=400)
+    try:
+        saved = services.application_save_draft(
+            application=application,
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            changes=form.changes(),
+            sections=form.changed_sections(),
+        )
+    except services.StaleApplication as exc:
+        return _conflict(request, application, form, exc)
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
+        return render(request, "applications/edit.html", _page_context(application, form=form), status=409)
+    messages.success(request, _("已保存（第 %(v)d 版，%(t)s）。") % {"v": saved.version, "t": timezone.localtime(saved.updated_at).strftime("%H:%M:%S")})
+    if "check" in request.POST:
+        return redirect("applications:check", pk=pk)
+    return redirect("applications:edit", pk=pk)
+
+
+def _conflict(request, application, form, exc: services.StaleApplication):
+    """Keep what the user typed; show what the other save contains; the next save overwrites."""
+    current = exc.current
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    allowed = editable_sections(current)
+    kept = ApplicationForm(data, application=current, editable=allowed)
+    kept.is_valid()
+    theirs = ApplicationForm(application=current, editable=set())
+    differences = []
+    for name, field in kept.fields.items():
+        if name == "version" or field.disabled:
+            continue
+        mine_value = kept.cleaned_data.get(name) if hasattr(kept, "cleaned_data") else None
+        their_value = theirs[name].initial if name in theirs.fields else None
+        if (mine_value or None) != (their_value or None) and str(mine_value or "") != str(their_value or ""):
+            differences.append({"label": field.label, "theirs": their_value})
+    messages.error(request, str(exc))
+    return render(
+        request,
+        "applications/edit.html",
+        _page_context(current, form=kept, conflict=True, differences=differences),
+        status=409,
+    )
+
+
+@verified_required
+def check(request, pk: int):
+    """The pre-check (资格预审) the applicant sees before submitting; POST submits."""
+    application = selectors.application_for_applicant(request.user, pk)
+    report = eligibility.evaluate(application)
+    context = {
+        "application": application,
+        "cycle": application.cycle,
+        "report": report,
+        "window_open": application.cycle.is_open(),
+    }
+    if request.method == "POST":
+        if application.status == ApplicationStatus.SUPPLEMENT_REQUESTED:
+            form = ReasonForm(request.POST)
+            form.is_valid()
+            try:
+                services.application_resubmit(application=application, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+            except services.ApplicationError as exc:
+                messages.error(request, str(exc))
+                return render(request, "applications/check.html", context, status=409)
+            messages.success(request, _("补充材料已提交，申报回到评审中。"))
+            return redirect("applications:detail", pk=pk)
+        try:
+            services.application_submit(application=application, actor=request.user)
+        except services.SubmissionBlocked as exc:
+            context["report"] = exc.report
+            messages.error(request, _("尚有不符合的条件，暂不能提交。请根据下表修改后再提交。"))
+            return render(request, "applications/check.html", context, status=409)
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+            return render(request, "applications/check.html", context, status=409)
+        return redirect("applications:receipt", pk=pk)
+    return render(request, "applications/check.html", context)
+
+
+@verified_required
+def receipt(request, pk: int):
+    application = selectors.application_for_applicant(request.user, pk)
+    if not application.number:
+        raise Http404
+    return render(request, "applications/receipt.html", {"application": application, "cycle": application.cycle})
+
+
+@verified_required
+@require_POST
+def withdraw(request, pk: int):
+    application = selectors.application_for_applicant(request.user, pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.application_withdraw(application=application, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("申报已撤回。"))
+    return redirect("applications:detail", pk=pk)
+
+
+@verified_required
+@require_POST
+def attachment_upload(request, pk: int):
+    application = selectors.application_for_applicant(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        message = _("请选择文件和用途。")
+        if form.errors.get("file"):
+            message = form.errors["file"][0]
+        messages.error(request, message)
+        return _back_to_form(application, status=400, request=request)
+    try:
+        attachment = services.attachment_add(application=application, actor=request.user, upload=form.cleaned_data["file"], purpose=form.cleaned_data["purpose"])
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
+        return _back_to_form(application, status=400, request=request)
+    messages.success(request, _("已上传“%(name)s”。") % {"name": attachment.original_name})
+    return _back_to_form(application, request=request)
+
+
+def _back_to_form(application, *, request, status: int = 302):
+    target = reverse("applications:edit", args=[application.pk]) if may_edit(application) else reverse("applications:detail", args=[application.pk])
+    if status == 302:
+        return redirect(target + "#attachments")
+    # A refused upload: show the page again (the form text is not part of this request).
+    allowed = editable_sections(application)
+    form = ApplicationForm(application=application, editable=allowed if allowed is not None else None)
+    template = "applications/edit.html" if may_edit(application) else "applications/detail.html"
+    return render(request, template, _page_context(application, form=form, history=[]), status=status)
+
+
+@verified_required
+@require_POST
+def attachment_delete(request, pk: int, attachment_pk: int):
+    application = selectors.application_for_applicant(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
+    try:
+        services.attachment_delete(attachment=attachment, actor=request.user)
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已删除“%(name)s”。") % {"name": attachment.original_name})
+    return _back_to_form(application, request=request)
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = selectors.attachment_for_user(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- recommending units -------------------------------------------------------------------
+
+
+@login_required
+def nominations(request):
+    units = selectors.units_of(request.user)
+    if not units:
+        raise Http404
+    categories = selectors.nominable_categories(units)
+    form = NominationForm(request.POST or None, categories=categories)
+    if request.method == "POST":
+        if form.is_valid():
+            category = form.cleaned_data["category"]
+            unit = next((u for u in units if u.organiser_id == category.cycle.programme.organiser_id), None)
+            try:
+                services.nomination_create(
+                    actor=request.user,
+                    unit=unit,
+                    category=category,
+                    nominee_name=form.cleaned_data["nominee_name"],
+                    nominee_email=form.cleaned_data["nominee_email"],
+                    reason=form.cleaned_data["reason"],
+                    base_url=request.build_absolute_uri("/")[:-1],
+                )
+            except services.ApplicationError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("已推荐并向 %(email)s 发送邀请。") % {"email": form.cleaned_data["nominee_email"]})
+                return redirect("applications:nominations")
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "applications/nominations.html",
+        {
+            "units": units,
+            "form": form,
+            "nominations": list(selectors.nominations_for(units)),
+            "recommended": list(selectors.recommended_applications(units)),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def nomination_cancel(request, pk: int):
+    units = selectors.units_of(request.user)
+    nomination = get_object_or_404(Nomination, pk=pk, recommending_unit__in=units)
+    try:
+        services.nomination_cancel(nomination=nomination, actor=request.user)
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("推荐已取消。"))
+    return redirect("applications:nominations")
+
+
+def nomination_accept(request, token: str):
+    try:
+        nomination = services.nomination_from_token(token)
+    except services.ApplicationError as exc:
+        return render(request, "applications/nomination_accept.html", {"error": str(exc)}, status=400)
+    if not request.user.is_authenticated:
+        return render(request, "applications/nomination_accept.html", {"nomination": nomination, "token": token})
+    if not request.user.email_verified:
+        return redirect("accounts:verify_pending")
+    organisations = list(OrganisationProfile.objects.filter(owner=request.user))
+    person = PersonProfile.objects.filter(owner=request.user).first()
+    context = {"nomination": nomination, "token": token, "organisations": organisations, "person": person}
+    if request.method == "POST":
+        organisation = None
+        if nomination.category.applicant_kind == ApplicantKind.ORGANISATION:
+            organisation = next((o for o in organisations if str(o.pk) == request.POST.get("organisation")), None)
+        try:
+            application = services.nomination_accept(nomination=nomination, actor=request.user, organisation=organisation)
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+            return render(request, "applications/nomination_accept.html", context, status=400)
+        messages.success(request, _("已接受推荐，请填写申报材料。"))
+        return redirect("applications:edit", pk=application.pk)
+    return render(request, "applications/nomination_accept.html", context)
+
+
+# ---- staff: credit list -------------------------------------------------------------------
+
+
+@login_required
+def blacklist(request):
+    organiser_ids = rules.staff_organiser_ids(request.user)
+    organisers = Organiser.objects.all() if organiser_ids is None else Organiser.objects.filter(pk__in=organiser_ids)
+    if not organisers.exists():
+        raise Http404
+    form = BlacklistImportForm(request.POST or None, request.FILES or None, organisers=organisers)
+    result = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            result = services.blacklist_import(
+                organiser=form.cleaned_data["organiser"], actor=request.user, lines=form.cleaned_data["lines"], source=form.cleaned_data["source"]
+            )
+            messages.success(request, _("已导入：新增 %(c)d 条，更新 %(u)d 条。") % {"c": result["created"], "u": result["updated"]})
+            if result["rejected"]:
+                status = 400
+        else:
+            status = 400
+    from .models import CreditBlacklistEntry
+
+    entries = CreditBlacklistEntry.objects.filter(organiser__in=organisers).select_related("organiser", "added_by").order_by("-added_at")[:200]
+    return render(request, "applications/blacklist.html", {"form": form, "result": result, "entries": entries}, status=status)
+
