@@ -102,7 +102,7 @@ def rerun_function():
         from applications import eligibility as engine
     except ImportError:
         return None
-    for name in ("snapshot_for", "evaluate_application", "run_eligibility", "evaluate", "check_application"):
+    for name in ("snapshot", "snapshot_for", "evaluate_application", "run_eligibility"):
         fn = getattr(engine, name, None)
         if callable(fn):
             return fn

@@ -252,27 +252,28 @@ def request_supplement(
 
 
 FIXED_SECTIONS = (
-    ("profile", _("申报主体基本信息")),
-    ("declarations", _("承诺事项")),
+    ("overview", _("概述")),
+    ("figures", _("近三年主要经营指标")),
+    ("certifications", _("管理体系认证情况")),
+    ("achievements", _("主要成果")),
     ("criteria", _("符合的参评条件")),
-    ("internal_publicity", _("内部公示")),
-    ("attachments", _("附件材料")),
+    ("contribution", _("贡献陈述")),
+    ("declarations", _("申报承诺")),
+    ("publicity", _("申报前内部公示")),
+    ("questions", _("其他申报信息")),
+    ("recommender", _("推荐单位")),
+    ("attachments", _("附件")),
 )
 
 
 def section_choices(application: Application) -> list[tuple[str, str]]:
     """The parts of an application a supplement request can name: the applicant form's own sections
-    (top-level keys of form_data, labelled by the form when it says so) and the fixed parts."""
+    for the category (applications.forms.sections_for), or the standard list when it is absent."""
     try:
-        from applications import forms as applicant_forms  # the applicant side may publish labels
-        labels = dict(getattr(applicant_forms, "SECTION_LABELS", {}))
+        from applications.forms import sections_for
     except ImportError:
-        labels = {}
-    choices = [(key, str(labels.get(key, key))) for key in (application.form_data or {}) if isinstance(key, str)]
-    for key, label in FIXED_SECTIONS:
-        if key not in dict(choices):
-            choices.append((key, str(label)))
-    return choices
+        return [(k, str(v)) for k, v in FIXED_SECTIONS]
+    return [(section.code, str(section.title)) for section in sections_for(application.category)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,267 @@
+"""Input validation for the review screens; the services re-check everything that matters."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+
+from .models import CutoffDecision, EligibilityFinding, ExpertPanel, ExpertProfile
+from .scoring import band_for
+from .services import BULK_ACTIONS, MAX_SUPPLEMENT_WORKING_DAYS, section_choices
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransitionForm(forms.Form):
+    name = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("理由 / 说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+BULK_LABELS = {"start_review": _("受理并开始评审"), "advance": _("通过本环节"),
+               "request_supplement": _("要求补充材料"), "fail": _("不通过")}
+
+
+class BulkActionForm(forms.Form):
+    ACTION_LABELS = BULK_LABELS
+    action = forms.ChoiceField(label=_("批量操作"), choices=[(a, BULK_LABELS[a]) for a in BULK_ACTIONS])
+    applications = forms.TypedMultipleChoiceField(label=_("申报"), coerce=int, error_messages={"required": _("请至少勾选一项申报。")})
+    reason = forms.CharField(label=_("理由 / 说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    sections = forms.MultipleChoiceField(label=_("需补充的部分"), required=False, widget=forms.CheckboxSelectMultiple)
+    working_days = forms.IntegerField(label=_("期限（工作日）"), min_value=1, max_value=MAX_SUPPLEMENT_WORKING_DAYS, required=False)
+
+    def __init__(self, *args, application_ids=(), sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].choices = [(pk, pk) for pk in application_ids]
+        self.fields["sections"].choices = [(k, str(v)) for k, v in sections]
+        self.fields["action"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["reason"].widget.attrs.update({"class": "form-control form-control-sm", "rows": 1})
+        self.fields["working_days"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action in ("fail", "request_supplement") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("“不通过”和“要求补充材料”须填写理由或说明。"))
+        if action == "request_supplement" and not data.get("sections"):
+            self.add_error("sections", _("请选择需要补充的部分。"))
+        return data
+
+
+class EligibilityFindingForm(forms.Form):
+    rule_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    result = forms.ChoiceField(label=_("审查结论"), choices=[(EligibilityFinding.Result.PASS, _("符合")),
+                                                         (EligibilityFinding.Result.FAIL, _("不符合"))])
+    reason = forms.CharField(label=_("理由"), max_length=500, required=False)
+
+
+class SupplementForm(forms.Form):
+    sections = forms.MultipleChoiceField(label=_("需补充的部分"), widget=forms.CheckboxSelectMultiple)
+    message = forms.CharField(label=_("需补充的内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    working_days = forms.IntegerField(label=_("期限（工作日）"), min_value=1, max_value=MAX_SUPPLEMENT_WORKING_DAYS)
+
+    def __init__(self, *args, application, default_days: int = 10, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = section_choices(application)
+        self.fields["working_days"].initial = default_days
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class AssignForm(forms.Form):
+    stage = forms.ChoiceField(label=_("环节"))
+    expert = forms.ModelChoiceField(label=_("专家"), queryset=ExpertProfile.objects.none())
+
+    def __init__(self, *args, stages, organiser, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(s.code, s.name) for s in stages]
+        self.fields["expert"].queryset = ExpertProfile.objects.filter(organiser=organiser, is_active=True).order_by("name")
+        self.fields["stage"].widget.attrs.update({"class": "form-select form-select-sm", "aria-label": _("环节")})
+        self.fields["expert"].widget.attrs.update({"class": "form-select form-select-sm", "aria-label": _("专家")})
+
+
+class StaffConflictForm(forms.Form):
+    expert = forms.ModelChoiceField(label=_("专家"), queryset=ExpertProfile.objects.none())
+    reason = forms.CharField(label=_("回避理由"), max_length=300)
+
+    def __init__(self, *args, organiser, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = ExpertProfile.objects.filter(organiser=organiser).order_by("name")
+        self.fields["expert"].widget.attrs.update({"class": "form-select form-select-sm", "aria-label": _("专家")})
+        self.fields["reason"].widget.attrs.update({"class": "form-control form-control-sm", "placeholder": _("回避理由"),
+                                                   "aria-label": _("回避理由")})
+
+
+class DeclarationForm(forms.Form):
+    has_conflict = forms.TypedChoiceField(
+        label=_("回避声明"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[("no", _("本人与该申报人不存在需要回避的关系")), ("yes", _("本人需要回避"))])
+    reason = forms.CharField(label=_("回避理由"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("has_conflict") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("请说明回避理由。"))
+        return data
+
+
+BAND_CHOICES = [("", "—")] + [(str(p), f"{p}%") for p in range(0, 101, 5)]
+
+
+class ScoresheetForm(forms.Form):
+    """One decimal field per leaf criterion (max = the item's maximum), an optional 5 % band helper, and the opinion."""
+
+    opinion = forms.CharField(label=_("评审意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, criteria, sheet=None, **kwargs):
+        initial = kwargs.pop("initial", {}) or {}
+        if sheet is not None:
+            for item in sheet.items.all():
+                initial[f"item_{item.criterion_id}"] = item.score
+                initial[f"comment_{item.criterion_id}"] = item.comment
+            initial["opinion"] = sheet.opinion
+        super().__init__(*args, initial=initial, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"item_{criterion.pk}"] = forms.DecimalField(
+                label=f"{criterion.code} {criterion.name}", required=False, min_value=Decimal("0"), max_value=criterion.max_points,
+                max_digits=7, decimal_places=2,
+                error_messages={"max_value": _("不能超过该项满分 %(limit_value)s 分。"), "min_value": _("得分不能为负数。")},
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": f"{criterion.max_points:g}",
+                                                "class": "form-control form-control-sm js-score", "data-max": f"{criterion.max_points:g}"}))
+            self.fields[f"band_{criterion.pk}"] = forms.ChoiceField(
+                label=_("档次"), required=False, choices=BAND_CHOICES,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm js-band", "data-target": f"id_item_{criterion.pk}"}))
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("评语"), required=False, max_length=500, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+
+    def rows(self):
+        for criterion in self.criteria:
+            yield {
+                "criterion": criterion,
+                "score": self[f"item_{criterion.pk}"],
+                "band": self[f"band_{criterion.pk}"],
+                "comment": self[f"comment_{criterion.pk}"],
+                "bands": band_for(criterion.kind),
+            }
+
+    def scores(self) -> dict:
+        return {c.pk: self.cleaned_data.get(f"item_{c.pk}") for c in self.criteria}
+
+    def raw_scores(self) -> dict:
+        return {c.pk: self.data.get(f"item_{c.pk}", "") for c in self.criteria}
+
+    def comments(self) -> dict:
+        return {c.pk: self.data.get(f"comment_{c.pk}", "") for c in self.criteria}
+
+
+class ExpertProfileForm(forms.ModelForm):
+    user = forms.ModelChoiceField(label=_("账号"), queryset=User.objects.none(), help_text=_("须已授予本机构“评审专家”角色"))
+
+    class Meta:
+        model = ExpertProfile
+        fields = ["user", "name", "id_number", "title", "employer", "employer_credit_code", "group", "group_credit_code",
+                  "specialties", "phone", "email", "is_active"]
+
+    def __init__(self, *args, organiser, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = User.objects.filter(role_assignments__role=Role.EXPERT, role_assignments__organiser=organiser)
+        if self.instance.pk:
+            self.fields["user"].disabled = True
+            self.fields["user"].queryset = User.objects.filter(pk=self.instance.user_id)
+        else:
+            self.fields["user"].queryset = users.exclude(expert_profiles__organiser=organiser).order_by("username")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("保存")))
+
+    def clean_employer_credit_code(self):
+        return self._code("employer_credit_code")
+
+    def clean_group_credit_code(self):
+        return self._code("group_credit_code")
+
+    def _code(self, name):
+        from core.identity import validate_credit_code
+
+        value = self.cleaned_data.get(name, "")
+        return validate_credit_code(value) if value else ""
+
+
+class PanelForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=80)
+    members = forms.ModelMultipleChoiceField(label=_("成员"), queryset=ExpertProfile.objects.none(), widget=forms.CheckboxSelectMultiple)
+    leader = forms.ModelChoiceField(label=_("组长"), queryset=ExpertProfile.objects.none(), required=False)
+    categories = forms.ModelMultipleChoiceField(label=_("负责类别"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+                                                help_text=_("不选表示本环节全部类别"))
+
+    def __init__(self, *args, stage, panel: ExpertPanel | None = None, **kwargs):
+        if panel is not None:
+            kwargs.setdefault("initial", {"name": panel.name, "members": list(panel.members.all()), "leader": panel.leader,
+                                          "categories": list(panel.categories.all())})
+        super().__init__(*args, **kwargs)
+        experts = ExpertProfile.objects.filter(organiser=stage.cycle.programme.organiser, is_active=True).order_by("name")
+        self.fields["members"].queryset = experts
+        self.fields["leader"].queryset = experts
+        self.fields["categories"].queryset = stage.cycle.categories.order_by("order")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("保存")))
+
+
+class ScheduleForm(forms.Form):
+    application = forms.TypedChoiceField(label=_("申报"), coerce=int)
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    location = forms.CharField(label=_("地点"), max_length=200)
+    panel = forms.ModelChoiceField(label=_("专家组"), queryset=ExpertPanel.objects.none(), required=False)
+    team = forms.ModelMultipleChoiceField(label=_("评审组成员"), queryset=ExpertProfile.objects.none(), required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    def __init__(self, *args, stage, applications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage = stage
+        self.fields["application"].choices = [(a.pk, f"{a.number} {a.applicant_name}") for a in applications]
+        self.fields["panel"].queryset = stage.panels.order_by("name")
+        self.fields["team"].queryset = ExpertProfile.objects.filter(organiser=stage.cycle.programme.organiser, is_active=True).order_by("name")
+        kind = (stage.params or {}).get("scheduling")
+        if kind == "presentation":
+            self.fields["location"].label = _("会议室")
+            self.fields["panel"].required = True
+            del self.fields["team"]
+        else:
+            self.fields["location"].label = _("现场地址")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("保存日程")))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("start") and data.get("end"):
+            tz = timezone.get_current_timezone()
+            data["starts_at"] = timezone.make_aware(datetime.datetime.combine(data["date"], data["start"]), tz)
+            data["ends_at"] = timezone.make_aware(datetime.datetime.combine(data["date"], data["end"]), tz)
+            if data["ends_at"] <= data["starts_at"]:
+                self.add_error("end", _("结束时间须晚于开始时间。"))
+        return data
+
+
+class CutoffForm(forms.Form):
+    method = forms.ChoiceField(label=_("晋级方式"), choices=CutoffDecision.Method.choices)
+    value = forms.DecimalField(label=_("前K名 / 分数线"), min_value=Decimal("0"), max_digits=8, decimal_places=2)
+    reason = forms.CharField(label=_("说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        value = data.get("value")
+        if data.get("method") == CutoffDecision.Method.TOP_K and value is not None and value != value.to_integral_value():
+            self.add_error("value", _("名次须为整数。"))
+        return data
