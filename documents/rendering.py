@@ -127,19 +127,38 @@ def render_html(template_name: str, context: dict, *, title: str, author: str = 
     return render_to_string(template_name, {**print_context(title=title, author=author), **context})
 
 
+NO_BREAK_BEFORE = set("，。、；：？！）》」』”’〕】,.;:!?)%")
+NO_BREAK_AFTER = set("（《「『“‘〔【(")
+
+
+def _breakable(text: str, index: int) -> bool:
+    """May a title line end before text[index]?"""
+    before, after = text[index - 1], text[index]
+    prefix = text[:index]
+    if prefix.count("（") > prefix.count("）") or prefix.count("《") > prefix.count("》"):
+        return False  # keep a bracketed phrase on one line
+    if before.isascii() and after.isascii() and before.isalnum() and after.isalnum():
+        return False  # never split 2023 or a Latin word
+    return after not in NO_BREAK_BEFORE and before not in NO_BREAK_AFTER
+
+
 def title_lines(title: str, *, max_chars: int = 20) -> list[str]:
-    """Split a 2号 title into lines of at most ``max_chars`` characters, longer lines first
-    (a 梯形 layout); explicit line breaks in the configured title win."""
+    """Split a 2号 title into lines of at most ``max_chars`` characters, as even as possible
+    with longer lines first (a 梯形 layout), never inside a number or before closing punctuation.
+    Explicit line breaks in the configured title win."""
     title = title.strip()
     if "\n" in title:
         return [line.strip() for line in title.splitlines() if line.strip()]
     if len(title) <= max_chars:
         return [title]
     count = math.ceil(len(title) / max_chars)
-    base, extra = divmod(len(title), count)
     lines, start = [], 0
-    for index in range(count):
-        size = base + (1 if index < extra else 0)
-        lines.append(title[start : start + size])
-        start += size
+    for index in range(count - 1):
+        remaining = len(title) - start
+        ideal = start + math.ceil(remaining / (count - index))
+        candidates = sorted(range(start + 1, min(start + max_chars, len(title) - 1) + 1), key=lambda i: (abs(i - ideal), -i))
+        cut = next((i for i in candidates if _breakable(title, i)), ideal)
+        lines.append(title[start:cut])
+        start = cut
+    lines.append(title[start:])
     return lines
