@@ -49,7 +49,9 @@ def apply_transition(*, application: Application, name: str, actor, reason: str 
         raise TransitionError(_("未知的操作：%(name)s") % {"name": name})
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            # of=("self",): lock only the application row; PostgreSQL refuses FOR UPDATE on the
+            # nullable side of the outer join to current_stage.
+            Application.objects.select_for_update(of=("self",))
             .select_related("cycle__programme__organiser", "category", "current_stage", "applicant")
             .get(pk=application.pk)
         )
