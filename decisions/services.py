@@ -194,7 +194,7 @@ def update_meeting(
     notes: str = "",
     minutes: UploadedFile | None = None,
 ) -> Meeting:
-    meeting = Meeting.objects.select_for_update().select_related("body", "stage").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body", "stage").get(pk=meeting.pk)
     fields = ["held_on", "present_units", "attendees_text", "location", "chair", "notes"]
     before = {**model_snapshot(meeting, fields), "quorum_met": meeting.quorum_met, "minutes": meeting.minutes_name}
     meeting.held_on = held_on
@@ -415,7 +415,7 @@ def _withdraw(recommendation: Recommendation, actor, reason: str, action: str) -
 @transaction.atomic
 def remove_recommendation(*, recommendation: Recommendation, actor, reason: str) -> Recommendation:
     """Take a candidate off the list before it is published (after that: only by an upheld objection)."""
-    recommendation = Recommendation.objects.select_for_update().select_related("cycle__programme", "application", "category").get(
+    recommendation = Recommendation.objects.select_for_update(of=("self",)).select_related("cycle__programme", "application", "category").get(
         pk=recommendation.pk
     )
     if not reason.strip():
@@ -617,7 +617,7 @@ def file_objection(
 
 @transaction.atomic
 def investigate_objection(*, objection: Objection, actor, notes: str) -> Objection:
-    objection = Objection.objects.select_for_update().select_related("application", "publicity__cycle__programme").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("application", "publicity__cycle__programme").get(pk=objection.pk)
     if objection.is_resolved:
         raise DecisionError(_("该异议已处理完毕。"))
     if not notes.strip():
@@ -643,7 +643,7 @@ def resolve_objection(*, objection: Objection, actor, upheld: bool, reason: str)
     if not reason:
         raise DecisionError(_("请填写处理意见（理由）。"))
     with transaction.atomic():
-        objection = Objection.objects.select_for_update().select_related(
+        objection = Objection.objects.select_for_update(of=("self",)).select_related(
             "application", "publicity__cycle__programme", "publicity__stage"
         ).get(pk=objection.pk)
         if objection.is_resolved:
@@ -666,7 +666,7 @@ def resolve_objection(*, objection: Objection, actor, upheld: bool, reason: str)
         )
         if upheld:
             recommendation = (
-                Recommendation.objects.select_for_update()
+                Recommendation.objects.select_for_update(of=("self",))
                 .select_related("cycle__programme", "application", "category")
                 .filter(application=application, status=RecommendationStatus.PROPOSED)
                 .first()
@@ -773,7 +773,7 @@ def record_approval(
 
 
 def _award_for_update(award: Award) -> Award:
-    return Award.objects.select_for_update().select_related("category", "application", "cycle__programme").get(pk=award.pk)
+    return Award.objects.select_for_update(of=("self",)).select_related("category", "application", "cycle__programme").get(pk=award.pk)
 
 
 @transaction.atomic
