@@ -82,6 +82,16 @@ def _helper(submit_label) -> FormHelper:
 # ---- profiles -----------------------------------------------------------------------------
 
 
+def _allow_typed_spacing(field: forms.CharField, max_length: int = 40) -> None:
+    """Codes are typed with spaces and hyphens; the length is checked after normalising."""
+    from django.core.validators import MaxLengthValidator
+
+    field.max_length = max_length
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.widget.attrs["maxlength"] = str(max_length)
+    field.widget.attrs.setdefault("autocomplete", "off")
+
+
 def _not_future(value: datetime.date | None) -> None:
     if value and value > timezone.localdate():
         raise ValidationError(_("日期不能晚于今天。"))
@@ -114,6 +124,7 @@ class OrganisationProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _allow_typed_spacing(self.fields["credit_code"])
         self.helper = _helper(_("保存组织信息"))
 
     def clean_credit_code(self):
@@ -170,6 +181,8 @@ class PersonProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["nationality"].required = False
+        _allow_typed_spacing(self.fields["id_number"], 60)
+        _allow_typed_spacing(self.fields["employer_credit_code"])
         self.helper = _helper(_("保存个人信息"))
 
     def clean_employer_credit_code(self):

@@ -1,0 +1,51 @@
+"""The applicant dashboard: status, history, next step, documents; constant query count."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from applications import services
+from applications.models import Application, OrganisationProfile
+
+from .conftest import add_attachment
+
+
+def make_many(open_cycles, applicant, organisation, n):
+    for cycle in list(open_cycles.values()):
+        cycle.applications_per_applicant = 50
+        cycle.save()
+    cycle = open_cycles["changning-quality-2023"]
+    categories = list(cycle.categories.filter(applicant_kind="organisation"))
+    for i in range(n):
+        application = Application.objects.create(cycle=cycle, category=categories[i % 2], applicant=applicant, organisation=organisation)
+        add_attachment(application, "evidence", applicant)
+
+
+@pytest.mark.django_db
+def test_dashboard_query_count_does_not_grow_with_applications(open_cycles, applicant, organisation, client, django_assert_num_queries):
+    client.force_login(applicant)
+    make_many(open_cycles, applicant, organisation, 1)
+    client.get(reverse("applications:dashboard"))  # warm caches (session, content types)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("applications:dashboard")).status_code == 200
+    make_many(open_cycles, applicant, organisation, 9)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("applications:dashboard"))
+    assert response.content.decode().count('class="card mb-3 application-card"') == 10
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_status_history_next_step_and_documents(make_org_draft, applicant, client):
+    application = make_org_draft()
+    services.application_submit(application=application, actor=applicant)
+    client.force_login(applicant)
+    page = client.get(reverse("applications:dashboard")).content.decode()
+    assert "已提交" in page
+    assert "已提交，等待评审办公室受理；受理前可撤回。" in page
+    assert "提交申报" in page and "上传附件" in page  # history from the activity log
+    assert "report.pdf" in page  # my documents
+    assert "CHANGNING-QUALITY-2023-0001" in page
