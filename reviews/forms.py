@@ -15,7 +15,7 @@ from accounts.models import Role, User
 
 from .models import CutoffDecision, EligibilityFinding, ExpertPanel, ExpertProfile
 from .scoring import band_for
-from .services import BULK_ACTIONS, MAX_SUPPLEMENT_WORKING_DAYS, section_choices
+from .services import BULK_ACTIONS, MAX_SUPPLEMENT_WORKING_DAYS, points, section_choices
 
 
 class ReasonForm(forms.Form):
@@ -135,9 +135,10 @@ class ScoresheetForm(forms.Form):
             self.fields[f"item_{criterion.pk}"] = forms.DecimalField(
                 label=f"{criterion.code} {criterion.name}", required=False, min_value=Decimal("0"), max_value=criterion.max_points,
                 max_digits=7, decimal_places=2,
-                error_messages={"max_value": _("不能超过该项满分 %(limit_value)s 分。"), "min_value": _("得分不能为负数。")},
-                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": f"{criterion.max_points:g}",
-                                                "class": "form-control form-control-sm js-score", "data-max": f"{criterion.max_points:g}"}))
+                error_messages={"max_value": _("不能超过该项满分 %(max)s 分。") % {"max": points(criterion.max_points)},
+                                "min_value": _("得分不能为负数。")},
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": points(criterion.max_points),
+                                                "class": "form-control form-control-sm js-score", "data-max": points(criterion.max_points)}))
             self.fields[f"band_{criterion.pk}"] = forms.ChoiceField(
                 label=_("档次"), required=False, choices=BAND_CHOICES,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm js-band", "data-target": f"id_item_{criterion.pk}"}))

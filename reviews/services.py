@@ -507,6 +507,11 @@ def declare_conflict(*, expert: ExpertProfile, application: Application, has_con
 # Scoring
 
 
+def points(value: Decimal) -> str:
+    """50.00 → "50", 7.50 → "7.5"."""
+    return format(Decimal(value).normalize(), "f")
+
+
 class ScoreError(ValidationError):
     """Field errors keyed by criterion id (or "opinion"/"__all__")."""
 
@@ -576,7 +581,7 @@ def save_scores(*, assignment: Assignment, scores: dict, opinion: str, actor, su
                 errors[str(criterion.pk)] = [_("得分不能为负数。")]
             elif value is not None and value > criterion.max_points:
                 errors[str(criterion.pk)] = [_("%(code)s %(name)s 的得分不能超过该项满分 %(max)s 分。") % {
-                    "code": criterion.code, "name": criterion.name, "max": f"{criterion.max_points:g}"}]
+                    "code": criterion.code, "name": criterion.name, "max": points(criterion.max_points)}]
             elif value is None and submit:
                 errors[str(criterion.pk)] = [_("提交前请为每一项评分。")]
             parsed[criterion.pk] = value

@@ -56,7 +56,8 @@ def make_application(make_user, db):
     """An application submitted through apply_transition and moved to `stage` (a stage code) by staff."""
 
     def make(cycle, category_code="district-mode", *, stage=None, staff=None, org_type="enterprise", name=None,
-             applicant=None, person=False, submitted_at=None, recommender=None, snapshot=None, form_data=None):
+             applicant=None, person=False, submitted_at=None, recommender=None, snapshot=None, form_data=None,
+             nominated_by=None):
         n = next(_serial)
         applicant = applicant or make_user(f"applicant{n}", roles=[(Role.APPLICANT, None)])
         category = cycle.categories.get(code=category_code)
@@ -72,6 +73,7 @@ def make_application(make_user, db):
                 legal_representative="法人", contact_name="联系人", contact_mobile="13800000000")
             kwargs = {"organisation": profile}
         application = Application.objects.create(cycle=cycle, category=category, applicant=applicant, recommender=recommender,
+                                                 nominated_by=nominated_by,
                                                  form_data=form_data or {"summary": {"text": "申报书"}}, **kwargs)
         services.apply_transition(application=application, name="submit", actor=applicant, extra={
             "number": f"T{cycle.pk}-{n:05d}", "submitted_at": submitted_at or timezone.now(),
