@@ -75,3 +75,21 @@ class Command(BaseCommand):
                     continue
                 module.seed_demo_data(context)
         self.stdout.write(self.style.SUCCESS(f"Demo users ready (password: {DEMO_PASSWORD}): " + ", ".join(users)))
+        if applications != 0:
+            self.build_scale_cycle(applications, actor=users["cn-staff"])
+
+    def build_scale_cycle(self, applications: int, *, actor) -> None:
+        """The scale cycle (core/scale.py): bulk inserts, one transaction; never built twice."""
+        from core.scale import ScaleCycleExists, build_scale_cycle
+
+        if applications < 0:
+            raise CommandError("--applications must be a positive number.")
+        try:
+            report = build_scale_cycle(applications=applications, actor=actor, stdout=self.stdout)
+        except ScaleCycleExists as exc:
+            if exc.existing == applications:
+                self.stdout.write(self.style.NOTICE(f"{exc.code}: already built with {applications} applications; nothing to do."))
+                return
+            raise CommandError(str(exc)) from None
+        for line in report.lines():
+            self.stdout.write(line)
