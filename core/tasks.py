@@ -9,7 +9,12 @@ from .models import EmailNotification
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
 def send_notification(self, notification_id: int) -> str:
-    """Send one recorded e-mail; idempotent: a sent notification is never sent twice."""
+    """Send one recorded e-mail; idempotent: a sent notification is never sent twice.
+
+    A transport failure is recorded (attempts, error) in its own committed transaction before the
+    task is retried with backoff, so the record survives the retry.
+    """
+    failure = None
     with transaction.atomic():
         notification = EmailNotification.objects.select_for_update().filter(pk=notification_id).first()
         if notification is None or notification.status == EmailNotification.Status.SENT:
@@ -26,11 +31,14 @@ def send_notification(self, notification_id: int) -> str:
             notification.status = EmailNotification.Status.FAILED
             notification.error = str(exc)[:2000]
             notification.save(update_fields=["attempts", "status", "error"])
-            if self.request.called_directly:
-                raise
-            raise self.retry(exc=exc, countdown=30 * 2 ** (self.request.retries or 0)) from exc
-        notification.status = EmailNotification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.error = ""
-        notification.save(update_fields=["attempts", "status", "error", "sent_at"])
+            failure = exc
+        else:
+            notification.status = EmailNotification.Status.SENT
+            notification.sent_at = timezone.now()
+            notification.error = ""
+            notification.save(update_fields=["attempts", "status", "error", "sent_at"])
+    if failure is not None:
+        if self.request.called_directly:
+            raise failure
+        raise self.retry(exc=failure, countdown=30 * 2 ** (self.request.retries or 0))
     return "sent"
