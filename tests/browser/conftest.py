@@ -1,0 +1,82 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live_server.
+
+Fixtures: `browser` (one Chromium per session), `page` (a fresh context per test; on failure a
+full-page screenshot goes to test-artifacts/<test name>.png). Other apps' browser tests reuse them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it
+# are ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Chromium not found at {CHROMIUM}, and CI=true requires it.")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def _private_media_for_live_server():
+    """MEDIA_URL is None (uploads are private), but the live server's media handler parses it and
+    fails on None. A URL on another host makes the handler serve nothing, as in production."""
+    from django.conf import settings
+
+    previous = settings.MEDIA_URL
+    settings.MEDIA_URL = "http://private-media.invalid/"
+    yield
+    settings.MEDIA_URL = previous
+
+
+@pytest.fixture
+def page(browser, _private_media_for_live_server, live_server, request):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - a screenshot must never hide the real failure
+            pass
+    context.close()
