@@ -29,6 +29,8 @@ class RenderedPdf:
     pages: int
     html_seconds: float
     layout_seconds: float
+    html: str = ""  # the HTML finally laid out
+    layouts: int = 1  # 2 when a letter had to be tightened
 
     @property
     def seconds(self) -> float:
@@ -119,7 +121,8 @@ def render_pdf(template_name: str, context: dict, *, title: str, author: str = "
     content = document.write_pdf()
     total = time.perf_counter() - started
     return RenderedPdf(
-        content=content, pages=len(document.pages), html_seconds=html_seconds, layout_seconds=total - html_seconds
+        content=content, pages=len(document.pages), html_seconds=html_seconds, layout_seconds=total - html_seconds,
+        html=html, layouts=2 if tight else 1,
     )
 
 
