@@ -120,7 +120,8 @@ def staff_application(request, code: str, pk: int):
     default_days = int((current.params or {}).get("supplement_working_days", 10)) if current else 10
     return render(request, "reviews/staff_application.html", {
         "application": application, "cycle": cycle, "stages": stages,
-        "options": workflow.transition_options(application, request.user),
+        # 要求补充材料 needs sections and a deadline: it has its own form below, not a bare button.
+        "options": [o for o in workflow.transition_options(application, request.user) if o[0].name != "request_supplement"],
         "eligibility": reviewed_results(application, findings), "has_snapshot": application.eligibility_snapshot is not None,
         "can_rerun": rerun_function() is not None,
         "supplements": list(SupplementRequest.objects.filter(application=application).select_related("stage", "created_by")),
@@ -158,7 +159,9 @@ def _flatten(data, prefix="") -> list[tuple[str, str]]:
 def staff_transition(request, code: str, pk: int):
     application = _staff_app(request, code, pk)
     form = forms.TransitionForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["name"] == "request_supplement":
+        messages.error(request, _("请使用“要求补充材料”表单，注明需补充的部分和期限。"))
+    elif form.is_valid():
         try:
             services.apply_transition(application=application, name=form.cleaned_data["name"], actor=request.user,
                                       reason=form.cleaned_data["reason"] or "")
