@@ -129,7 +129,7 @@ def applications_workbook(cycle: Cycle) -> Workbook:
         sheet.append(
             [app.number, app.applicant_name, app.category.name, app.recommender.name if app.recommender_id else "",
              timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M") if app.submitted_at else "",
-             STATUS_LABELS.get(app.status, app.status), app.current_stage.name if app.current_stage_id else ""]
+             str(STATUS_LABELS.get(app.status, app.status)), app.current_stage.name if app.current_stage_id else ""]
             + [stage_result(app, s) for s in stages]
             + [scores.get((s.pk, app.pk)) for s in scored]
             + ["是" if app.pk in recommended or award else "", prize, _wan(prize)]
@@ -166,7 +166,7 @@ def scores_workbook(cycle: Cycle) -> Workbook:
         assignment = item.scoresheet.assignment
         app = assignment.application
         sheet.append([assignment.stage.name, app.number, app.applicant_name, app.category.name, assignment.expert.name,
-                      item.scoresheet.get_status_display(), item.criterion.code, item.criterion.name,
+                      str(item.scoresheet.get_status_display()), item.criterion.code, item.criterion.name,
                       item.criterion.max_points, item.score, item.comment])
     sheets = (
         Scoresheet.objects.filter(assignment__stage__cycle=cycle)
@@ -177,7 +177,7 @@ def scores_workbook(cycle: Cycle) -> Workbook:
     for scoresheet in sheets:
         assignment = scoresheet.assignment
         totals.append([assignment.stage.name, assignment.application.number, assignment.application.applicant_name,
-                       assignment.expert.name, scoresheet.get_status_display(), scoresheet.total, scoresheet.opinion])
+                       assignment.expert.name, str(scoresheet.get_status_display()), scoresheet.total, scoresheet.opinion])
     _autosize(sheet)
     _autosize(totals)
     _title_sheet(workbook, cycle, "专家评分（专家 × 条款）")
@@ -228,7 +228,7 @@ def rankings_workbook(cycle: Cycle) -> Workbook:
         for d in decisions:
             sheet.append([d.meeting.stage.name, d.meeting.held_on, d.meeting.body.name, d.application.number,
                           d.application.applicant_name, d.application.category.name, d.votes_for, d.votes_against,
-                          d.votes_abstain, d.get_outcome_display(), d.notes])
+                          d.votes_abstain, str(d.get_outcome_display()), d.notes])
             sheet.cell(row=sheet.max_row, column=2).number_format = "yyyy-mm-dd"
         _autosize(sheet)
     _title_sheet(workbook, cycle, "排名与会议决定")
