@@ -112,6 +112,9 @@ class _Loader:
             instance = model(**lookup)
         before = None if creating else model_snapshot(instance)
         for name, value in values.items():
+            field_ = model._meta.get_field(name)
+            if isinstance(field_, (models.CharField, models.TextField)) and value is not None and not isinstance(value, str):
+                raise SeedError(source, f"{where}.{name}", f"应为文字，当前为 {value!r}；数字或日期样式的文字请加引号")
             setattr(instance, name, value)
         try:
             instance.full_clean(validate_unique=False, validate_constraints=False)

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  fonts-noto-cjk fonts-lxgw-wenkai fonts-wqy-zenhei   # CJK fonts for the PDFs
+  fonts-noto-cjk fonts-lxgw-wenkai fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai  # CJK fonts for the PDFs
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0  # WeasyPrint
   poppler-utils                                      # pdftoppm / pdftotext to look at PDFs
   chromium                                           # browser tests (Playwright drives it)

@@ -188,3 +188,16 @@ def test_command_reports_errors_and_loads_nothing(db, tmp_path):
     path = _write(tmp_path, "kind: spaceship\n")
     with pytest.raises(CommandError, match=r"未导入任何内容。.*bad.yaml: kind: 应为 organiser, rubric, cycle, letter 之一"):
         call_command("load_programmes", str(path))
+
+
+def test_text_fields_written_as_numbers_are_refused(seeds, tmp_path):
+    path = _write(tmp_path, _quality_yaml_with(("  held_on_text: 2023 年 9 月（拟定）\n", "  held_on_text: 2023.10\n")))
+    with pytest.raises(SeedError) as excinfo:
+        load_programmes([path])
+    assert excinfo.value.field_path == "cycle.held_on_text"
+    assert "请加引号" in excinfo.value.problem
+
+
+def test_hongqiao_dates_keep_the_seed_text(seeds):
+    cycle = seeds["changning-hongqiao-2023"]
+    assert (cycle.held_on_text, cycle.previous_held_on_text) == ("2023.10", "2020.10")
