@@ -67,7 +67,7 @@ def test_organisation_applies_in_chinese(page, open_seeds, tmp_path):
     page.goto("/calls/changning-quality-2023/")
     assert "五、申报条件" in page.content()
     page.click("#apply-now")
-    page.check("text=质量金奖先进质量管理模式（项目）")
+    page.get_by_label("质量金奖先进质量管理模式（项目）").check()
     page.click("input[type=submit]")
     page.wait_for_selector("#application-form")
 
@@ -115,7 +115,7 @@ def test_foreign_national_applies_for_the_hongqiao_award_in_english(page, open_s
     assert "Hongqiao Friendship Award" in page.content()
     assert "Conditions" in page.content()
     page.click("#apply-now")
-    page.check("text=Hongqiao Friendship Award")
+    page.get_by_label("Hongqiao Friendship Award").check()
     page.click("input[type=submit]")
     page.wait_for_selector("#application-form")
     assert "Criteria met" in page.content()
