@@ -89,7 +89,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("resubmit", _("提交补充材料"), frozenset({S.SUPPLEMENT_REQUESTED}), S.IN_REVIEW, frozenset({APPLICANT, NOMINATOR}),
                notify_event="supplement_received"),
     Transition("reinstate", _("恢复评审"), frozenset({S.NOT_PASSED}), S.IN_REVIEW, frozenset({STAFF}),
-               requires_reason=True),
+               requires_reason=True, notify_event="reinstated"),  # they were told they failed: tell them it is undone
 )
 
 BY_NAME = {t.name: t for t in TRANSITIONS}
