@@ -56,3 +56,11 @@ def open_supplement_request(application):
     except ImportError:
         return None
     return SupplementRequest.objects.filter(application=application, resolved_at__isnull=True).order_by("-created_at").first()
+
+
+@register.filter
+def award_title(application):
+    """长宁区政府质量奖（区长质量奖先进质量管理模式（项目））, or just the programme when the category is the award itself."""
+    programme = application.cycle.programme.name
+    category = application.category.name
+    return programme if not category or category == programme else f"{programme}（{category}）"
