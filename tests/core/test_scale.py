@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.db.models import Count, F, Sum
 
 from accounts.models import User
@@ -31,9 +32,36 @@ from reviews.selectors import category_ranking
 N = 120
 
 
+def test_seed_demo_builds_once_and_then_says_so(seeds, settings):
+    # First in the module: it needs a database without the module-wide build below.
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", applications=40, stdout=out)
+    assert "scale cycle scale-demo: 40 applications" in out.getvalue()
+    assert Application.objects.filter(cycle__code="scale-demo").count() == 40
+    out = io.StringIO()
+    call_command("seed_demo", applications=40, stdout=out)
+    assert "already built with 40 applications; nothing to do" in out.getvalue()
+    with pytest.raises(CommandError, match="exists already with 40 applications"):
+        call_command("seed_demo", applications=60, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="positive"):
+        call_command("seed_demo", applications=-5, stdout=io.StringIO())
+    assert Application.objects.filter(cycle__code="scale-demo").count() == 40
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """One build for the module, inside a transaction rolled back at the end (tests run in savepoints)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_programmes", verbosity=0)
+        staff = User.objects.create_user(username="scale-test-staff", email="scale-test-staff@example.test", password="x-pass-12345")
+        yield build_scale_cycle(applications=N, actor=staff, ranking_size=15)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def scale(seeds, cn_staff):
-    return build_scale_cycle(applications=N, actor=cn_staff, ranking_size=15)
+def scale(built, db):
+    return built
 
 
 def test_credit_codes_pass_the_gb32100_and_gb11714_checks_and_are_unique():
@@ -145,28 +173,12 @@ def test_scale_accounts_sign_in_with_the_demo_password(scale, client):
     assert client.get("/applications/").status_code == 200
 
 
-def test_building_twice_is_refused_without_changes(scale, cn_staff):
+def test_building_twice_is_refused_without_changes(scale):
     before = Application.objects.count()
     with pytest.raises(ScaleCycleExists) as caught:
-        build_scale_cycle(applications=N, actor=cn_staff)
+        build_scale_cycle(applications=N)
     assert caught.value.existing == N
     assert Application.objects.count() == before
-
-
-def test_seed_demo_builds_once_and_then_says_so(seeds, settings):
-    settings.DEBUG = True
-    out = io.StringIO()
-    call_command("seed_demo", applications=40, stdout=out)
-    assert "scale cycle scale-demo: 40 applications" in out.getvalue()
-    assert Application.objects.filter(cycle__code="scale-demo").count() == 40
-    out = io.StringIO()
-    call_command("seed_demo", applications=40, stdout=out)
-    assert "already built with 40 applications; nothing to do" in out.getvalue()
-    with pytest.raises(CommandError, match="exists already with 40 applications"):
-        call_command("seed_demo", applications=60, stdout=io.StringIO())
-    with pytest.raises(CommandError, match="positive"):
-        call_command("seed_demo", applications=-5, stdout=io.StringIO())
-    assert Application.objects.filter(cycle__code="scale-demo").count() == 40
 
 
 def test_scores_are_decimal_multiples_of_five_percent(scale):
