@@ -67,6 +67,7 @@ def call_page(request, code: str):
             "is_open": cycle.is_open(),
             "stages": sorted(cycle.stages.all(), key=lambda s: s.order),
             "standards": _standards(cycle, categories),
+            "applicant_kinds": list(dict.fromkeys(c.get_applicant_kind_display() for c in categories)),
         },
     )
 
