@@ -137,7 +137,7 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "staticfiles")
 # Uploaded files and generated documents are private: they are never served by URL,
 # only through permission-checked download views.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
-MEDIA_URL = None
+MEDIA_URL = "/private-media/"  # never routed: files are served only by permission-checked views
 STORAGES = {
     "default": {"BACKEND": os.environ.get("DJANGO_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
