@@ -26,10 +26,11 @@ def _num(value) -> float:
     return float(value or 0)
 
 
-def hbar_chart(bars: list[Bar], *, title: str, label_width: int = 180, width: int = 640, row: int = 28) -> SafeString:
+def hbar_chart(bars: list[Bar], *, title: str, label_width: int = 180, width: int = 640, row: int = 28,
+               value_width: int = 90) -> SafeString:
     """Horizontal bars with labels on the left, value text on the right, optional target markers."""
     top = max([_num(b.value) for b in bars] + [_num(b.target) for b in bars if b.target is not None] + [1])
-    plot = width - label_width - 90
+    plot = width - label_width - value_width
     height = row * len(bars) + 10
     parts = [
         format_html(

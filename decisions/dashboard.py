@@ -186,12 +186,11 @@ def cycle_dashboard(cycle: Cycle) -> Dashboard:
         "categories": charts.hbar_chart(
             [
                 charts.Bar(c.category.name, c.proposed,
-                           text=f"{_('拟推荐')} {c.proposed} / {_('获奖')} {c.winners} / {_('名额')} "
-                                f"{c.quota if c.quota is not None else _('待定')}",
+                           text=f"{c.proposed} / {c.quota if c.quota is not None else _('待定')}",
                            css="bar-primary", target=c.quota)
                 for c in categories.values()
             ],
-            title=_("各类别拟推荐与名额"), label_width=260,
+            title=_("各类别拟推荐与名额"), label_width=250, value_width=60,
         ),
         "budget": charts.hbar_chart(
             [

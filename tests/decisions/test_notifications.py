@@ -170,3 +170,25 @@ def test_a_failed_email_is_retried_recorded_and_can_be_sent_again(
         assert client.post(url, {"notification": notification.pk}).status_code == 302
     notification.refresh_from_db()
     assert notification.attempts == 7  # a sent e-mail is never sent twice
+
+
+def test_reinstating_a_failed_application_tells_the_applicant(cn_cycle, make_application, cn_staff):
+    app = make_application(cn_cycle, "district-mode", stage="material-review", staff=cn_staff)
+    apply_transition(application=app, name="fail", actor=cn_staff, reason="资料不全")
+    apply_transition(application=app, name="reinstate", actor=cn_staff, reason="复核后确认资料齐全")
+    last = EmailNotification.objects.filter(recipient=app.applicant).order_by("-id")[:2]
+    assert [m.subject for m in reversed(last)] == [f"{app.number}：未通过“资料评审”", f"{app.number}：已恢复评审"]
+    assert "复核后确认资料齐全" in last[0].body and "当前环节：资料评审" in last[0].body
+
+
+def test_publicity_mail_carries_the_window_whatever_the_language(hq_cycle, make_application, cn_staff):
+    from .conftest import pass_hongqiao_meetings
+
+    app = make_application(hq_cycle, stage="selection", staff=cn_staff, language="en", name="Anna Example")
+    pass_hongqiao_meetings(hq_cycle, [app], cn_staff)
+    services.add_recommendation(application=app, actor=cn_staff)
+    services.publish_publicity(cycle=hq_cycle, actor=cn_staff, start_date=datetime.date(2025, 9, 26),
+                               today=datetime.date(2025, 9, 20))
+    mail = EmailNotification.objects.filter(recipient=app.applicant).order_by("-id").first()
+    assert mail.event == "stage_passed" and app.number in mail.subject
+    assert "2025-09-26" in mail.body and "2025-10-09" in mail.body
