@@ -59,7 +59,7 @@ def main(argv=None) -> int:
 
     out = sys.stdout
     out.write(f"\nPostgreSQL {common.database_url()} · {queue_count} applications in the staff queue · "
-              f"{args.warmup} warm-up + {args.iterations} timed requests each\n\n")
+              f"{args.warmup} warm-up + {args.iterations} timed requests each\n{common.machine()}\n\n")
     kw = {"warmup": args.warmup, "iterations": args.iterations}
     ratios = {}
 
@@ -89,7 +89,7 @@ def main(argv=None) -> int:
         bare = common.measure(client, "/bench/bare/dashboard/", name="bare", **kw)
         ratios[ours.name] = common.print_pair(ours, bare)
 
-    out.write("\nsummary (ratio of medians, target ≤ 2×):\n")
+    out.write(f"\nsummary (ratio of medians, target ≤ 2×) — {common.machine()}:\n")
     for name, ratio in ratios.items():
         out.write(f"  {name:<44} {ratio:5.2f}×  {'met' if ratio <= 2 else 'MISSED'}\n")
     return 0

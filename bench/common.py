@@ -111,6 +111,12 @@ def measure(client, url: str, *, name: str, warmup: int, iterations: int) -> Tim
     return Timing(name, samples, queries, size)
 
 
+def machine() -> str:
+    """What the figures were measured on, including how busy the machine was."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPUs, load average {load} (1/5/15 min)"
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f}"
 

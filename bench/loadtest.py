@@ -79,6 +79,26 @@ def prepare_accounts(prefix: str, count: int) -> list[dict]:
     return accounts
 
 
+def with_sessions(accounts: list[dict]) -> list[dict]:
+    """Sign every client in before the timed run (a real session row each, as the login view makes).
+
+    Password hashing (PBKDF2, 1,000,000 iterations) costs ~0.5 s of CPU per login: 50 logins on two
+    cores would fill much of a 60 s window. The test is about saving drafts, so the clients start
+    signed in; --login makes them sign in through the login page inside the run instead.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+
+    clients = []
+    for account in accounts:
+        client = Client()
+        client.force_login(User.objects.get(username=account["username"]))
+        clients.append({**account, "session": client.cookies[settings.SESSION_COOKIE_NAME].value})
+    return clients
+
+
 def wait_for_port(timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -90,11 +110,12 @@ def wait_for_port(timeout: float = 30) -> None:
     raise SystemExit(f"gunicorn did not listen on {HOST}:{PORT}")
 
 
-def run_locust(accounts: list[dict], *, users: int, duration: int, workdir: Path, label: str) -> tuple[list[dict], dict]:
+def run_locust(accounts: list[dict], *, users: int, duration: int, workdir: Path, label: str, think: tuple[float, float]) -> tuple[list[dict], dict]:
     accounts_file = workdir / f"{label}-accounts.json"
     results_file = workdir / f"{label}-results.json"
     accounts_file.write_text(json.dumps(accounts))
-    env = {**os.environ, "LOAD_ACCOUNTS": str(accounts_file), "LOAD_RESULTS": str(results_file)}
+    env = {**os.environ, "LOAD_ACCOUNTS": str(accounts_file), "LOAD_RESULTS": str(results_file),
+           "LOAD_THINK_MIN": str(think[0]), "LOAD_THINK_MAX": str(think[1])}
     command = [
         str(Path(sys.executable).parent / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
         "--users", str(users), "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{duration}s", "--stop-timeout", "15",
@@ -189,6 +210,9 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds per variant (max 300)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2–4 on this machine)")
     parser.add_argument("--variant", choices=["own", "shared", "both"], default="both")
+    parser.add_argument("--login", action="store_true", help="clients sign in through the login page inside the timed run")
+    parser.add_argument("--think", type=float, nargs=2, default=(0.1, 0.5), metavar=("MIN", "MAX"),
+                        help="seconds a client waits between saves (default 0.1 0.5: a stress test, not a typing speed)")
     args = parser.parse_args(argv)
     args.duration = min(args.duration, 300)
 
@@ -202,6 +226,11 @@ def main(argv=None) -> int:
     if not Cycle.objects.filter(code=CYCLE).exists():
         call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
 
+    try:
+        with socket.create_connection((HOST, PORT), timeout=1):
+            raise SystemExit(f"{HOST}:{PORT} is in use (another load test running?): stop it first")
+    except OSError:
+        pass
     workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "BENCH_DATABASE_URL": common.database_url()}
     gunicorn = subprocess.Popen(
@@ -223,12 +252,16 @@ def main(argv=None) -> int:
                 shared = prepare_accounts("load-shared", pairs)
                 accounts = [a for a in shared for _ in range(2)]
                 label = f"{len(accounts)} clients, two per application"
+            if not args.login:
+                accounts = with_sessions(accounts)
             baseline = baseline_of(accounts)
-            records, stats = run_locust(accounts, users=len(accounts), duration=args.duration, workdir=workdir, label=variant)
+            records, stats = run_locust(accounts, users=len(accounts), duration=args.duration, workdir=workdir, label=variant,
+                                        think=tuple(args.think))
             checked = verify(records, baseline)
             print_run(label, stats, checked, args.duration)
+            sys.stdout.write(f"  measured on {common.machine()}\n")
             counts = checked["counts"]
-            failed |= bool(counts.get("lost_writes") or counts.get("silent_overwrites") or counts.get("version_mismatch")
+            failed |= bool(counts.get("errors") or counts.get("lost_writes") or counts.get("silent_overwrites") or counts.get("version_mismatch")
                            or counts.get("log_mismatch") or counts.get("refused_without_message"))
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)

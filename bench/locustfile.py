@@ -37,7 +37,7 @@ CLIENTS: list[dict] = []
 
 
 class DraftSaver(HttpUser):
-    wait_time = between(0.1, 0.5)
+    wait_time = between(float(os.environ.get("LOAD_THINK_MIN", "0.1")), float(os.environ.get("LOAD_THINK_MAX", "0.5")))
 
     def on_start(self):
         with _lock:
@@ -47,6 +47,10 @@ class DraftSaver(HttpUser):
                        "acks": [], "refused": 0, "refused_without_message": 0, "errors": [], "pending": None, "writes": 0}
         CLIENTS.append(self.record)
         self.edit_url = f"/applications/{account['application']}/edit/"
+        if account.get("session"):  # signed in before the run by loadtest.py (a real session)
+            self.client.cookies.set("sessionid", account["session"])
+            self.load_form(self.client.get(self.edit_url, name="edit page").text)
+            return
         page = self.client.get("/accounts/login/", name="login page")
         response = self.client.post(
             "/accounts/login/", name="login",
