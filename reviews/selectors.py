@@ -23,7 +23,7 @@ from awards.models import CategoryRubric, Cycle, Stage
 from core.models import ActivityLog
 
 from . import scoring
-from .conflicts import conflict_reasons
+from .conflicts import conflict_reasons, detect_conflicts
 from .models import Assignment, ConflictDeclaration, ExpertProfile, ScheduleEntry, Scoresheet, SupplementRequest
 
 APPLICATION_RELATED = ("cycle__programme__organiser", "category", "current_stage", "organisation", "person", "recommender", "applicant")
@@ -379,12 +379,16 @@ def expert_profiles(user) -> list[ExpertProfile]:
 def expert_assignments(user) -> list[Assignment]:
     """The user's assignments (all organisers they are an expert for), with their scoresheets."""
     organiser_ids = rules.organiser_ids_for(user, {"expert"})
-    return list(
+    assignments = (
         Assignment.objects.filter(expert__user=user, expert__organiser_id__in=organiser_ids)
         .select_related("stage__cycle__programme", "application__category", "application__organisation",
-                        "application__person", "application__current_stage", "expert", "scoresheet")
+                        "application__person", "application__recommender", "application__current_stage", "expert",
+                        "scoresheet")
         .order_by("stage__cycle__code", "stage__order", "application__number", "pk")
     )
+    # A conflict found in the data (e.g. the expert now works for the applicant) hides the
+    # application from the expert, as expert_application() does: not even its name is listed.
+    return [a for a in assignments if not detect_conflicts(a.expert, a.application)]
 
 
 def expert_application(user, pk: int):
