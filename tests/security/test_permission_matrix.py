@@ -1,0 +1,499 @@
+"""Every URL of the portal × every role → the expected status, with no leak and no change by a refused POST.
+
+The URL list is taken from the URLconf itself (django.urls.get_resolver(), walked recursively), so a
+URL someone adds later fails `test_every_url_pattern_is_in_the_matrix` until it gets a row in
+MATRIX below. Skipped, with the reason:
+- `set_language` (i18n/setlang/): Django's own language switch; it stores a cookie and redirects,
+  it touches no data of ours.
+- the `admin:` namespace: django.contrib.admin's own views and the ModelAdmin pages. The admin is
+  for programme admins (is_staff) only and its organiser scoping is pinned in tests/awards/test_admin.py;
+  here only "non-staff users are sent to the admin login" is checked for the admin index.
+- static files: not in the URLconf (served by WhiteNoise), so nothing to skip.
+
+Statuses: 200, 400 (form re-rendered with errors), 403, 404 (objects a user may not see are
+denied with 404, not 403), 405 (wrong method), 409 (state conflict), LOGIN (302 to the login page,
+with ?next=), R (302 somewhere else: the action's own redirect).
+
+Each GET and POST runs inside a savepoint that is rolled back, so every request sees the same world.
+A POST sends the data that would succeed for an allowed role (POST_DATA); for a refused role the
+activity log, every table's row count, the application rows and the files under MEDIA_ROOT stay
+exactly as they were.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from .world import (
+    A_CREDIT_CODE,
+    A_FULL_NAME,
+    A_ORG_NAME,
+    JOINT_UNITS,
+    ROLES,
+    World,
+    pdf_upload,
+)
+
+LOGIN = "login"
+R = "redirect"
+OK, BAD, FORBIDDEN, NF, NA, CONFLICT = 200, 400, 403, 404, 405, 409
+REFUSED = {LOGIN, FORBIDDEN, NF, NA}
+
+SKIPPED_NAMESPACES = ("admin",)
+SKIPPED_NAMES = {"set_language"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Role groups: readable rows
+
+
+def row(default, **overrides) -> dict:
+    unknown = set(overrides) - set(ROLES)
+    assert not unknown, unknown
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+def public(status=OK, **overrides) -> dict:
+    return row(status, **overrides)
+
+
+def signed_in(status=OK, **overrides) -> dict:
+    return row(status, **{"anonymous": LOGIN, **overrides})
+
+
+def staff_this(status=OK, **overrides) -> dict:
+    """The organiser's review staff and programme admin; everybody else signed in gets 404."""
+    return row(NF, **{"anonymous": LOGIN, "staff_this": status, "programme_admin": status, **overrides})
+
+
+def staff_any(status=OK, **overrides) -> dict:
+    """Review staff of any organiser (each sees their own organiser's data)."""
+    return row(NF, **{"anonymous": LOGIN, "staff_this": status, "staff_other": status, "programme_admin": status, **overrides})
+
+
+def owner_a(status=OK, **overrides) -> dict:
+    return row(NF, **{"anonymous": LOGIN, "applicant_a": status, **overrides})
+
+
+POST_ONLY = signed_in(NA)  # GET on a POST-only view: 405 once signed in
+GET_ONLY = signed_in(NA)
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix: url name → {"get": {role: status}, "post": {role: status}}
+
+MATRIX: dict[str, dict[str, dict]] = {
+    # -- accounts (public pages; password change needs a session) ------------------------------
+    "accounts:login": {"get": public(), "post": public(BAD)},
+    "accounts:logout": {"get": public(NA), "post": public(R)},
+    "accounts:signup": {"get": public(R, anonymous=OK), "post": public(R, anonymous=BAD)},
+    "accounts:verify_pending": {"get": public(), "post": public()},
+    "accounts:verify_resend": {"get": public(NA), "post": public(R)},
+    "accounts:verify": {"get": public(BAD), "post": public(BAD)},  # a forged token is refused
+    "accounts:password_reset": {"get": public(), "post": public(R)},
+    "accounts:password_reset_done": {"get": public(), "post": public(NA)},
+    "accounts:password_reset_confirm": {"get": public(), "post": public()},  # "invalid link" page
+    "accounts:password_reset_complete": {"get": public(), "post": public(NA)},
+    "accounts:password_change": {"get": signed_in(), "post": signed_in()},  # re-rendered with errors
+    "accounts:password_change_done": {"get": signed_in(), "post": signed_in(NA)},
+    # -- staff configuration pages ----------------------------------------------------------------
+    "awards:cycle_list": {"get": staff_any(), "post": staff_any()},
+    "awards:cycle_overview": {"get": staff_this(), "post": staff_this()},
+    # -- expert side --------------------------------------------------------------------------------
+    "reviews:expert_home": {"get": row(NF, anonymous=LOGIN, expert_assigned=OK, expert_conflicted=OK),
+                            "post": row(NF, anonymous=LOGIN, expert_assigned=OK, expert_conflicted=OK)},
+    "reviews:expert_application": {"get": row(NF, anonymous=LOGIN, expert_assigned=OK),
+                                   "post": row(NF, anonymous=LOGIN, expert_assigned=OK)},
+    "reviews:expert_scoresheet": {"get": row(NF, anonymous=LOGIN, expert_assigned=OK),
+                                  "post": row(NF, anonymous=LOGIN, expert_assigned=BAD)},  # items not scored yet
+    # Until the expert has submitted their own scores they are sent to their scoresheet.
+    "reviews:expert_scores": {"get": row(NF, anonymous=LOGIN, expert_assigned=R),
+                              "post": row(NF, anonymous=LOGIN, expert_assigned=R)},
+    "reviews:attachment_download": {"get": staff_this(expert_assigned=OK), "post": staff_this(expert_assigned=OK)},
+    # -- staff: expert pool -----------------------------------------------------------------------
+    "reviews:expert_pool": {"get": staff_any(), "post": staff_any()},
+    "reviews:expert_new": {"get": staff_any(), "post": staff_any(BAD)},
+    "reviews:expert_edit": {"get": staff_this(), "post": staff_this(R)},
+    # -- staff: queue and application page ---------------------------------------------------------
+    "reviews:staff_queue": {"get": staff_this(), "post": staff_this()},
+    "reviews:staff_bulk": {"get": POST_ONLY, "post": staff_this()},
+    "reviews:staff_application": {"get": staff_this(), "post": staff_this()},
+    "reviews:staff_transition": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_eligibility": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_eligibility_rerun": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_supplement": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_assign": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_conflict": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_unassign": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_reopen": {"get": POST_ONLY, "post": staff_this(R)},
+    # -- staff: stages -----------------------------------------------------------------------------
+    "reviews:stage_detail": {"get": staff_this(), "post": staff_this()},
+    "reviews:stage_auto_assign": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:panel_new": {"get": staff_this(), "post": staff_this(R)},
+    "reviews:panel_edit": {"get": staff_this(), "post": staff_this(R)},
+    "reviews:schedule": {"get": staff_this(), "post": staff_this(R)},
+    "reviews:schedule_cancel": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:ranking": {"get": staff_this(), "post": staff_this(BAD)},  # nothing scored: no cut-off to apply
+    # -- documents: the owner of the application and the organiser's staff ------------------------
+    "documents:request": {"get": POST_ONLY, "post": staff_this(R, applicant_a=R)},
+    "documents:status": {"get": staff_this(applicant_a=OK), "post": GET_ONLY},
+    "documents:download": {"get": staff_this(applicant_a=OK), "post": GET_ONLY},
+    "documents:retry": {"get": POST_ONLY, "post": staff_this(R, applicant_a=R)},
+    # -- decisions: the public 公示 page (ended: objections refused with 403) ------------------------
+    "decisions:public_publicity": {"get": public(), "post": public(FORBIDDEN)},
+    # -- decisions: staff --------------------------------------------------------------------------
+    "decisions:cycle_home": {"get": staff_this(), "post": staff_this()},
+    "decisions:dashboard": {"get": staff_this(), "post": staff_this()},
+    "decisions:meeting_new": {"get": staff_this(), "post": staff_this(R)},
+    "decisions:recommendations": {"get": staff_this(), "post": staff_this(BAD)},  # list already approved
+    "decisions:publicity_manage": {"get": staff_this(), "post": staff_this()},
+    "decisions:publicity_submit": {"get": POST_ONLY, "post": staff_this(R)},
+    "decisions:approval": {"get": staff_this(), "post": staff_this()},
+    "decisions:awards": {"get": staff_this(), "post": staff_this()},
+    "decisions:export": {"get": staff_this(), "post": staff_this()},
+    "decisions:meeting_detail": {"get": staff_this(), "post": staff_this(R)},
+    "decisions:meeting_edit": {"get": staff_this(), "post": staff_this(R)},
+    "decisions:meeting_apply": {"get": POST_ONLY, "post": staff_this(R)},
+    "decisions:meeting_minutes": {"get": staff_this(), "post": staff_this()},
+    "decisions:objection_detail": {"get": staff_this(), "post": staff_this(BAD)},
+    "decisions:objection_attachment": {"get": staff_this(), "post": staff_this()},
+    "decisions:award_payment": {"get": POST_ONLY, "post": staff_this(R)},
+    "decisions:award_benefit": {"get": POST_ONLY, "post": staff_this(R)},
+    "decisions:award_complete": {"get": POST_ONLY, "post": staff_this(R)},
+    "decisions:application_notifications": {"get": staff_this(), "post": staff_this(R)},
+    # -- applicant portal: public calls ------------------------------------------------------------
+    "applications:call": {"get": public(), "post": public()},
+    "applications:blank_form": {"get": public(), "post": public()},
+    # Anyone signed in may start an application of their own.
+    "applications:start": {"get": signed_in(), "post": signed_in(BAD)},
+    "applications:dashboard": {"get": signed_in(), "post": signed_in()},
+    "applications:organisation_new": {"get": signed_in(), "post": signed_in(BAD)},
+    "applications:organisation_edit": {"get": owner_a(), "post": owner_a(R)},
+    "applications:person_edit": {"get": signed_in(), "post": signed_in(BAD)},
+    # -- applicant portal: A's application (in review) ---------------------------------------------
+    "applications:detail": {"get": owner_a(), "post": owner_a()},
+    "applications:edit": {"get": owner_a(R), "post": owner_a(R)},  # in review: not editable → detail
+    "applications:check": {"get": owner_a(), "post": owner_a(CONFLICT)},  # already submitted
+    "applications:receipt": {"get": owner_a(), "post": owner_a()},
+    "applications:withdraw": {"get": POST_ONLY, "post": owner_a(R)},
+    "applications:attachment_upload": {"get": POST_ONLY, "post": owner_a(BAD)},  # not editable in review
+    "applications:attachment_delete": {"get": POST_ONLY, "post": owner_a(R)},
+    "applications:attachment_download": {"get": staff_this(applicant_a=OK), "post": staff_this(applicant_a=OK)},
+    # -- recommending units --------------------------------------------------------------------------
+    "applications:nominations": {"get": row(NF, anonymous=LOGIN, recommender=OK),
+                                 "post": row(NF, anonymous=LOGIN, recommender=R)},
+    "applications:nomination_cancel": {"get": POST_ONLY, "post": row(NF, anonymous=LOGIN, recommender=R)},
+    # The invitation link is the credential (sent to the nominee's e-mail); accepting needs an
+    # organisation profile of the signed-in user for this organisation category: refused otherwise.
+    "applications:nomination_accept": {"get": public(), "post": public(BAD, anonymous=OK)},
+    # -- staff: credit blacklist (each organiser its own list) --------------------------------------
+    "applications:blacklist": {"get": staff_any(), "post": staff_any(OK, staff_other=BAD)},
+    # -- core --------------------------------------------------------------------------------------
+    "core:home": {"get": public(), "post": public()},
+    "core:health": {"get": public(), "post": public()},
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# URL kwargs and POST data from the world
+
+
+def _uid(world: World) -> str:
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return urlsafe_base64_encode(force_bytes(world.user("applicant_a").pk))
+
+
+def url_kwargs(world: World) -> dict[str, dict]:
+    i, c = world.ids, world.cycles
+    cq = {"code": c["cq"]}
+    app_a = {"code": c["cq"], "pk": i["app_a"]}
+    return {
+        "accounts:verify": {"uidb64": _uid(world), "token": "forged-token"},
+        "accounts:password_reset_confirm": {"uidb64": _uid(world), "token": "forged-token"},
+        "awards:cycle_overview": cq,
+        "reviews:expert_application": {"pk": i["app_a"]},
+        "reviews:expert_scoresheet": {"pk": i["app_a"], "stage_code": "material-review"},
+        "reviews:expert_scores": {"pk": i["app_a"], "stage_code": "material-review"},
+        "reviews:attachment_download": {"pk": i["attachment_a"]},
+        "reviews:expert_edit": {"pk": i["expert_ok"]},
+        "reviews:staff_queue": cq,
+        "reviews:staff_bulk": cq,
+        "reviews:staff_application": app_a,
+        "reviews:staff_transition": app_a,
+        "reviews:staff_eligibility": app_a,
+        "reviews:staff_eligibility_rerun": app_a,
+        "reviews:staff_supplement": app_a,
+        "reviews:staff_assign": app_a,
+        "reviews:staff_conflict": app_a,
+        "reviews:staff_unassign": {"code": c["cq"], "pk": i["assignment_ok"]},
+        "reviews:staff_reopen": {"code": c["cq"], "pk": i["scoresheet"]},
+        "reviews:stage_detail": {"code": c["cq"], "stage_code": "material-review"},
+        "reviews:stage_auto_assign": {"code": c["cq"], "stage_code": "material-review"},
+        "reviews:panel_new": {"code": c["cq"], "stage_code": "presentation"},
+        "reviews:panel_edit": {"code": c["cq"], "stage_code": "presentation", "panel_pk": i["panel"]},
+        "reviews:schedule": {"code": c["cq"], "stage_code": "presentation"},
+        "reviews:schedule_cancel": {"code": c["cq"], "stage_code": "presentation", "entry_pk": i["schedule_entry"]},
+        "reviews:ranking": {"code": c["cq"], "stage_code": "material-review"},
+        "documents:status": {"public_id": i["document"]},
+        "documents:download": {"public_id": i["document"]},
+        "documents:retry": {"public_id": i["document"]},
+        "decisions:public_publicity": {"key": str(i["publicity"])},
+        "decisions:cycle_home": cq,
+        "decisions:dashboard": cq,
+        "decisions:meeting_new": {"code": c["hq"], "stage_code": "selection"},
+        "decisions:recommendations": cq,
+        "decisions:publicity_manage": cq,
+        "decisions:publicity_submit": cq,
+        "decisions:approval": cq,
+        "decisions:awards": cq,
+        "decisions:export": {"code": c["cq"], "kind": "applications"},
+        "decisions:meeting_detail": {"pk": i["meeting"]},
+        "decisions:meeting_edit": {"pk": i["meeting"]},
+        "decisions:meeting_apply": {"pk": i["meeting"]},
+        "decisions:meeting_minutes": {"pk": i["meeting"]},
+        "decisions:objection_detail": {"pk": i["objection"]},
+        "decisions:objection_attachment": {"pk": i["objection"]},
+        "decisions:award_payment": {"pk": i["award"]},
+        "decisions:award_benefit": {"pk": i["award"]},
+        "decisions:award_complete": {"pk": i["award"]},
+        "decisions:application_notifications": {"pk": i["app_a"]},
+        "applications:call": cq,
+        "applications:blank_form": {"code": c["cq"], "category": "gold-mode"},
+        "applications:start": cq,
+        "applications:organisation_edit": {"pk": i["org_a"]},
+        "applications:detail": {"pk": i["app_a"]},
+        "applications:edit": {"pk": i["app_a"]},
+        "applications:check": {"pk": i["app_a"]},
+        "applications:receipt": {"pk": i["app_a"]},
+        "applications:withdraw": {"pk": i["app_a"]},
+        "applications:attachment_upload": {"pk": i["app_a"]},
+        "applications:attachment_delete": {"pk": i["app_a"], "attachment_pk": i["attachment_a"]},
+        "applications:attachment_download": {"pk": i["attachment_a"]},
+        "applications:nomination_cancel": {"pk": i["nomination"]},
+        "applications:nomination_accept": {"token": i["nomination_token"]},
+    }
+
+
+def post_data(world: World) -> dict[str, Callable[[], dict]]:
+    """What an allowed role would send (files are built per request: an upload is consumed once)."""
+    i = world.ids
+    return {
+        "accounts:login": lambda: {"username": "applicant-a", "password": "wrong-password"},
+        "reviews:expert_scoresheet": lambda: {"opinion": "材料翔实。"},
+        "reviews:expert_new": lambda: {"name": "新专家"},
+        "reviews:expert_edit": lambda: {"name": "评审专家甲", "employer": "上海某大学", "title": "教授", "is_active": "on"},
+        "reviews:staff_bulk": lambda: {"applications": [str(i["app_a"])], "action": "fail", "reason": "批量不通过"},
+        "reviews:staff_transition": lambda: {"name": "fail", "reason": "不符合申报条件"},
+        "reviews:staff_eligibility": lambda: {"rule_key": i["rule_key"], "result": "pass", "reason": "核实无误"},
+        "reviews:staff_supplement": lambda: {"sections": [i["section"]], "message": "请补充近三年财务报表", "working_days": "10"},
+        "reviews:staff_assign": lambda: {"stage": "site-visit", "expert": str(i["expert_ok"])},
+        "reviews:staff_conflict": lambda: {"expert": str(i["expert_ok"]), "reason": "近亲属在申报单位任职"},
+        "reviews:staff_unassign": lambda: {"reason": "调整分工"},
+        "reviews:staff_reopen": lambda: {"reason": "复核评分"},
+        "reviews:stage_auto_assign": lambda: {"category": "gold-mode"},
+        "reviews:panel_new": lambda: {"name": "第二组", "members": [str(i["expert_ok"])]},
+        "reviews:panel_edit": lambda: {"name": "第一组（调整）", "members": [str(i["expert_ok"])]},
+        "reviews:schedule": lambda: {"application": str(i["app_a"]), "date": "2030-05-06", "start": "09:00", "end": "10:00",
+                                     "location": "长宁区市场监管局 5 楼", "panel": str(i["panel"])},
+        "reviews:schedule_cancel": lambda: {"reason": "改期"},
+        "reviews:ranking": lambda: {"method": "top_k", "value": "1", "confirm": "1"},
+        "documents:request": lambda: {"kind": "application", "application": str(i["app_a"])},
+        "documents:retry": lambda: {},
+        "decisions:public_publicity": lambda: {"application": str(i["app_p"]), "name": "群众", "contact": "13900000001",
+                                               "content": "有异议"},
+        "decisions:meeting_new": lambda: {"held_on": "2025-06-08", "present_units": JOINT_UNITS, "attendees_text": "",
+                                          "location": "区政府", "chair": "", "notes": ""},
+        "decisions:meeting_edit": lambda: {"held_on": "2025-06-02", "present_units": JOINT_UNITS, "attendees_text": "",
+                                           "location": "区政府 2 楼", "chair": "", "notes": ""},
+        "decisions:meeting_detail": lambda: {"application": str(i["app_f"]), "votes_for": "10", "votes_against": "0",
+                                             "votes_abstain": "0"},
+        "decisions:recommendations": lambda: {"action": "remove", "recommendation": str(i["recommendation"]),
+                                              "reason": "撤回推荐"},
+        "decisions:publicity_manage": lambda: {"start_date": "2030-01-07", "title": "公示", "notice": "公示说明",
+                                               "contact": "", "publish": "1"},
+        "decisions:approval": lambda: {"approved_on": "2025-10-21", "approving_body": "上海市长宁区人民政府",
+                                       "document_number": "长府〔2025〕13号", "notes": ""},
+        "decisions:objection_detail": lambda: {"action": "investigate", "notes": "再次核实"},
+        "decisions:award_payment": lambda: {"amount": "10000", "paid_on": "2025-11-01", "reference": "付款凭证 1 号"},
+        "decisions:award_benefit": lambda: {"code": "x", "granted_on": "2025-11-01"},
+        "decisions:application_notifications": lambda: {"notification": str(i["notification_a"])},
+        "applications:organisation_edit": lambda: {
+            "name": "上海甲方精密制造有限公司（改名）", "credit_code": A_CREDIT_CODE, "org_type": "enterprise",
+            "registered_district": "长宁区", "established_on": "2012-05-18", "legal_representative": "严法人",
+            "contact_name": A_FULL_NAME, "contact_mobile": "13812345678", "chief_quality_officer": "严质量",
+            "has_cqo_system": "on"},
+        "applications:withdraw": lambda: {"reason": "暂不申报"},
+        "applications:attachment_upload": lambda: {"purpose": "other", "file": pdf_upload("补充.pdf")},
+        "applications:nominations": lambda: {"category": str(i["category_district_mode"]), "nominee_name": "上海新推荐单位",
+                                             "nominee_email": "new-nominee@example.test", "reason": "成效显著"},
+        "applications:nomination_accept": lambda: {"organisation": ""},
+        "applications:blacklist": lambda: {"organiser": str(i["cn"]), "text": A_CREDIT_CODE, "source": "区信用平台"},
+        "applications:person_edit": lambda: {"name": ""},
+        "applications:start": lambda: {"category": str(i["category_district_mode"])},
+        "accounts:signup": lambda: {"email": "not-an-email"},
+        "accounts:verify_resend": lambda: {"email": "applicant-a@example.test"},
+        "accounts:password_reset": lambda: {"email": "applicant-a@example.test"},
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Walking the URLconf
+
+
+def walk(patterns, namespace: str | None = None, prefix: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk(pattern.url_patterns, ns, prefix + str(pattern.pattern))
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield name, prefix + str(pattern.pattern), namespace
+
+
+def url_names() -> list[str]:
+    names = []
+    for name, route, namespace in walk(get_resolver().url_patterns):
+        if (namespace or "").split(":")[0] in SKIPPED_NAMESPACES or name in SKIPPED_NAMES:
+            continue
+        assert name, f"URL pattern {route!r} has no name: name it so the permission matrix can list it"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+URL_NAMES = url_names()
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    missing = [name for name in URL_NAMES if name not in MATRIX]
+    assert not missing, "URL patterns without a row in the permission matrix — add them to MATRIX in " \
+                        f"tests/security/test_permission_matrix.py: {', '.join(missing)}"
+    stale = sorted(set(MATRIX) - set(URL_NAMES))
+    assert not stale, f"Rows for URL names that no longer exist: {', '.join(stale)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# State fingerprint for "a refused POST changes nothing"
+
+
+def _media_files() -> list[tuple[str, int]]:
+    found = []
+    for root, _dirs, files in os.walk(settings.MEDIA_ROOT):
+        for name in files:
+            path = os.path.join(root, name)
+            found.append((os.path.relpath(path, settings.MEDIA_ROOT), os.path.getsize(path)))
+    return sorted(found)
+
+
+def fingerprint() -> dict:
+    from applications.models import Application
+    from core.models import ActivityLog
+
+    counts = {}
+    for label in ("accounts", "applications", "awards", "reviews", "decisions", "documents", "core"):
+        for model in apps.get_app_config(label).get_models():
+            counts[model._meta.label] = model.objects.count()
+    return {
+        "activity_log": ActivityLog.objects.count(),
+        "counts": counts,
+        "applications": list(Application.objects.order_by("pk").values_list("pk", "status", "current_stage_id", "version")),
+        "media": _media_files(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks
+
+
+def _client(world: World, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.user(role))
+    return client
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def _matches(response, expected) -> bool:
+    login_url = resolve_url(settings.LOGIN_URL)
+    if expected == LOGIN:
+        return response.status_code == 302 and response["Location"].startswith(login_url + "?next=")
+    if expected == R:
+        return response.status_code == 302 and not response["Location"].startswith(login_url)
+    return response.status_code == expected
+
+
+def _describe(response) -> str:
+    if response.status_code in (301, 302):
+        return f"{response.status_code} → {response['Location']}"
+    return str(response.status_code)
+
+
+# Roles that must never see applicant A's data (A's organisation, credit code, contact name).
+NO_ACCESS_TO_A = ("applicant_b", "recommender", "expert_conflicted", "staff_other")
+A_MARKERS = (A_ORG_NAME, A_CREDIT_CODE, A_FULL_NAME)
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_url_by_role(name, world, db):
+    assert name in MATRIX, f"{name} has no row in the permission matrix: add it to MATRIX in {__file__}"
+    entry = MATRIX[name]
+    url = reverse(name, kwargs=url_kwargs(world).get(name, {}))
+    data = post_data(world).get(name, dict)
+    problems = []
+    for method in ("get", "post"):
+        for role in ROLES:
+            expected = entry[method][role]
+            cache.clear()
+            client = _client(world, role)
+            with transaction.atomic():
+                before = fingerprint() if method == "post" and expected in REFUSED else None
+                response = client.get(url) if method == "get" else client.post(url, data())
+                body = _body(response) if response.status_code == 200 else ""
+                after = fingerprint() if before is not None else None
+                transaction.set_rollback(True)
+            if not _matches(response, expected):
+                problems.append(f"{method.upper()} {url} as {role}: expected {expected}, got {_describe(response)}")
+            if role in NO_ACCESS_TO_A:
+                leaked = [marker for marker in A_MARKERS if marker in body]
+                if leaked:
+                    problems.append(f"{method.upper()} {url} as {role}: LEAK of applicant A's data {leaked}")
+            if before is not None and before != after:
+                changed = [key for key in before if before[key] != after[key]]
+                problems.append(f"POST {url} as {role} was refused but changed {changed}")
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_is_closed_to_non_staff_users(world, db):
+    """The admin: anonymous and users without is_staff are sent to the admin login, never shown a page."""
+    url = reverse("admin:index")
+    for role in ROLES:
+        response = _client(world, role).get(url)
+        if role in ("staff_this", "staff_other", "programme_admin"):
+            assert response.status_code == 200, role
+        else:
+            assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login")), role
+
+
+def test_every_matrix_row_names_every_role_for_get_and_post():
+    assert all(set(entry) == {"get", "post"} and all(set(v) == set(ROLES) for v in entry.values()) for entry in MATRIX.values())
