@@ -197,10 +197,19 @@ def detail(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
     history = selectors.history_for([application.pk]).get(application.pk, [])
     form = ApplicationForm(application=application, editable=set())
+    from reviews.selectors import schedule_for_application
+
     return render(
         request,
         "applications/detail.html",
-        _page_context(application, form=form, history=history, snapshot=application.eligibility_snapshot, withdraw_form=ReasonForm()),
+        _page_context(
+            application,
+            form=form,
+            history=history,
+            snapshot=application.eligibility_snapshot,
+            withdraw_form=ReasonForm(),
+            schedule=schedule_for_application(application),
+        ),
     )
 
 
