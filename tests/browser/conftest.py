@@ -80,3 +80,64 @@ def page(browser, _private_media_for_live_server, live_server, request):
         except Exception:  # noqa: BLE001 - a screenshot must never hide the real failure
             pass
     context.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Journeys (tests/browser/test_journey_*.py): several people, each in their own browser context.
+
+JOURNEY_ARTIFACTS = ARTIFACTS / "journeys"
+
+
+@pytest.fixture
+def actors(browser, _private_media_for_live_server, live_server, request):
+    """`open_as(name, locale=...)` gives a new page in its own browser context (own cookies: one
+    person each — applicant, staff, each expert, the anonymous public). Confirmation dialogs
+    (data-confirm) are accepted as a user would. On failure every person's page is saved to
+    test-artifacts/<test>-<name>.png, so the screen each of them was looking at is kept."""
+    opened: dict[str, object] = {}
+
+    def open_as(name: str, *, locale: str = "zh-CN"):
+        context = browser.new_context(base_url=live_server.url, locale=locale, accept_downloads=True,
+                                      viewport={"width": 1280, "height": 1000})
+        context.set_default_timeout(20000)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.js_errors = errors
+        opened[name] = page
+        return page
+
+    yield open_as
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-120:]
+        for name, page in opened.items():
+            try:
+                page.screenshot(path=str(ARTIFACTS / f"{stem}-{name}.png"), full_page=True)
+            except Exception:  # noqa: BLE001 - a screenshot must never hide the real failure
+                pass
+    for page in opened.values():
+        page.context.close()
+
+
+def snap(page, name: str) -> None:
+    """A screenshot of a step that went right, for the report (test-artifacts/journeys/<name>.png)."""
+    JOURNEY_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(JOURNEY_ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main input[type=submit]")
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, page.inner_text("main")
+
+
+def follow(page, selector: str, **kwargs) -> None:
+    """Click a link or submit button and wait until the page it leads to has loaded."""
+    with page.expect_navigation():
+        page.click(selector, **kwargs)
