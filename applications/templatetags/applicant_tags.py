@@ -47,6 +47,27 @@ def masked(value) -> str:
 
 
 @register.filter
+def credit_code_or_masked(value) -> str:
+    """For lists mixing codes: an organisation's credit code is shown, a personal ID number masked."""
+    from django.core.exceptions import ValidationError
+
+    from core.identity import validate_credit_code, validate_foreign_permanent_id, validate_resident_id
+
+    value = value or ""
+    for personal in (validate_resident_id, validate_foreign_permanent_id):
+        try:
+            personal(value)
+        except ValidationError:
+            continue
+        return mask_identity(value)
+    try:
+        validate_credit_code(value)
+    except ValidationError:
+        return mask_identity(value)
+    return value
+
+
+@register.filter
 def outcome_class(outcome: str) -> str:
     return {"pass": "success", "fail": "danger", "needs_review": "warning"}.get(outcome, "secondary")
 
