@@ -14,7 +14,7 @@ from awards.models import Category, Cycle, Stage
 from awards.selectors import format_wan
 
 from . import charts
-from .models import Award, Objection, Publicity, Recommendation, RecommendationStatus
+from .models import Award, Objection, ObjectionStatus, Publicity, Recommendation, RecommendationStatus
 
 
 @dataclass
@@ -166,9 +166,12 @@ def cycle_dashboard(cycle: Cycle) -> Dashboard:
     proposed = sum(((c.category.prize_amount or 0) * c.proposed for c in categories.values()), Decimal(0))
     money = any(c.category.has_money_prize for c in categories.values())
     publicity = Publicity.objects.filter(cycle=cycle).order_by("-start_date", "-id").first()
-    objections = dict(
-        Objection.objects.filter(publicity__cycle=cycle).values("status").annotate(n=Count("id")).values_list("status", "n")
-    )
+    labels = dict(ObjectionStatus.choices)
+    objections = {
+        str(labels.get(status, status)): n
+        for status, n in Objection.objects.filter(publicity__cycle=cycle).values("status").annotate(n=Count("id"))
+        .values_list("status", "n")
+    }
     experts, expert_stages = _expert_progress(cycle)
 
     dashboard = Dashboard(
