@@ -152,7 +152,10 @@ def download_pdf_text(page, row_text: str) -> tuple[str, str]:
     from pypdf import PdfReader
 
     row = page.locator("tr[data-document]", has_text=row_text).first
-    row.locator("[data-role=status]:has-text('已完成')").wait_for()
+    badge = row.locator("[data-role=status]:has-text('已完成')")
+    badge.wait_for()
+    # The status is readable: the badge has a background of its own (white text on none reads as blank).
+    assert badge.evaluate("b => getComputedStyle(b).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
     with page.expect_download() as info:
         row.locator("a:has-text('下载')").click()
     download = info.value
