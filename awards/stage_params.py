@@ -41,6 +41,8 @@ def validate_stage_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValidationError(_("“%(kind)s”环节不接受参数：%(names)s") % {"kind": kind, "names": ", ".join(unknown)})
     cleaned = {**DEFAULTS[kind], **params}
+    if "notify_applicant" in cleaned and not isinstance(cleaned["notify_applicant"], bool):
+        raise ValidationError(_("notify_applicant 应为 true 或 false。"))
     if kind == "eligibility":
         _positive_int(cleaned, "supplement_working_days")
     elif kind == "scored_review":

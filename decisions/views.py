@@ -394,7 +394,9 @@ def objection_attachment(request, pk: int):
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    from core.http import client_ip
+
+    return client_ip(request)
 
 
 OBJECTION_LIMIT_PER_HOUR = getattr(settings, "OBJECTION_LIMIT_PER_HOUR", 5)

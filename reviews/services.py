@@ -83,7 +83,8 @@ def apply_transition(*, application: Application, name: str, actor, reason: str 
             reason=reason,
             organiser=locked.cycle.programme.organiser,
         )
-        if transition.notify_event:
+        silent_stage = transition.name == "advance" and from_stage is not None and from_stage.params.get("notify_applicant") is False
+        if transition.notify_event and not silent_stage:
             notify(
                 recipient=locked.applicant,
                 event=transition.notify_event,
