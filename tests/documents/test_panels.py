@@ -1,0 +1,56 @@
+"""The generate/download panel appears where users need documents, and experts may read 申报书 they review."""
+
+import pytest
+from django.urls import reverse
+from django.core.management import call_command
+
+from applications.models import Application
+from documents.models import Document
+from documents.rules import can_request, can_view
+from reviews.models import Assignment, ConflictDeclaration
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", "--force", verbosity=0)
+
+
+def test_staff_application_page_offers_the_application_pdf(client, demo):
+    from accounts.models import User
+
+    application = Application.objects.filter(cycle__code="demo-changning-quality").exclude(number=None).first()
+    client.force_login(User.objects.get(username="cn-staff"))
+    page = client.get(reverse("reviews:staff_application", args=[application.cycle.code, application.pk])).content.decode()
+    assert "data-document-panel" in page
+    assert 'data-kind="application"' in page
+
+
+def test_applicant_and_awards_pages_show_their_panels(client, demo):
+    from accounts.models import User
+
+    application = Application.objects.filter(applicant__username="org-applicant").first()
+    client.force_login(application.applicant)
+    page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert 'data-kind="application"' in page
+    client.force_login(User.objects.get(username="cn-staff"))
+    page = client.get(reverse("decisions:awards", args=["demo-changning-quality"])).content.decode()
+    assert 'data-kind="award_decision"' in page and 'data-kind="certificate_batch"' in page
+
+
+def test_expert_who_declared_no_conflict_may_request_and_read_the_application_pdf(demo):
+    assignment = (
+        Assignment.objects.filter(status=Assignment.Status.ACTIVE)
+        .select_related("expert__user", "application__cycle__programme")
+        .first()
+    )
+    expert, application = assignment.expert, assignment.application
+    organiser = application.cycle.programme.organiser
+    ConflictDeclaration.objects.filter(expert=expert, application=application).delete()
+    assert can_request(expert.user, kind="application", organiser=organiser, application=application) is False
+    ConflictDeclaration.objects.create(expert=expert, application=application, has_conflict=False, declared_by=expert.user)
+    assert can_request(expert.user, kind="application", organiser=organiser, application=application) is True
+    document = Document(kind="application", organiser=organiser, application=application)
+    assert can_view(expert.user, document) is True
+    ConflictDeclaration.objects.filter(expert=expert, application=application).update(has_conflict=True)
+    assert can_view(expert.user, document) is False
+    assert can_request(expert.user, kind="certificate", organiser=organiser, application=application) is False
