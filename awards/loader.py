@@ -99,9 +99,12 @@ class _Loader:
     def fields(self, data: dict, allowed: list[str], source: str, where: str, extra: list[str] = ()) -> dict:
         if not isinstance(data, dict):
             raise SeedError(source, where, "应为键值对（mapping）")
-        unknown = sorted(set(data) - set(allowed) - set(extra))
+        unknown = sorted(set(data) - set(allowed) - set(extra), key=str)
         if unknown:
             raise SeedError(source, f"{where}.{unknown[0]}", f"未知字段；允许的字段：{', '.join(allowed + list(extra))}")
+        for key in ("code", "kind"):  # used as lookup keys: a list or a mapping here must not reach a dict lookup
+            if key in data and not isinstance(data[key], str):
+                raise SeedError(source, f"{where}.{key}", f"应为文字，当前为 {data[key]!r}")
         return {k: data[k] for k in allowed if k in data}
 
     def upsert(self, model, lookup: dict, values: dict, source: str, where: str, organiser=None):
@@ -113,7 +116,7 @@ class _Loader:
         before = None if creating else model_snapshot(instance)
         for name, value in values.items():
             field_ = model._meta.get_field(name)
-            if isinstance(field_, (models.CharField, models.TextField)) and value is not None and not isinstance(value, str):
+            if isinstance(field_, (models.CharField, models.TextField)) and not isinstance(value, str) and not (value is None and field_.null):
                 raise SeedError(source, f"{where}.{name}", f"应为文字，当前为 {value!r}；数字或日期样式的文字请加引号")
             setattr(instance, name, value)
         try:
@@ -458,7 +461,7 @@ def read_seed_files(paths: list[Path]) -> list[tuple[str, dict]]:
                 continue
             if not isinstance(doc, dict):
                 raise SeedError(source, "(文档)", "顶层应为键值对（mapping）")
-            if doc.get("kind") not in KIND_ORDER:
+            if not isinstance(doc.get("kind"), str) or doc.get("kind") not in KIND_ORDER:
                 raise SeedError(source, "kind", f"应为 {', '.join(KIND_ORDER)} 之一，当前为“{doc.get('kind')}”")
             documents.append((source, doc))
     return documents
