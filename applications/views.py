@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import rules
 from awards.models import ApplicantKind, Organiser
+from core.files import private_file_response
 
 from . import eligibility, selectors, services
 from .blank_forms import blank_form_rows, blank_form_xlsx
@@ -379,13 +380,7 @@ def attachment_delete(request, pk: int, attachment_pk: int):
 @login_required
 def attachment_download(request, pk: int):
     attachment = selectors.attachment_for_user(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 # ---- recommending units -------------------------------------------------------------------

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +16,7 @@ from accounts import rules
 from awards.models import Cycle, Stage, StageKind
 from awards.selectors import cycle_budget, format_wan
 from core.models import EmailNotification
+from core.files import private_file_response
 from core.workdays import CalendarCoverageError
 
 from . import dashboard as dashboard_data
@@ -46,16 +45,7 @@ def _context(cycle: Cycle, section: str, **extra) -> dict:
 
 
 def _private_file(field_file, name: str, content_type: str):
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=name or field_file.name.rsplit("/", 1)[-1],
-                            content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(field_file, filename=name, content_type=content_type)
 
 
 # ---------------------------------------------------------------- cycle hub

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from accounts import rules
 from applications.models import Application, ApplicationStatus, Attachment, RecommendingUnit
 from awards.models import Organiser, Stage
 from awards.rubrics import leaf_criteria
+from core.files import private_file_response
 
 from . import forms, selectors, services, workflow
 from .eligibility import automatic_results, reviewed_results, rerun_function
@@ -295,11 +296,7 @@ def attachment_download(request, pk: int):
         raise Http404
     if not rules.is_review_staff(request.user, application.cycle.programme.organiser_id):
         selectors.expert_application(request.user, application.pk)  # Http404 unless assigned and conflict-free
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
+    return private_file_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 # ---------------------------------------------------------------------------------------------
