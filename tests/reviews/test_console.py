@@ -94,7 +94,7 @@ def test_ranking_page_query_count_is_the_same_for_1_and_50_applications(count, c
     client.force_login(cn_staff)
     url = reverse("reviews:ranking", args=[cn_cycle.code, "material-review"]) + "?category=district-mode"
     client.get(url)
-    with django_assert_num_queries(14)  # 13 + the document panel (score summary):
+    with django_assert_num_queries(14):  # 13 + the document panel (score summary)
         response = client.get(url)
     assert len(response.context["summary"].rows) == count
 
