@@ -33,7 +33,7 @@ from decisions.models import Publicity
 from reviews.models import ExpertProfile
 from reviews.services import apply_transition
 from tests.applications.conftest import PDF_BYTES
-from tests.browser.conftest import follow, log_in, snap
+from tests.browser.conftest import JOURNEY_ARTIFACTS, follow, log_in, snap
 
 CYCLE = "demo-changning-quality"
 CATEGORY = "district-mode"
@@ -160,6 +160,8 @@ def download_pdf_text(page, row_text: str) -> tuple[str, str]:
         row.locator("a:has-text('下载')").click()
     download = info.value
     data = open(download.path(), "rb").read()
+    JOURNEY_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (JOURNEY_ARTIFACTS / f"changning-{download.suggested_filename}").write_bytes(data)  # kept for the report
     assert data.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(data))
     return download.suggested_filename, "".join(p.extract_text() for p in reader.pages)
