@@ -392,7 +392,8 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
     assert ORG_NAME in office.inner_text("main") and office.inner_text("[data-figure=committed-wan]") == "50 万元"
     snap(office, "changning-08-winners")
 
-    office.goto(f"/staff/cycles/{CYCLE}/")
+    # Still on 颁奖与奖金, where the approval leads: its document panel makes the 表彰决定 and certificates.
+    assert "/awards/" in office.url
     follow(office, "button[data-kind=award_decision]")
     name, text = download_pdf_text(office, "获奖对象的决定")
     assert name.endswith(".pdf") and ORG_NAME in text.replace("\n", "") and "长府〔2026〕15号" in text.replace("\n", "")
