@@ -80,3 +80,15 @@ def cn_staff(make_user, organisers):
 @pytest.fixture
 def xh_staff(make_user, organisers):
     return make_user("xh-staff", roles=[(Role.STAFF, organisers["xuhui"])], is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in English (LocaleMiddleware activates
+    it for the thread) must not leak into the next test's service calls."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
