@@ -1,5 +1,7 @@
 """Test settings: fast hashing, in-memory email, private media in a temporary directory."""
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,6 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-static-"))
+for _temporary in (MEDIA_ROOT, STATIC_ROOT):
+    atexit.register(shutil.rmtree, _temporary, ignore_errors=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
