@@ -22,6 +22,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -53,6 +54,15 @@ EXPERTS = [("cn-expert-a", "王评审", "复旦大学管理学院"), ("cn-expert
 def cycle(seeds):
     """Precondition: the seed programmes and the demo copy of 长宁区政府质量奖 with an open window."""
     return next(c for c in ensure_demo_cycles() if c.code == CYCLE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Objections are throttled per address per hour, and every test of a run comes from 127.0.0.1
+    (through a shared Redis cache when one is configured): start this journey with none counted."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
