@@ -375,7 +375,7 @@ def publicity_for_cycle(cycle: Cycle) -> PublicityNotice | None:
 def public_publicity(key: str) -> Publicity:
     """By numeric id or by cycle code (the cycle's latest 公示); Publicity.DoesNotExist otherwise."""
     queryset = Publicity.objects.select_related("cycle__programme__organiser", "stage")
-    if key.isdigit():
+    if key.isascii() and key.isdigit():  # "²".isdigit() is True too, and int() refuses it
         return queryset.get(pk=int(key))
     publicity = queryset.filter(cycle__code=key).order_by("-start_date", "-id").first()
     if publicity is None:
