@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -167,7 +168,7 @@ def download_pdf_text(page, row_text: str) -> tuple[str, str]:
     with page.expect_download() as info:
         row.locator("a:has-text('下载')").click()
     download = info.value
-    data = open(download.path(), "rb").read()
+    data = Path(download.path()).read_bytes()
     JOURNEY_ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (JOURNEY_ARTIFACTS / f"changning-{download.suggested_filename}").write_bytes(data)  # kept for the report
     assert data.startswith(b"%PDF-")
