@@ -24,7 +24,7 @@ from core.workdays import CalendarCoverageError, working_days_between
 
 from .models import Application, ApplicationStatus, Attachment, CreditBlacklistEntry, IdType
 
-PASS = "pass"
+PASS = "pass"  # nosec B105 - an outcome code, not a password
 FAIL = "fail"
 NEEDS_REVIEW = "needs_review"
 OUTCOME_LABELS = {PASS: gettext_lazy("符合"), FAIL: gettext_lazy("不符合"), NEEDS_REVIEW: gettext_lazy("需人工审核")}

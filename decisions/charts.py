@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 
 @dataclass
@@ -52,8 +52,8 @@ def hbar_chart(bars: list[Bar], *, title: str, label_width: int = 180, width: in
             parts.append(format_html('<line class="chart-target" x1="{}" x2="{}" y1="{}" y2="{}"></line>', x, x, y + 1, y + row - 3))
         parts.append(format_html('<text class="chart-value" x="{}" y="{}">{}</text>',
                                  label_width + plot + 6, y + row * 0.6, bar.text or bar.value))
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(str(p) for p in parts))
+    parts.append(format_html("</svg>"))
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def stacked_progress(done: int, total: int, *, title: str, width: int = 160) -> SafeString:
@@ -69,8 +69,7 @@ def stacked_progress(done: int, total: int, *, title: str, width: int = 160) -> 
 
 
 def legend(items: list[tuple[str, str]]) -> SafeString:
-    return mark_safe(
-        '<ul class="chart-legend">'
-        + "".join(f'<li><span class="chart-swatch {escape(css)}"></span>{escape(label)}</li>' for css, label in items)
-        + "</ul>"
+    return format_html(
+        '<ul class="chart-legend">{}</ul>',
+        format_html_join("", '<li><span class="chart-swatch {}"></span>{}</li>', items),
     )

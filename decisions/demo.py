@@ -22,7 +22,7 @@ from reviews.services import TransitionError, apply_transition
 from . import services
 from .models import Meeting, Publicity
 
-PASSWORD = "demo-pass-2026"
+from core.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
 CYCLE = "demo-changning-hongqiao"
 
 UNITS = ["区委组织部", "区委宣传部", "区政府办公室（外事办公室）", "区发展改革委", "区商务委", "区科委",

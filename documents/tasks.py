@@ -21,7 +21,7 @@ RETRY_BACKOFF_MAX_SECONDS = 300
 def backoff(retries: int) -> float:
     """5 s, 10 s, 20 s … (capped), with jitter so that failed batches do not retry in step."""
     delay = min(RETRY_BACKOFF_SECONDS * 2**retries, RETRY_BACKOFF_MAX_SECONDS)
-    return delay * random.uniform(0.8, 1.2)
+    return delay * random.uniform(0.8, 1.2)  # nosec B311 - retry jitter, not security
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)

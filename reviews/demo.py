@@ -23,7 +23,7 @@ from . import services
 from .eligibility import FAIL, REVIEW, automatic_results
 from .models import Assignment, ExpertPanel, ExpertProfile, SupplementRequest
 
-PASSWORD = "demo-pass-2026"
+from core.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
 
 EXPERTS = {
     "changning": [
@@ -99,23 +99,19 @@ def _experts(context) -> dict[str, ExpertProfile]:
 
 
 def _submit(application: Application, actor, staff) -> Application:
-    """Submit through the applicant side's service; a demo draft lacking uploads falls back to the
-    workflow's own submit with the engine's snapshot, so 资格审查 shows real rule results."""
-    try:
-        from applications import services as applicant_services
+    """Submit through the applicant side's service; a demo draft lacking uploads is refused there
+    (completeness checks), so it falls back to the workflow's own submit with the engine's snapshot,
+    and 资格审查 still shows real rule results."""
+    from applications import services as applicant_services
+    from applications.eligibility import snapshot
 
+    try:
         return applicant_services.application_submit(application=application, actor=actor)
-    except Exception:  # noqa: BLE001 — blocked by completeness checks (no uploads in demo data)
-        pass
-    try:
-        from applications.eligibility import snapshot
-        from applications.services import next_receipt_number
-
-        snap, number = snapshot(application), next_receipt_number(application.cycle)
-    except ImportError:
-        snap, number = None, f"DEMO-{application.pk:05d}"
+    except applicant_services.SubmissionBlocked:
+        number = applicant_services.next_receipt_number(application.cycle)
     return services.apply_transition(application=application, name="submit", actor=actor,
-                                     extra={"number": number, "submitted_at": timezone.now(), "eligibility_snapshot": snap})
+                                     extra={"number": number, "submitted_at": timezone.now(),
+                                            "eligibility_snapshot": snapshot(application)})
 
 
 def _confirm_eligibility(application: Application, staff) -> None:

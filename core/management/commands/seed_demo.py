@@ -14,7 +14,7 @@ from accounts.models import Role, RoleAssignment, User
 from awards.demo import ensure_demo_cycles
 from awards.models import Organiser
 
-DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PASSWORD = "demo-pass-2026"  # nosec B105 - published local-only demo password; refuses to run with DEBUG off
 
 # username, full name, e-mail, roles [(role, organiser code or None)], language, superuser
 DEMO_USERS = [
