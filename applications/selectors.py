@@ -113,7 +113,7 @@ def next_steps(application: Application, supplement=None) -> list[str]:
         return [_("已提交，等待评审办公室受理；受理前可撤回。")]
     if status == ApplicationStatus.IN_REVIEW:
         stage = application.current_stage
-        return [_("评审中（%(stage)s），无需操作。") % {"stage": stage.name if stage else "—"}]
+        return [_("评审中（%(stage)s），无需操作。") % {"stage": stage.display_name if stage else "—"}]
     return []
 
 

@@ -8,7 +8,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+
+def _english() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+class LocalizedNameMixin:
+    """`display_name`: the English name (name_en) for readers of the English interface, else the Chinese."""
+
+    @property
+    def display_name(self) -> str:
+        english = getattr(self, "name_en", "")
+        return english if english and _english() else self.name
 
 
 class Organiser(models.Model):
@@ -40,7 +54,7 @@ class Organiser(models.Model):
         return self
 
 
-class Programme(models.Model):
+class Programme(LocalizedNameMixin, models.Model):
     """An award (奖项), e.g. 长宁区政府质量奖; it runs in cycles."""
 
     organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("主办机构"))
@@ -76,7 +90,7 @@ class PublicitySpanUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", _("自然日")
 
 
-class Cycle(models.Model):
+class Cycle(LocalizedNameMixin, models.Model):
     """One round (届 / 年度) of a programme, with its window, figures and review pipeline."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("奖项"))
@@ -168,7 +182,7 @@ class ApplicantKind(models.TextChoices):
     FOREIGN_INDIVIDUAL = "foreign_individual", _("外籍个人")
 
 
-class Category(models.Model):
+class Category(LocalizedNameMixin, models.Model):
     """An award category of a cycle (level × track), with quota and prize."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="categories", verbose_name=_("评选周期"))
@@ -241,7 +255,7 @@ class StageKind(models.TextChoices):
     AWARD = "award", _("颁奖表彰")
 
 
-class Stage(models.Model):
+class Stage(LocalizedNameMixin, models.Model):
     """One step of a cycle's review pipeline. The pipeline is data: ordered stages of known kinds."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="stages", verbose_name=_("评选周期"))

@@ -61,6 +61,9 @@ def open_supplement_request(application):
 @register.filter
 def award_title(application):
     """长宁区政府质量奖（区长质量奖先进质量管理模式（项目））, or just the programme when the category is the award itself."""
-    programme = application.cycle.programme.name
-    category = application.category.name
-    return programme if not category or category == programme else f"{programme}（{category}）"
+    programme, category = application.cycle.programme, application.category
+    if not category.name or category.name == programme.name:
+        return programme.display_name
+    if programme.display_name != programme.name:  # English reader
+        return f"{programme.display_name} ({category.display_name})"
+    return f"{programme.name}（{category.name}）"
