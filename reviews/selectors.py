@@ -89,18 +89,23 @@ class QueueFilters:
         )
 
 
+QUEUE_ORDER = ("category__order", "number", "pk")
+# What a queue row shows. The wide columns (form_data, eligibility_snapshot, declarations,
+# criteria; the cycle's notice and work_plan) are never loaded for the list.
+QUEUE_ROW_FIELDS = (
+    "number", "status", "submitted_at", "cycle_id", "category_id", "current_stage_id", "organisation_id", "person_id",
+    "recommender_id", "organisation__name", "person__name", "recommender__name",
+)
+
+
+def _open_supplement_requests():
+    return SupplementRequest.objects.filter(application=OuterRef("pk"), resolved_at__isnull=True)
+
+
 def staff_queue(user, cycle: Cycle, filters: QueueFilters) -> QuerySet[Application]:
-    """The staff queue: filtered, searched, with the open supplement request's deadline annotated."""
-    today = timezone.localdate()
-    open_requests = SupplementRequest.objects.filter(application=OuterRef("pk"), resolved_at__isnull=True)
-    qs = (
-        staff_applications(user, cycle)
-        .select_related(*APPLICATION_RELATED)
-        .annotate(
-            supplement_due_on=Subquery(open_requests.values("due_on")[:1]),
-            supplement_overdue=Exists(open_requests.filter(due_on__lt=today)),
-        )
-    )
+    """The staff queue, filtered, searched and ordered — ids only matter here: paginate
+    `.values_list("pk", flat=True)` of it and load one page's rows with queue_rows()."""
+    qs = staff_applications(user, cycle)
     if filters.stage:
         qs = qs.filter(current_stage__code=filters.stage)
     if filters.status:
@@ -112,7 +117,7 @@ def staff_queue(user, cycle: Cycle, filters: QueueFilters) -> QuerySet[Applicati
     elif filters.recommender.isdigit():
         qs = qs.filter(recommender_id=int(filters.recommender))
     if filters.overdue:
-        qs = qs.filter(supplement_overdue=True)
+        qs = qs.filter(Exists(_open_supplement_requests().filter(due_on__lt=timezone.localdate())))
     if filters.q:
         q = filters.q
         qs = qs.filter(
@@ -130,7 +135,48 @@ def staff_queue(user, cycle: Cycle, filters: QueueFilters) -> QuerySet[Applicati
             and (filters.score_max is None or scores[pk] <= filters.score_max)
         ]
         qs = qs.filter(pk__in=keep)
-    return qs.order_by("category__order", "number", "pk")
+    return qs.order_by(*QUEUE_ORDER)
+
+
+def queue_rows(cycle: Cycle, page_ids, categories=None) -> list[Application]:
+    """One page of the queue: the applications whose pks are `page_ids` (a list, or the page's
+    slice of staff_queue(...).values_list("pk", flat=True), which becomes a subquery — one query
+    either way), in queue order, with only the columns a row shows and the open supplement
+    request's deadline (supplement_due_on, supplement_overdue) annotated for these rows alone.
+
+    Each row shares the cycle, its category (from `categories`, else one query) and its stage
+    (cycle_stages) instead of a copy per row."""
+    open_requests = _open_supplement_requests()
+    rows = list(
+        Application.objects.filter(pk__in=page_ids)
+        .select_related("organisation", "person", "recommender")
+        .only(*QUEUE_ROW_FIELDS)
+        .annotate(
+            supplement_due_on=Subquery(open_requests.values("due_on")[:1]),
+            supplement_overdue=Exists(open_requests.filter(due_on__lt=timezone.localdate())),
+        )
+        .order_by(*QUEUE_ORDER)
+    )
+    _share_cycle_objects(cycle, rows, categories)
+    return rows
+
+
+def _share_cycle_objects(cycle: Cycle, applications, categories=None) -> None:
+    """Give applications of `cycle` that cycle's own Cycle, Category and Stage instances (no join,
+    no copy per row). Only the related-object caches are filled; no field of an application changes."""
+    if categories is None:
+        categories = list(cycle.categories.all()) if applications else []
+    fields = {name: Application._meta.get_field(name) for name in ("cycle", "category", "current_stage")}
+    known = {
+        "cycle": {cycle.pk: cycle},
+        "category": {c.pk: c for c in categories},
+        "current_stage": {s.pk: s for s in cycle_stages(cycle)},
+    }
+    for application in applications:
+        for name, field_ in fields.items():
+            related = known[name].get(getattr(application, field_.attname))
+            if related is not None:
+                field_.set_cached_value(application, related)
 
 
 def cycle_stages(cycle: Cycle) -> list[Stage]:

@@ -54,13 +54,23 @@ def _app_url(application) -> str:
 # Staff queue and bulk actions
 
 
+def _url_prefix(name: str, *args) -> tuple[str, str]:
+    """(prefix, suffix) of a URL whose last argument is a pk: reversed once per page, not once per row."""
+    marker = 987654321
+    url = reverse(name, args=[*args, marker])
+    prefix, _sep, suffix = url.rpartition(str(marker))
+    return prefix, suffix
+
+
 @login_required
 def staff_queue(request, code: str):
     cycle = selectors.staff_cycle(request.user, code)
     filters = selectors.QueueFilters.from_query(request.GET)
     queryset = selectors.staff_queue(request.user, cycle, filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    # Paginate the ordered ids; only the page's rows are loaded (the slice is a subquery).
+    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    categories = list(cycle.categories.order_by("order"))
+    rows = selectors.queue_rows(cycle, page.object_list, categories) if page.paginator.count else []
     scores = selectors.queue_scores(cycle, rows)
     params = request.GET.copy()
     params.pop("page", None)
@@ -68,10 +78,11 @@ def staff_queue(request, code: str):
     bulk_form = forms.BulkActionForm(sections=services.FIXED_SECTIONS)
     return render(request, "reviews/staff_queue.html", {
         "cycle": cycle, "page": page, "rows": [(a, scores.get(a.pk)) for a in rows], "filters": filters,
-        "query": params.urlencode(), "stages": stages, "categories": list(cycle.categories.order_by("order")),
+        "query": params.urlencode(), "stages": stages, "categories": categories,
         "statuses": [(v, label) for v, label in ApplicationStatus.choices if v != ApplicationStatus.DRAFT],
         "recommenders": list(RecommendingUnit.objects.filter(organiser_id=cycle.programme.organiser_id).order_by("name")),
         "bulk_form": bulk_form, "scored_stages": [s for s in stages if s.kind in ("scored_review", "comprehensive")],
+        "application_url": _url_prefix("reviews:staff_application", cycle.code),
     })
 
 

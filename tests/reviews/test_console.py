@@ -99,6 +99,31 @@ def test_ranking_page_query_count_is_the_same_for_1_and_50_applications(count, c
     assert len(response.context["summary"].rows) == count
 
 
+def test_queue_pages_follow_the_queue_order_and_annotate_each_page(cn_cycle, cn_staff, make_application, client, monkeypatch):
+    """The queue paginates its ordered ids and loads only the page's rows: every page holds the right
+    applications in order (category order, then number), with their own supplement deadline."""
+    from reviews import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    gold = make_application(cn_cycle, "gold-mode", stage="eligibility", staff=cn_staff)
+    district = [make_application(cn_cycle, stage="eligibility", staff=cn_staff) for _ in range(3)]
+    request = services.request_supplement(application=district[2], sections=["overview"], message="补充", working_days=3,
+                                          actor=cn_staff)
+    expected = sorted([gold, *district], key=lambda a: (a.category.order, a.number))
+    client.force_login(cn_staff)
+    pages = [client.get(queue_url(cn_cycle, page=n)).context for n in (1, 2)]
+    assert [[a.pk for a, _agg in page["rows"]] for page in pages] == [[a.pk for a in expected[:2]], [a.pk for a in expected[2:]]]
+    assert [page["page"].paginator.count for page in pages] == [4, 4]
+    due = {a.pk: (a.supplement_due_on, a.supplement_overdue) for page in pages for a, _agg in page["rows"]}
+    assert due[district[2].pk] == (request.due_on, False)
+    assert [v for pk, v in due.items() if pk != district[2].pk] == [(None, False)] * 3
+    for n, chunk in ((1, expected[:2]), (2, expected[2:])):
+        html = client.get(queue_url(cn_cycle, page=n)).content.decode()
+        for application in Application.objects.filter(pk__in=[a.pk for a in chunk]):
+            assert f'href="{reverse("reviews:staff_application", args=[cn_cycle.code, application.pk])}">{application.number}</a>' in html
+            assert f'<span class="badge status-{application.status}">{application.get_status_display()}</span>' in html
+
+
 def test_bulk_action_reports_each_application(cn_cycle, cn_staff, make_application, client):
     ready = make_application(cn_cycle, stage="eligibility", staff=cn_staff)
     blocked = make_application(cn_cycle, stage="eligibility", staff=cn_staff, snapshot={
