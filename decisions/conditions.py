@@ -9,7 +9,43 @@ from __future__ import annotations
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from .models import UNRESOLVED_OBJECTION, Approval, Award, DecisionOutcome, Objection, Publicity, RecommendationStatus
+from applications.models import ApplicationStatus
+from awards.models import StageKind
+
+from .models import (
+    UNRESOLVED_OBJECTION,
+    Approval,
+    Award,
+    DecisionOutcome,
+    Objection,
+    Publicity,
+    Recommendation,
+    RecommendationStatus,
+)
+
+# Stage kinds that may stand right before a 公示 stage: every kind but 公示 itself. The condition
+# checks the actual next stage, so at any other stage it lets the application go.
+KINDS_BEFORE_PUBLICITY = tuple(kind for kind in StageKind.values if kind != StageKind.PUBLICITY)
+
+
+def enters_publicity_only_by_publishing(application) -> str | None:
+    """An application enters the 公示 stage only when the office publishes the 公示 with it on the list.
+
+    publish_publicity creates the Publicity row first and then advances the listed candidates, so both
+    checks hold exactly on that path. Without this, "通过本环节", a meeting outcome or a cut-off would
+    put a candidate into 公示 where it can never be listed, published or moved back.
+    """
+    from reviews import workflow
+
+    status, next_stage = workflow.resolve_target(application, workflow.BY_NAME["advance"])
+    if status != ApplicationStatus.IN_REVIEW or next_stage is None or next_stage.kind != StageKind.PUBLICITY:
+        return None
+    listed = Recommendation.objects.filter(
+        cycle_id=application.cycle_id, application=application, status=RecommendationStatus.PROPOSED
+    ).exists()
+    if listed and Publicity.objects.filter(stage=next_stage).exists():
+        return None
+    return _("进入公示须先列入推荐名单，并由评审办公室发布公示；未列入名单的申报请作“不通过”处理。")
 
 
 def meeting_decided(application) -> str | None:

@@ -92,6 +92,25 @@ def source_stage(cycle: Cycle) -> Stage | None:
     return earlier[-1] if earlier else None
 
 
+def is_source_stage(stage: Stage) -> bool:
+    """Whether the recommendation list is drawn from this stage (its candidates go on to 公示 only by publishing)."""
+    source = source_stage(stage.cycle)
+    return source is not None and source.pk == stage.pk
+
+
+def listable_stages(cycle: Cycle) -> list[Stage]:
+    """Stages whose applications in review may be put on the list: the source stage, and — until the 公示
+    is published — the 公示 stage itself, for applications moved there by hand before entering it was
+    tied to publishing (they would otherwise be stranded: never listed, never published)."""
+    source = source_stage(cycle)
+    if source is None:
+        return []
+    target = publicity_stage(cycle)
+    if target is not None and not Publicity.objects.filter(stage=target).exists():
+        return [source, target]
+    return [source]
+
+
 def body_for_stage(stage: Stage) -> ReviewBody | None:
     code = (stage.params or {}).get("body")
     return ReviewBody.objects.filter(cycle_id=stage.cycle_id, code=code).first()
@@ -229,7 +248,7 @@ def recommendation_lists(cycle: Cycle) -> tuple[Stage | None, list[CategoryList]
     if stage is None:
         return None, [CategoryList(c, [], proposed_by_category[c.id], False) for c in categories]
     at_stage = list(
-        Application.objects.filter(cycle=cycle, current_stage=stage, status=ApplicationStatus.IN_REVIEW)
+        Application.objects.filter(cycle=cycle, current_stage__in=listable_stages(cycle), status=ApplicationStatus.IN_REVIEW)
         .select_related(*APPLICATION_RELATED)
         .order_by("number")
     )

@@ -295,15 +295,21 @@ class ItemResult:
 
 
 def apply_meeting_outcomes(*, meeting: Meeting, actor) -> list[ItemResult]:
-    """Advance the approved candidates and fail the rejected ones, each in its own transaction."""
+    """Advance the approved candidates and fail the rejected ones, each in its own transaction.
+
+    At the stage the recommendation list is drawn from (the one right before the 公示, e.g. 区委书记专题会)
+    the approved candidates stay where they are: they enter the 公示 only when listed and published."""
     results = []
     decisions = MeetingDecision.objects.filter(meeting=meeting).select_related("application", "meeting__body", "meeting__stage")
+    feeds_list = selectors.is_source_stage(meeting.stage)
     for decision in decisions:
         application = decision.application
         if application.current_stage_id != meeting.stage_id or application.status != ApplicationStatus.IN_REVIEW:
             continue
         try:
-            if decision.outcome == DecisionOutcome.APPROVED:
+            if decision.outcome == DecisionOutcome.APPROVED and feeds_list:
+                results.append(ItemResult(application, True, _("会议通过，可列入推荐名单")))
+            elif decision.outcome == DecisionOutcome.APPROVED:
                 apply_transition(application=application, name="advance", actor=actor)
                 results.append(ItemResult(application, True, _("已通过本环节")))
             else:
@@ -350,7 +356,8 @@ def add_recommendation(*, application: Application, actor, note: str = "") -> Re
         if category.quota is None:
             raise DecisionError(_("“%(c)s”名额未设定，不能推荐。请先由项目管理员设定表彰名额。") % {"c": category.name})
         stage = selectors.source_stage(cycle)
-        if stage is None or application.current_stage_id != stage.pk or application.status != ApplicationStatus.IN_REVIEW:
+        listable = {s.pk for s in selectors.listable_stages(cycle)}
+        if stage is None or application.current_stage_id not in listable or application.status != ApplicationStatus.IN_REVIEW:
             raise DecisionError(
                 _("%(n)s 不在“%(s)s”环节的评审中，不能列入推荐名单。") % {"n": application.number, "s": stage.name if stage else "—"}
             )
@@ -510,7 +517,8 @@ def publish_publicity(
         for recommendation in recommendations:
             application = recommendation.application
             if application.current_stage_id == stage.pk and application.status == ApplicationStatus.IN_REVIEW:
-                # Already moved into the 公示 stage by hand: tell the applicant about the window now.
+                # Moved into the 公示 stage before entering it was tied to publishing (data from before
+                # conditions.enters_publicity_only_by_publishing): tell the applicant about the window now.
                 notify(
                     recipient=application.applicant,
                     event="publicity",

@@ -178,12 +178,20 @@ def meeting_detail(request, pk: int):
          "at_stage": a.current_stage_id == meeting.stage_id and a.status == "in_review"}
         for a in selectors.meeting_candidates(meeting)
     ]
+    # At the stage the recommendation list is drawn from, approved candidates stay (to be listed and
+    # published); only rejections are left to carry out.
+    feeds_list = selectors.is_source_stage(meeting.stage)
+    pending = [r for r in rows if r["decision"] and r["at_stage"]]
+    if feeds_list:
+        pending = [r for r in pending if r["decision"].outcome != DecisionOutcome.APPROVED]
     return render(
         request,
         "decisions/meeting_detail.html",
         _context(cycle, "meetings", meeting=meeting, rows=rows, quorum_refusal=services.quorum_refusal(meeting),
                  quorum_rule=services.quorum_rule_text(meeting.body), outcomes=DecisionOutcome.choices,
-                 pending_outcomes=sum(1 for r in rows if r["decision"] and r["at_stage"])),
+                 pending_outcomes=len(pending), feeds_list=feeds_list,
+                 listable_count=sum(1 for r in rows if r["at_stage"] and r["decision"]
+                                    and r["decision"].outcome == DecisionOutcome.APPROVED)),
         status=status,
     )
 
