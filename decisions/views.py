@@ -190,6 +190,7 @@ def meeting_detail(request, pk: int):
         _context(cycle, "meetings", meeting=meeting, rows=rows, quorum_refusal=services.quorum_refusal(meeting),
                  quorum_rule=services.quorum_rule_text(meeting.body), outcomes=DecisionOutcome.choices,
                  pending_outcomes=len(pending), feeds_list=feeds_list,
+                 list_published=feeds_list and services._published(cycle),
                  listable_count=sum(1 for r in rows if r["at_stage"] and r["decision"]
                                     and r["decision"].outcome == DecisionOutcome.APPROVED)),
         status=status,

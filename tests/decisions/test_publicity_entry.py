@@ -82,7 +82,8 @@ def test_publishing_moves_the_listed_candidates_into_publicity_and_leaves_the_ot
     assert unlisted.status == ApplicationStatus.NOT_PASSED
 
 
-def test_secretary_meeting_leaves_approved_candidates_at_the_stage_ready_to_be_listed(hq_cycle, make_application, cn_staff):
+def test_secretary_meeting_leaves_approved_candidates_at_the_stage_ready_to_be_listed(hq_cycle, make_application, cn_staff,
+                                                                                      client):
     approved = make_application(hq_cycle, stage="selection", staff=cn_staff)
     rejected = make_application(hq_cycle, stage="selection", staff=cn_staff)
     secretary = pass_hongqiao_meetings(hq_cycle, [approved, rejected], cn_staff)
@@ -104,6 +105,9 @@ def test_secretary_meeting_leaves_approved_candidates_at_the_stage_ready_to_be_l
     services.publish_publicity(cycle=hq_cycle, actor=cn_staff, start_date=START, today=TODAY)
     approved.refresh_from_db()
     assert approved.current_stage.code == "publicity"
+    client.force_login(cn_staff)
+    page = client.get(reverse("decisions:meeting_detail", args=[secretary.pk])).content.decode()
+    assert 'data-next-step="published"' in page and 'data-next-step="recommendations"' not in page
 
 
 def test_meetings_before_the_source_stage_still_advance_approved_candidates(hq_cycle, make_application, cn_staff):
