@@ -55,7 +55,14 @@ SHANGHAI_DISTRICTS = [
     "黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区",
     "宝山区", "嘉定区", "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区",
 ]
-DISTRICT_CHOICES = [("", "---------")] + [(d, d) for d in SHANGHAI_DISTRICTS] + [("上海市外", _("上海市外"))]
+# The stored value stays the Chinese name (rules compare it); the label follows the reader's language.
+DISTRICT_LABELS = {
+    "黄浦区": _("黄浦区"), "徐汇区": _("徐汇区"), "长宁区": _("长宁区"), "静安区": _("静安区"),
+    "普陀区": _("普陀区"), "虹口区": _("虹口区"), "杨浦区": _("杨浦区"), "闵行区": _("闵行区"),
+    "宝山区": _("宝山区"), "嘉定区": _("嘉定区"), "浦东新区": _("浦东新区"), "金山区": _("金山区"),
+    "松江区": _("松江区"), "青浦区": _("青浦区"), "奉贤区": _("奉贤区"), "崇明区": _("崇明区"),
+}
+DISTRICT_CHOICES = [("", "---------")] + [(d, DISTRICT_LABELS[d]) for d in SHANGHAI_DISTRICTS] + [("上海市外", _("上海市外"))]
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 INTERNATIONAL_PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{6,19}$")
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")

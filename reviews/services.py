@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.models import Application, ApplicationStatus
 from awards.models import Organiser, Stage
@@ -255,17 +256,17 @@ def request_supplement(
 
 
 FIXED_SECTIONS = (
-    ("overview", _("概述")),
-    ("figures", _("近三年主要经营指标")),
-    ("certifications", _("管理体系认证情况")),
-    ("achievements", _("主要成果")),
-    ("criteria", _("符合的参评条件")),
-    ("contribution", _("贡献陈述")),
-    ("declarations", _("申报承诺")),
-    ("publicity", _("申报前内部公示")),
-    ("questions", _("其他申报信息")),
-    ("recommender", _("推荐单位")),
-    ("attachments", _("附件")),
+    ("overview", gettext_lazy("概述")),
+    ("figures", gettext_lazy("近三年主要经营指标")),
+    ("certifications", gettext_lazy("管理体系认证情况")),
+    ("achievements", gettext_lazy("主要成果")),
+    ("criteria", gettext_lazy("符合的参评条件")),
+    ("contribution", gettext_lazy("贡献陈述")),
+    ("declarations", gettext_lazy("申报承诺")),
+    ("publicity", gettext_lazy("申报前内部公示")),
+    ("questions", gettext_lazy("其他申报信息")),
+    ("recommender", gettext_lazy("推荐单位")),
+    ("attachments", gettext_lazy("附件")),
 )
 
 
