@@ -187,6 +187,17 @@ def cycle_stages(cycle: Cycle) -> list[Stage]:
     return stages
 
 
+def _active_assignment_scores(application_ids, stage_ids) -> list[tuple[int, int, int, Decimal | None]]:
+    """(application_id, stage_id, expert_id, submitted total or None) of every active assignment, in one
+    query of plain values (no model instances)."""
+    return [
+        (app_id, stage_id, expert_id, total if status == Scoresheet.Status.SUBMITTED else None)
+        for app_id, stage_id, expert_id, status, total in Assignment.objects.filter(
+            application_id__in=list(application_ids), stage_id__in=list(stage_ids), status=Assignment.Status.ACTIVE,
+        ).order_by().values_list("application_id", "stage_id", "expert_id", "scoresheet__status", "scoresheet__total")
+    ]
+
+
 def _totals(application_ids, stage_ids) -> dict[tuple[int, int], list[Decimal]]:
     """Submitted scoresheet totals of active assignments: (application_id, stage_id) → [totals]."""
     totals: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
@@ -199,15 +210,35 @@ def _totals(application_ids, stage_ids) -> dict[tuple[int, int], list[Decimal]]:
     return totals
 
 
-def stage_aggregates(stages: list[Stage], application_ids) -> dict[tuple[int, int], scoring.StageAggregate]:
-    """Aggregates for each (application, stage) of scored stages, and the weighted score of comprehensive stages."""
+def _scored_stage_ids(stages: list[Stage], wanted: set[int] | None = None) -> set[int]:
+    """The stages whose experts' totals the aggregates of `wanted` (default: every stage) need: the
+    scored stages among them and the stages their comprehensive stages weigh."""
     by_code = {s.code: s for s in stages}
-    scored = [s for s in stages if s.kind == "scored_review"]
-    needed = {s.pk for s in scored}
-    for s in stages:
+    chosen = stages if wanted is None else [s for s in stages if s.pk in wanted]
+    needed = {s.pk for s in chosen if s.kind == "scored_review"}
+    for s in chosen:
         if s.kind == "comprehensive":
             needed |= {by_code[c].pk for c in (s.params or {}).get("weights", {}) if c in by_code}
-    totals = _totals(application_ids, needed) if needed else {}
+    return needed
+
+
+def stage_aggregates(stages: list[Stage], application_ids, *, wanted: set[int] | None = None,
+                     assignment_scores=None) -> dict[tuple[int, int], scoring.StageAggregate]:
+    """Aggregates for each (application, stage) of scored stages, and the weighted score of comprehensive stages.
+
+    wanted: the stage ids whose aggregates the caller uses (default: every stage of the cycle); the
+    stages these weigh are computed too. assignment_scores: the rows of _active_assignment_scores() for
+    these applications and stages, when the caller has them already (the ranking); otherwise the
+    submitted totals are read here (one query)."""
+    by_code = {s.code: s for s in stages}
+    needed = _scored_stage_ids(stages, wanted)
+    if assignment_scores is not None:
+        totals: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+        for app_id, stage_id, _expert_id, total in assignment_scores:
+            if total is not None and stage_id in needed:
+                totals[(app_id, stage_id)].append(total)
+    else:
+        totals = _totals(application_ids, needed) if needed else {}
     result: dict[tuple[int, int], scoring.StageAggregate] = {}
     stage_by_id = {s.pk: s for s in stages}
     for app_id in application_ids:
@@ -216,7 +247,7 @@ def stage_aggregates(stages: list[Stage], application_ids) -> dict[tuple[int, in
             method = (stage.params or {}).get("aggregation", "mean")
             result[(app_id, stage_id)] = scoring.summarise(method, totals.get((app_id, stage_id), []))
         for stage in stages:
-            if stage.kind != "comprehensive":
+            if stage.kind != "comprehensive" or (wanted is not None and stage.pk not in wanted):
                 continue
             weights = (stage.params or {}).get("weights", {})
             parts = {c: result[(app_id, by_code[c].pk)].score if c in by_code else None for c in weights}
@@ -264,12 +295,23 @@ class RankingRow:
         return self.spread > limit * Decimal("0.10") or (self.std_dev is not None and self.std_dev > limit * Decimal("0.05"))
 
 
+# What a ranking row shows of its application (and what the users of category_ranking read: the
+# number, the applicant's name, status and stage, the submission time). The JSON columns stay in the
+# database; the cycle, category and stage are shared instances (see _share_cycle_objects).
+RANKING_FIELDS = (
+    "number", "status", "submitted_at", "cycle_id", "category_id", "current_stage_id", "organisation_id", "person_id",
+    "recommender_id", "applicant_id", "organisation__name", "person__name",
+)
+
+
 def ranking_applications(*, stage: Stage, category) -> QuerySet[Application]:
-    """Applications that reached `stage` in `category` (including those that later passed or failed)."""
+    """Applications that reached `stage` in `category` (including those that later passed or failed),
+    with the fields of RANKING_FIELDS only."""
     return (
         Application.objects.filter(category=category, current_stage__order__gte=stage.order, cycle_id=stage.cycle_id)
         .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.SUBMITTED])
-        .select_related(*APPLICATION_RELATED)
+        .select_related("organisation", "person")
+        .only(*RANKING_FIELDS)
     )
 
 
@@ -285,12 +327,16 @@ def category_ranking(*, stage: Stage, category) -> list[RankingRow]:
     named in params.tie_breaks in that order, then the earlier submission. Equal on every key share
     a rank. stage_scores holds each weighted stage's score (comprehensive) or this stage's score.
     """
+    return _ranking(stage=stage, category=category)[0]
+
+
+def _ranking(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[int, int, int, Decimal | None]]]:
+    """(category_ranking rows, the active assignments' (application, stage, expert, submitted total or None))."""
     cycle = stage.cycle
     stages = cycle_stages(cycle)
     stage = next((s for s in stages if s.pk == stage.pk), stage)
     applications = list(ranking_applications(stage=stage, category=category))
-    ids = [a.pk for a in applications]
-    aggregates = stage_aggregates(stages, ids)
+    _share_cycle_objects(cycle, applications, [category])
     by_code = {s.code: s for s in stages}
     params = stage.params or {}
     if stage.kind == "comprehensive":
@@ -300,6 +346,12 @@ def category_ranking(*, stage: Stage, category) -> list[RankingRow]:
     else:
         codes = [stage.code]
         tie_breaks = [scoring.SUBMITTED_AT]
+    # Only this stage and the stages it shows or weighs: not every scored stage of the cycle.
+    wanted = {stage.pk} | {by_code[c].pk for c in codes if c in by_code}
+    ids = [a.pk for a in applications]
+    needed = _scored_stage_ids(stages, wanted)
+    assignment_scores = _active_assignment_scores(ids, needed) if ids and needed else []
+    aggregates = stage_aggregates(stages, ids, wanted=wanted, assignment_scores=assignment_scores)
     inputs = []
     for app in applications:
         stage_scores = {}
@@ -321,7 +373,7 @@ def category_ranking(*, stage: Stage, category) -> list[RankingRow]:
                          stage_scores=dict(item.stage_scores), std_dev=own.std_dev, scores=own.scores)
         row._limit = limit
         rows.append(row)
-    return rows
+    return rows, assignment_scores
 
 
 @dataclass
@@ -363,22 +415,17 @@ METHOD_LABELS = {"mean": "算术平均", "trimmed_mean": "去掉一个最高分�
 def score_summary(*, stage: Stage, category) -> ScoreSummary:
     """Everything the score summary (评分汇总表) shows for one stage and category: the ranking, each
     expert's total per application (scored stages), the spread, and the method used."""
-    rows = category_ranking(stage=stage, category=category)
+    rows, assignment_scores = _ranking(stage=stage, category=category)
     experts: list[ExpertProfile] = []
     per_app: dict[tuple[int, int], Decimal | None] = {}
     if stage.kind == "scored_review":
-        sheets = (
-            Assignment.objects.filter(stage=stage, application__in=[r.application.pk for r in rows], status=Assignment.Status.ACTIVE)
-            .select_related("expert", "scoresheet")
-            .order_by("expert__name", "expert_id")
-        )
-        seen = {}
-        for assignment in sheets:
-            seen.setdefault(assignment.expert_id, assignment.expert)
-            sheet = getattr(assignment, "scoresheet", None)
-            per_app[(assignment.application_id, assignment.expert_id)] = (
-                sheet.total if sheet is not None and sheet.status == Scoresheet.Status.SUBMITTED else None)
-        experts = list(seen.values())
+        # Each active assignment of this stage is a cell (None: not submitted); its expert a column.
+        for app_id, stage_id, expert_id, total in assignment_scores:
+            if stage_id == stage.pk:
+                per_app[(app_id, expert_id)] = total
+        expert_ids = {expert_id for _app_id, expert_id in per_app}
+        if expert_ids:
+            experts = list(ExpertProfile.objects.filter(pk__in=expert_ids).order_by("name", "pk"))
     params = stage.params or {}
     method = "comprehensive" if stage.kind == "comprehensive" else params.get("aggregation", "mean")
     from django.utils.translation import gettext

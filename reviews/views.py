@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -419,6 +422,56 @@ def schedule_cancel(request, code: str, stage_code: str, entry_pk: int):
     return redirect("reviews:schedule", code, stage_code)
 
 
+NO_SCORE = SafeString("—")
+
+
+def _number(value) -> str:
+    """A score as the page shows it: plain digits (scores carry no thousands separator in any language),
+    — for none. Digits need no escaping, so they are marked safe and the template prints them as they are."""
+    return NO_SCORE if value is None else SafeString(format(value, "f"))
+
+
+@dataclass
+class RankingLine:
+    """One row of the ranking table, everything already formatted: 1,000 rows × 7 experts are ~10,000
+    numbers and 30,000 look-ups, which the template then only prints."""
+
+    row: selectors.ScoreSummaryRow
+    url: str
+    number: str
+    name: str
+    stage_cells: list[str]
+    expert_cells: list[str]
+    score: str
+    spread: str
+    std_dev: str
+    disagreement: bool
+    status: str
+    status_label: str
+    elsewhere: str  # the stage the application is at now, when it moved on from this one
+    cutoff: str  # "advance" / "fail" / "" with a preview of a cut-off
+
+
+def _ranking_lines(summary: selectors.ScoreSummary, stage: Stage, url: tuple[str, str],
+                   preview: dict | None) -> list[RankingLine]:
+    codes = [code for code, _name, _w in summary.stage_columns]
+    advance, fail = (preview["advance"], preview["fail"]) if preview else ((), ())
+    labels = {value: str(label) for value, label in ApplicationStatus.choices}
+    lines = []
+    for row in summary.rows:
+        application = row.application
+        lines.append(RankingLine(
+            row=row, url=f"{url[0]}{application.pk}{url[1]}", number=application.number or "", name=application.applicant_name,
+            stage_cells=[_number(row.stage_scores[code]) if code in row.stage_scores else "" for code in codes],
+            expert_cells=[_number(v) for v in row.expert_scores],
+            score=_number(row.score), spread=_number(row.spread), std_dev=_number(row.std_dev), disagreement=row.disagreement,
+            status=application.status, status_label=labels.get(application.status, application.status),
+            elsewhere=application.current_stage.name if application.current_stage_id != stage.pk else "",
+            cutoff="advance" if application.pk in advance else "fail" if application.pk in fail else "",
+        ))
+    return lines
+
+
 @login_required
 def ranking(request, code: str, stage_code: str):
     cycle = selectors.staff_cycle(request.user, code)
@@ -456,6 +509,7 @@ def ranking(request, code: str, stage_code: str):
         status = 400
     return render(request, "reviews/ranking.html", {
         "cycle": cycle, "stage": stage, "category": category, "categories": categories, "summary": summary,
+        "lines": _ranking_lines(summary, stage, _url_prefix("reviews:staff_application", cycle.code), preview),
         "form": form, "preview": preview, "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in ("scored_review", "comprehensive")],
     }, status=status)
 

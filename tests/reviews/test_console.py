@@ -124,6 +124,67 @@ def test_queue_pages_follow_the_queue_order_and_annotate_each_page(cn_cycle, cn_
             assert f'<span class="badge status-{application.status}">{application.get_status_display()}</span>' in html
 
 
+def test_ranking_page_shows_each_experts_total_the_spread_flag_and_the_cut_off_preview(cn_cycle, cn_staff, make_application,
+                                                                                      make_expert, client):
+    from tests.reviews.conftest import submit_total
+
+    material = cn_cycle.stages.get(code="material-review")
+    experts = [make_expert(name=f"专家{letter}") for letter in "ABC"]
+    wide = make_application(cn_cycle, stage="material-review", staff=cn_staff)
+    close = make_application(cn_cycle, stage="material-review", staff=cn_staff)
+    for application, totals in ((wide, (600, 800, None)), (close, (700, 710, 720))):
+        for expert, total in zip(experts, totals):
+            assignment = services.assign_expert(stage=material, application=application, expert=expert, actor=cn_staff)
+            services.declare_conflict(expert=expert, application=application, has_conflict=False, reason="", actor=expert.user)
+            if total is not None:
+                submit_total(assignment, D(total))
+    services.apply_transition(application=close, name="advance", actor=cn_staff)  # on to 陈述答辩, still ranked here
+    client.force_login(cn_staff)
+    url = reverse("reviews:ranking", args=[cn_cycle.code, "material-review"]) + "?category=district-mode"
+
+    page = client.get(url).content.decode()
+
+    def row(application):
+        link = reverse("reviews:staff_application", args=[cn_cycle.code, application.pk])
+        start = page.index(f'href="{link}#scores">{application.number}</a>')
+        return page[page.rindex("<tr", 0, start):page.index("</tr>", start)]
+
+    assert '<th class="text-end small">专家A</th><th class="text-end small">专家B</th><th class="text-end small">专家C</th>' in page
+    assert "<td>1</td>" in row(close) and "<td>2</td>" in row(wide)
+    cells = '<td class="text-end small">{}</td><td class="text-end small">{}</td><td class="text-end small">{}</td>'
+    assert cells.format("700.00", "710.00", "720.00") in row(close)
+    assert cells.format("600.00", "800.00", "—") in row(wide)  # 专家C has not submitted
+    assert '<td class="text-end fw-semibold">710.00</td><td class="text-end">3</td>' in row(close)
+    assert '<td class="text-end fw-semibold">700.00</td><td class="text-end">2</td>' in row(wide)
+    # 200 points apart: more than 10 % of the rubric's 1000, flagged.
+    assert '<td class="text-end text-danger fw-semibold">200.00 <i class="bi bi-exclamation-triangle"' in row(wide)
+    assert '<td class="text-end">20.00</td>' in row(close) and '<td class="text-end">8.16</td>' in row(close)  # spread, σ
+    assert '<span class="badge status-in_review">评审中</span> <span class="small text-muted">陈述答辩</span></td>' in row(close)
+    assert '<span class="badge status-in_review">评审中</span></td>' in row(wide)
+
+    page = client.get(url + "&method=top_k&value=1").content.decode()  # only what is still at this stage is cut
+    assert '<tr class="table-success">' in row(wide) and "<td>晋级</td>" in row(wide)
+    assert '<tr class="">' in row(close) and "<td>—</td>" in row(close)
+
+
+def test_ranking_rows_carry_what_their_readers_use_without_further_queries(cn_cycle, cn_staff, make_application, make_expert,
+                                                                             django_assert_num_queries):
+    """category_ranking loads only the displayed columns; decisions, documents and the cut-off read
+    these attributes of each row's application, which must not cost a query per row."""
+    from reviews.selectors import category_ranking
+
+    material = cn_cycle.stages.get(code="material-review")
+    apps = [make_application(cn_cycle, stage="material-review", staff=cn_staff, person=i == 1) for i in range(2)]
+    for app in apps:
+        score_application(app, material, [700], staff=cn_staff, make_expert=make_expert)
+    rows = category_ranking(stage=material, category=apps[0].category)
+    with django_assert_num_queries(0):
+        seen = sorted((a.pk, a.number, a.applicant_name, str(a), a.status, a.current_stage.code, a.current_stage_id,
+                       a.category.code, a.cycle.code, a.submitted_at) for a in (r.application for r in rows))
+    assert seen == sorted((a.pk, a.number, a.applicant_name, str(a), a.status, "material-review", a.current_stage_id,
+                           "district-mode", cn_cycle.code, a.submitted_at) for a in apps)
+
+
 def test_bulk_action_reports_each_application(cn_cycle, cn_staff, make_application, client):
     ready = make_application(cn_cycle, stage="eligibility", staff=cn_staff)
     blocked = make_application(cn_cycle, stage="eligibility", staff=cn_staff, snapshot={
