@@ -74,15 +74,20 @@ def application_for_applicant(user, pk: int) -> Application:
     return application
 
 
-def history_for(application_ids: list[int], *, limit_actions=True) -> dict[int, list[ActivityLog]]:
-    """ActivityLog entries per application id, oldest first, in one query."""
+def history_for(application_ids: list[int], *, limit_actions=True, with_actor=True) -> dict[int, list[ActivityLog]]:
+    """ActivityLog entries per application id, oldest first, in one query. with_actor=False: for lists
+    that show when, what and why only (no actor, no before/after JSON loaded)."""
     if not application_ids:
         return {}
     entries = ActivityLog.objects.filter(target_type=APPLICATION_TARGET, target_id__in=[str(i) for i in application_ids])
     if limit_actions:
         entries = entries.filter(action__in=HISTORY_ACTIONS)
+    if with_actor:
+        entries = entries.select_related("actor")
+    else:
+        entries = entries.only("created_at", "action", "target_type", "target_id", "reason")
     grouped: dict[int, list[ActivityLog]] = defaultdict(list)
-    for entry in entries.select_related("actor").order_by("created_at", "id"):
+    for entry in entries.order_by("created_at", "id"):
         entry.label = HISTORY_ACTIONS.get(entry.action, entry.action)
         grouped[int(entry.target_id)].append(entry)
     return grouped
@@ -117,9 +122,44 @@ def next_steps(application: Application, supplement=None) -> list[str]:
     return []
 
 
+# Wide columns the dashboard never shows: the application's own JSON, the cycle's notice, work plan
+# and 请示 texts, the programme's and category's descriptions. Each row would otherwise carry (and
+# decode) its own copy of them.
+DASHBOARD_DEFERRED = (
+    "form_data", "declarations", "criteria", "eligibility_snapshot",
+    "cycle__notice", "cycle__work_plan", "cycle__scope_text", "cycle__award_setup_text", "cycle__reason_and_basis",
+    "cycle__reward_standard_text", "cycle__programme__description", "cycle__programme__description_en",
+    "category__benefits", "category__criteria", "category__description",
+)
+
+
+def dashboard_applications(user) -> list[Application]:
+    """The applicant's applications as the dashboard lists them: the rows of applications_for_applicant()
+    without the wide columns and without the organiser (the cards show the programme, not who runs it).
+
+    open_supplements is read only when an application waits for 补充材料: a request is open exactly
+    while its application is in that status (reviews closes it on any way out)."""
+    applications = list(
+        Application.objects.filter(applicant=user)
+        .select_related("cycle__programme", "category", "organisation", "person", "current_stage", "recommender")
+        .defer(*DASHBOARD_DEFERRED)
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")))
+        .order_by("-created_at")
+    )
+    waiting = [a for a in applications if a.status == ApplicationStatus.SUPPLEMENT_REQUESTED]
+    model = _supplement_model()
+    open_requests = defaultdict(list)
+    if waiting and model is not None:
+        for request in model.objects.filter(application__in=[a.pk for a in waiting], resolved_at__isnull=True):
+            open_requests[request.application_id].append(request)
+    for application in applications:
+        application.open_supplements = open_requests.get(application.pk, [])
+    return applications
+
+
 def applicant_dashboard(user) -> dict:
-    applications = list(applications_for_applicant(user))
-    history = history_for([a.pk for a in applications])
+    applications = dashboard_applications(user)
+    history = history_for([a.pk for a in applications], with_actor=False)
     rows = []
     for application in applications:
         supplements = getattr(application, "open_supplements", None) or []
@@ -136,23 +176,31 @@ def applicant_dashboard(user) -> dict:
         "rows": rows,
         "organisations": list(OrganisationProfile.objects.filter(owner=user).order_by("name")),
         "person": PersonProfile.objects.filter(owner=user).first(),
-        "open_cycles": [c for c in open_cycles()],
+        "open_cycles": open_cycles(with_categories=False),
         "invitations": list(
             Nomination.objects.filter(nominee_email__iexact=user.email, status=Nomination.Status.INVITED, application__isnull=True)
-            .select_related("cycle__programme", "category", "recommending_unit")
+            .select_related("category", "recommending_unit")
         ),
     }
 
 
-def open_cycles() -> list[Cycle]:
+def open_cycles(*, with_categories=True) -> list[Cycle]:
+    """Cycles open for applications now, soonest deadline first. with_categories=False: for a list of
+    titles and deadlines (the dashboard): no categories, no organiser, none of the long texts and JSON."""
     now = timezone.now()
-    return list(
+    cycles = (
         Cycle.objects.filter(application_closes_at__gte=now)
         .filter(Q(application_opens_at__isnull=True) | Q(application_opens_at__lte=now))
         .select_related("programme__organiser")
-        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order", "id")))
         .order_by("application_closes_at")
     )
+    if with_categories:
+        cycles = cycles.prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order", "id")))
+    else:
+        cycles = cycles.select_related(None).select_related("programme").defer(
+            "notice", "work_plan", "scope_text", "award_setup_text", "reason_and_basis", "reward_standard_text",
+            "programme__description", "programme__description_en")
+    return list(cycles)
 
 
 def public_cycle(code: str) -> Cycle:

@@ -49,3 +49,27 @@ def test_dashboard_shows_status_history_next_step_and_documents(make_org_draft, 
     assert "提交申报" in page and "上传附件" in page  # history from the activity log
     assert "report.pdf" in page  # my documents
     assert "CHANGNING-QUALITY-2023-0001" in page
+
+
+@pytest.mark.django_db
+def test_dashboard_names_the_open_supplement_request_with_its_deadline(make_org_draft, applicant, cn_staff, client,
+                                                                        django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews import services as review_services
+
+    waiting = make_org_draft()
+    services.application_submit(application=waiting, actor=applicant)
+    review_services.apply_transition(application=waiting, name="start_review", actor=cn_staff)
+    client.force_login(applicant)
+    client.get(reverse("applications:dashboard"))
+    with CaptureQueriesContext(connection) as in_review:
+        client.get(reverse("applications:dashboard"))
+    request = review_services.request_supplement(application=waiting, sections=["overview"], message="请补充近三年审计报告",
+                                                 working_days=5, actor=cn_staff)
+    # Open requests are read only when an application waits for 补充材料: one query for all of them.
+    with django_assert_num_queries(len(in_review.captured_queries) + 1):
+        page = client.get(reverse("applications:dashboard")).content.decode()
+    assert f"请在 {request.due_on.isoformat()} 前补充材料：请补充近三年审计报告" in page
+    assert f'href="{reverse("applications:edit", args=[waiting.pk])}">补充材料</a>' in page
