@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -87,8 +88,11 @@ def history_for(application_ids: list[int], *, limit_actions=True, with_actor=Tr
     else:
         entries = entries.only("created_at", "action", "target_type", "target_id", "reason")
     grouped: dict[int, list[ActivityLog]] = defaultdict(list)
+    labels: dict[str, str] = {}  # each action's label translated once, not once per entry
     for entry in entries.order_by("created_at", "id"):
-        entry.label = HISTORY_ACTIONS.get(entry.action, entry.action)
+        if entry.action not in labels:
+            labels[entry.action] = str(HISTORY_ACTIONS.get(entry.action, entry.action))
+        entry.label = labels[entry.action]
         grouped[int(entry.target_id)].append(entry)
     return grouped
 
@@ -96,9 +100,13 @@ def history_for(application_ids: list[int], *, limit_actions=True, with_actor=Tr
 @dataclass
 class DashboardRow:
     application: Application
-    history: list[ActivityLog]
+    history: list[ActivityLog]  # each entry with .label and .when ("YYYY-MM-DD HH:MM", local time)
     next_steps: list[str] = field(default_factory=list)
     supplement: object = None
+    status_label: str = ""
+    url: str = ""  # the application page
+    edit_url: str = ""
+    receipt_url: str = ""
 
 
 def next_steps(application: Application, supplement=None) -> list[str]:
@@ -122,30 +130,44 @@ def next_steps(application: Application, supplement=None) -> list[str]:
     return []
 
 
-# Wide columns the dashboard never shows: the application's own JSON, the cycle's notice, work plan
-# and 请示 texts, the programme's and category's descriptions. Each row would otherwise carry (and
-# decode) its own copy of them.
-DASHBOARD_DEFERRED = (
-    "form_data", "declarations", "criteria", "eligibility_snapshot",
-    "cycle__notice", "cycle__work_plan", "cycle__scope_text", "cycle__award_setup_text", "cycle__reason_and_basis",
-    "cycle__reward_standard_text", "cycle__programme__description", "cycle__programme__description_en",
-    "category__benefits", "category__criteria", "category__description",
-)
+# Wide columns the dashboard never shows: the application's own JSON, the category's texts; and of
+# the cycles, the notice, work plan and 请示 texts and the programme's descriptions.
+DASHBOARD_DEFERRED = ("form_data", "declarations", "criteria", "eligibility_snapshot",
+                      "category__benefits", "category__criteria", "category__description")
+DASHBOARD_CYCLE_DEFERRED = ("notice", "work_plan", "scope_text", "award_setup_text", "reason_and_basis", "reward_standard_text",
+                            "programme__description", "programme__description_en")
 
 
-def dashboard_applications(user) -> list[Application]:
-    """The applicant's applications as the dashboard lists them: the rows of applications_for_applicant()
-    without the wide columns and without the organiser (the cards show the programme, not who runs it).
+def _open_now(now) -> Q:
+    return Q(application_closes_at__gte=now) & (Q(application_opens_at__isnull=True) | Q(application_opens_at__lte=now))
 
-    open_supplements is read only when an application waits for 补充材料: a request is open exactly
-    while its application is in that status (reviews closes it on any way out)."""
+
+def dashboard_applications(user) -> tuple[list[Application], list[Cycle]]:
+    """(the applicant's applications as the dashboard lists them, the cycles open for applications now).
+
+    The applications are the rows of applications_for_applicant() without the wide columns. Their
+    cycles (with the programme) come from the same query as the open cycles, one instance per cycle:
+    joining cycle and programme into the applications' query costs PostgreSQL more to plan than the
+    whole page's other reads. open_supplements is read only when an application waits for 补充材料:
+    a request is open exactly while its application is in that status (reviews closes it on any way out)."""
     applications = list(
         Application.objects.filter(applicant=user)
-        .select_related("cycle__programme", "category", "organisation", "person", "current_stage", "recommender")
+        .select_related("category", "organisation", "person", "current_stage", "recommender")
         .defer(*DASHBOARD_DEFERRED)
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")))
         .order_by("-created_at")
     )
+    now = timezone.now()
+    open_now = _open_now(now)
+    cycles = list(
+        Cycle.objects.filter(open_now | Q(pk__in={a.cycle_id for a in applications}))
+        .select_related("programme")
+        .defer(*DASHBOARD_CYCLE_DEFERRED)
+        .annotate(listed=Case(When(open_now, then=Value(True)), default=Value(False), output_field=BooleanField()))
+        .order_by("application_closes_at", "pk")
+    )
+    by_id = {c.pk: c for c in cycles}
+    cycle_field = Application._meta.get_field("cycle")
     waiting = [a for a in applications if a.status == ApplicationStatus.SUPPLEMENT_REQUESTED]
     model = _supplement_model()
     open_requests = defaultdict(list)
@@ -153,54 +175,62 @@ def dashboard_applications(user) -> list[Application]:
         for request in model.objects.filter(application__in=[a.pk for a in waiting], resolved_at__isnull=True):
             open_requests[request.application_id].append(request)
     for application in applications:
+        cycle_field.set_cached_value(application, by_id[application.cycle_id])
         application.open_supplements = open_requests.get(application.pk, [])
-    return applications
+    return applications, [c for c in cycles if c.listed]
+
+
+def _pk_url(name: str):
+    """pk → the URL `name` takes a pk for, reversed once (a dashboard of 20 cards would reverse 60 times)."""
+    marker = 987654321
+    prefix, _sep, suffix = reverse(name, args=[marker]).rpartition(str(marker))
+    return lambda pk: f"{prefix}{pk}{suffix}"
 
 
 def applicant_dashboard(user) -> dict:
-    applications = dashboard_applications(user)
+    applications, listed_cycles = dashboard_applications(user)
     history = history_for([a.pk for a in applications], with_actor=False)
+    detail_url, edit_url, receipt_url = (_pk_url(f"applications:{name}") for name in ("detail", "edit", "receipt"))
+    status_labels = {value: str(label) for value, label in ApplicationStatus.choices}
     rows = []
     for application in applications:
         supplements = getattr(application, "open_supplements", None) or []
         supplement = supplements[0] if supplements else None
+        entries = history.get(application.pk, [])
+        for entry in entries:
+            entry.when = timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M")
         rows.append(
             DashboardRow(
                 application=application,
-                history=history.get(application.pk, []),
+                history=entries,
                 next_steps=next_steps(application, supplement),
                 supplement=supplement,
+                status_label=status_labels.get(application.status, application.status),
+                url=detail_url(application.pk), edit_url=edit_url(application.pk), receipt_url=receipt_url(application.pk),
             )
         )
     return {
         "rows": rows,
         "organisations": list(OrganisationProfile.objects.filter(owner=user).order_by("name")),
         "person": PersonProfile.objects.filter(owner=user).first(),
-        "open_cycles": open_cycles(with_categories=False),
+        "open_cycles": listed_cycles,
+        # Usually none: prefetched, so no join is planned for an empty result (2 more queries when there are some).
         "invitations": list(
             Nomination.objects.filter(nominee_email__iexact=user.email, status=Nomination.Status.INVITED, application__isnull=True)
-            .select_related("category", "recommending_unit")
+            .prefetch_related("category", "recommending_unit")
         ),
     }
 
 
-def open_cycles(*, with_categories=True) -> list[Cycle]:
-    """Cycles open for applications now, soonest deadline first. with_categories=False: for a list of
-    titles and deadlines (the dashboard): no categories, no organiser, none of the long texts and JSON."""
+def open_cycles() -> list[Cycle]:
     now = timezone.now()
-    cycles = (
+    return list(
         Cycle.objects.filter(application_closes_at__gte=now)
         .filter(Q(application_opens_at__isnull=True) | Q(application_opens_at__lte=now))
         .select_related("programme__organiser")
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order", "id")))
         .order_by("application_closes_at")
     )
-    if with_categories:
-        cycles = cycles.prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order", "id")))
-    else:
-        cycles = cycles.select_related(None).select_related("programme").defer(
-            "notice", "work_plan", "scope_text", "award_setup_text", "reason_and_basis", "reward_standard_text",
-            "programme__description", "programme__description_en")
-    return list(cycles)
 
 
 def public_cycle(code: str) -> Cycle:

@@ -73,3 +73,19 @@ def test_dashboard_names_the_open_supplement_request_with_its_deadline(make_org_
         page = client.get(reverse("applications:dashboard")).content.decode()
     assert f"请在 {request.due_on.isoformat()} 前补充材料：请补充近三年审计报告" in page
     assert f'href="{reverse("applications:edit", args=[waiting.pk])}">补充材料</a>' in page
+
+
+@pytest.mark.django_db
+def test_dashboard_lists_open_invitations_by_unit_and_category(open_cycles, applicant, recommending_unit, make_user, client):
+    from applications.models import Nomination
+
+    cycle = open_cycles["changning-quality-2023"]
+    recommender = make_user("unit-member")
+    categories = list(cycle.categories.order_by("order")[:2])
+    for category, email in ((categories[0], applicant.email.upper()), (categories[1], "someone-else@example.com")):
+        Nomination.objects.create(cycle=cycle, category=category, recommending_unit=recommending_unit, nominated_by=recommender,
+                                  nominee_name="被推荐单位", nominee_email=email)
+    client.force_login(applicant)
+    page = client.get(reverse("applications:dashboard")).content.decode()
+    assert f"长宁区商务委员会 推荐您申报 {categories[0].name}。" in page
+    assert f"推荐您申报 {categories[1].name}" not in page
