@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -47,6 +48,15 @@ def _stage(cycle, stage_code: str) -> Stage:
         raise Http404
     stage.cycle = cycle
     return stage
+
+
+def _safe_next(request) -> str:
+    """The posted ?next= when it is a path on this site (never another host, a scheme or a URL name)."""
+    target = request.POST.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                  require_https=request.is_secure()):
+        return target
+    return ""
 
 
 def _app_url(application) -> str:
@@ -93,13 +103,14 @@ def staff_queue(request, code: str):
 @require_POST
 def staff_bulk(request, code: str):
     cycle = selectors.staff_cycle(request.user, code)
-    ids = [int(v) for v in request.POST.getlist("applications") if v.isdigit()]
+    # ASCII digits only ("²".isdigit() is True too), and within the database's integer range.
+    ids = [int(v) for v in request.POST.getlist("applications") if v.isascii() and v.isdigit() and len(v) <= 18]
     visible = {a.pk: a for a in selectors.staff_applications(request.user, cycle).filter(pk__in=ids)
                .select_related(*selectors.APPLICATION_RELATED)}
     form = forms.BulkActionForm(request.POST, application_ids=list(visible), sections=services.FIXED_SECTIONS)
     if not form.is_valid():
         messages.error(request, _errors(ValidationError(form.errors)))
-        return redirect(request.POST.get("next") or reverse("reviews:staff_queue", args=[code]))
+        return redirect(_safe_next(request) or reverse("reviews:staff_queue", args=[code]))
     data = form.cleaned_data
     outcomes = services.bulk_transition(
         applications=[visible[pk] for pk in data["applications"]], name=data["action"], actor=request.user,
@@ -107,7 +118,7 @@ def staff_bulk(request, code: str):
     ok = sum(1 for o in outcomes if o.ok)
     return render(request, "reviews/bulk_result.html", {
         "cycle": cycle, "outcomes": outcomes, "ok": ok, "failed": len(outcomes) - ok,
-        "action": forms.BulkActionForm.ACTION_LABELS[data["action"]], "back": request.POST.get("next") or ""})
+        "action": forms.BulkActionForm.ACTION_LABELS[data["action"]], "back": _safe_next(request)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,7 +275,7 @@ def staff_unassign(request, code: str, pk: int):
         messages.success(request, _("已取消分配。"))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-    return redirect(request.POST.get("next") or _app_url(application) + "#experts")
+    return redirect(_safe_next(request) or _app_url(application) + "#experts")
 
 
 @login_required
@@ -437,6 +448,7 @@ class RankingLine:
     numbers and 30,000 look-ups, which the template then only prints."""
 
     row: selectors.ScoreSummaryRow
+    cells_html: str  # the stage and expert columns as <td>s: 7,000 cells are too many for a template loop
     url: str
     number: str
     name: str
@@ -460,10 +472,14 @@ def _ranking_lines(summary: selectors.ScoreSummary, stage: Stage, url: tuple[str
     lines = []
     for row in summary.rows:
         application = row.application
+        stage_cells = [_number(row.stage_scores[code]) if code in row.stage_scores else "" for code in codes]
+        expert_cells = [_number(v) for v in row.expert_scores]
         lines.append(RankingLine(
             row=row, url=f"{url[0]}{application.pk}{url[1]}", number=application.number or "", name=application.applicant_name,
-            stage_cells=[_number(row.stage_scores[code]) if code in row.stage_scores else "" for code in codes],
-            expert_cells=[_number(v) for v in row.expert_scores],
+            stage_cells=stage_cells, expert_cells=expert_cells,
+            # Only digits and — go into these cells (see _number), so nothing needs escaping.
+            cells_html=SafeString("".join([*(f'<td class="text-end">{v}</td>' for v in stage_cells),
+                                           *(f'<td class="text-end small">{v}</td>' for v in expert_cells)])),
             score=_number(row.score), spread=_number(row.spread), std_dev=_number(row.std_dev), disagreement=row.disagreement,
             status=application.status, status_label=labels.get(application.status, application.status),
             elsewhere=application.current_stage.name if application.current_stage_id != stage.pk else "",
