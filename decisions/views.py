@@ -40,6 +40,12 @@ def _staff_of(request, organiser) -> None:
         raise Http404
 
 
+def _int_or_zero(value) -> int:
+    """A posted id: ASCII digits only ("²".isdigit() is True too), anything else matches nothing."""
+    value = value or ""
+    return int(value) if value.isascii() and value.isdigit() else 0
+
+
 def _context(cycle: Cycle, section: str, **extra) -> dict:
     return {"cycle": cycle, "section": section, **extra}
 
@@ -167,10 +173,10 @@ def meeting_detail(request, pk: int):
                 messages.success(request, _("%(n)s 的会议决定已记录。") % {"n": application.number})
                 return redirect("decisions:meeting_detail", pk=meeting.pk)
         else:
-            key = int(application_id) if application_id.isdigit() else 0
+            key = _int_or_zero(application_id)
             errors[key] = "；".join(f"{form.fields[f].label if f in form.fields else ''}{' ' if f != '__all__' else ''}{'；'.join(e)}"
                                    for f, e in form.errors.items())
-        posted = {int(application_id) if application_id.isdigit() else 0: request.POST}
+        posted = {_int_or_zero(application_id): request.POST}
         status = 400
     decisions = selectors.decisions_by_application(meeting)
     rows = [
@@ -236,7 +242,7 @@ def recommendations(request, code: str):
                 services.add_recommendation(application=application, actor=request.user, note=form.cleaned_data["note"])
                 messages.success(request, _("%(n)s 已列入推荐名单。") % {"n": application.number})
             elif action == "remove":
-                recommendation = get_object_or_404(Recommendation, pk=request.POST.get("recommendation") or 0, cycle=cycle)
+                recommendation = get_object_or_404(Recommendation, pk=_int_or_zero(request.POST.get("recommendation")), cycle=cycle)
                 reason_form = forms.ReasonForm(request.POST)
                 if not reason_form.is_valid():
                     raise DecisionError(_("请填写移出名单的理由。"))
@@ -588,7 +594,7 @@ def application_notifications(request, pk: int):
     if application is None:
         raise Http404
     if request.method == "POST":
-        notification = get_object_or_404(EmailNotification, pk=request.POST.get("notification") or 0, application=application)
+        notification = get_object_or_404(EmailNotification, pk=_int_or_zero(request.POST.get("notification")), application=application)
         try:
             services.resend_notification(notification=notification, actor=request.user)
             messages.success(request, _("已重新排队发送。"))
