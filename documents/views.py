@@ -65,7 +65,7 @@ def _resolve_subject(request, kind: str):
 
         value = request.POST.get("application", "")
         application = Application.objects.select_related("cycle__programme__organiser").filter(
-            **({"pk": int(value)} if value.isdigit() else {"number": value})
+            **({"pk": int(value)} if value.isascii() and value.isdigit() else {"number": value})
         ).first()
         if application is None:
             raise Http404
@@ -74,7 +74,7 @@ def _resolve_subject(request, kind: str):
         from decisions.models import Award
 
         value = request.POST.get("award", "")
-        award = Award.objects.select_related("cycle__programme__organiser", "application").filter(pk=value if value.isdigit() else None).first()
+        award = Award.objects.select_related("cycle__programme__organiser", "application").filter(pk=int(value) if value.isascii() and value.isdigit() else None).first()
         if award is None:
             raise Http404
         return {"award": award}, award.cycle.programme.organiser
