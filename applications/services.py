@@ -427,6 +427,8 @@ def blacklist_import(*, organiser, actor, lines: list[str], source: str) -> dict
             )
             created += was_created
             updated += not was_created
+        if not (created or updated):
+            return {"created": 0, "updated": 0, "rejected": rejected}  # nothing imported: nothing to log
         log_activity(
             actor=actor,
             action="blacklist.import",
