@@ -284,6 +284,7 @@ def build_world() -> World:
 
     from core.models import EmailNotification
     from decisions.models import Recommendation
+    from awards.rubrics import leaf_criteria
     from reviews.eligibility import automatic_results
 
     app_a = Application.objects.get(pk=app_a.pk)
@@ -292,6 +293,7 @@ def build_world() -> World:
         recommendation=Recommendation.objects.get(application=app_p).pk,
         notification_a=EmailNotification.objects.filter(application=app_a).order_by("pk").first().pk,
         category_district_mode=cq.categories.get(code="district-mode").pk,
+        criteria=[c.pk for c in leaf_criteria(Scoresheet.objects.get(pk=sheet.pk).rubric)],
     )
     world.ids.update(
         app_a=app_a.pk, app_b=app_b.pk, app_p=app_p.pk, app_f=app_f.pk, app_x=app_x.pk,
