@@ -39,6 +39,8 @@ from .world import (
     A_FULL_NAME,
     A_ORG_NAME,
     JOINT_UNITS,
+    XH_CREDIT_CODE,
+    XH_ORG_NAME,
     ROLES,
     World,
     pdf_upload,
@@ -144,11 +146,12 @@ MATRIX: dict[str, dict[str, dict]] = {
     "reviews:schedule": {"get": staff_this(), "post": staff_this(R)},
     "reviews:schedule_cancel": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:ranking": {"get": staff_this(), "post": staff_this(BAD)},  # nothing scored: no cut-off to apply
-    # -- documents: the owner of the application and the organiser's staff ------------------------
-    "documents:request": {"get": POST_ONLY, "post": staff_this(R, applicant_a=R)},
-    "documents:status": {"get": staff_this(applicant_a=OK), "post": GET_ONLY},
-    "documents:download": {"get": staff_this(applicant_a=OK), "post": GET_ONLY},
-    "documents:retry": {"get": POST_ONLY, "post": staff_this(R, applicant_a=R)},
+    # -- documents: A's 申报书 — the owner, the organiser's staff, and the assigned expert who declared
+    #    no conflict (the expert packet); never the conflicted expert ----------------------------------
+    "documents:request": {"get": POST_ONLY, "post": staff_this(R, applicant_a=R, expert_assigned=R)},
+    "documents:status": {"get": staff_this(applicant_a=OK, expert_assigned=OK), "post": GET_ONLY},
+    "documents:download": {"get": staff_this(applicant_a=OK, expert_assigned=OK), "post": GET_ONLY},
+    "documents:retry": {"get": POST_ONLY, "post": staff_this(R, applicant_a=R, expert_assigned=R)},
     # -- decisions: the public 公示 page (ended: objections refused with 403) ------------------------
     "decisions:public_publicity": {"get": public(), "post": public(FORBIDDEN)},
     # -- decisions: staff --------------------------------------------------------------------------
@@ -452,6 +455,8 @@ def _describe(response) -> str:
 # Roles that must never see applicant A's data (A's organisation, credit code, contact name).
 NO_ACCESS_TO_A = ("applicant_b", "recommender", "expert_conflicted", "staff_other")
 A_MARKERS = (A_ORG_NAME, A_CREDIT_CODE, A_FULL_NAME)
+# Only 徐汇's staff may see 徐汇's application (no role of the matrix owns it).
+XH_MARKERS = (XH_ORG_NAME, XH_CREDIT_CODE)
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
@@ -478,6 +483,10 @@ def test_url_by_role(name, world, db):
                 leaked = [marker for marker in A_MARKERS if marker in body]
                 if leaked:
                     problems.append(f"{method.upper()} {url} as {role}: LEAK of applicant A's data {leaked}")
+            if role != "staff_other":
+                leaked = [marker for marker in XH_MARKERS if marker in body]
+                if leaked:
+                    problems.append(f"{method.upper()} {url} as {role}: LEAK of the other organiser's data {leaked}")
             if before is not None and before != after:
                 changed = [key for key in before if before[key] != after[key]]
                 problems.append(f"POST {url} as {role} was refused but changed {changed}")
@@ -497,3 +506,15 @@ def test_admin_is_closed_to_non_staff_users(world, db):
 
 def test_every_matrix_row_names_every_role_for_get_and_post():
     assert all(set(entry) == {"get", "post"} and all(set(v) == set(ROLES) for v in entry.values()) for entry in MATRIX.values())
+
+
+def test_the_leak_markers_do_appear_where_the_data_is_allowed(world, db):
+    """Positive control: the strings the leak check looks for really are on the pages of those allowed."""
+    a_page = reverse("reviews:staff_application", args=[world.cycles["cq"], world.ids["app_a"]])
+    body = _body(_client(world, "staff_this").get(a_page))
+    assert all(marker in body for marker in (A_ORG_NAME, A_CREDIT_CODE))
+    assert A_ORG_NAME in _body(_client(world, "applicant_a").get(reverse("applications:detail", args=[world.ids["app_a"]])))
+    assert A_ORG_NAME in _body(_client(world, "expert_assigned").get(reverse("reviews:expert_application", args=[world.ids["app_a"]])))
+    xh_queue = reverse("reviews:staff_queue", args=[world.cycles["xq"]])
+    assert XH_ORG_NAME in _body(_client(world, "staff_other").get(xh_queue))
+    assert _client(world, "staff_this").get(xh_queue).status_code == 404

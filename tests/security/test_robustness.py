@@ -471,6 +471,7 @@ UNTYPED = {"next", "confirm", "version", "csrfmiddlewaretoken", "pk", "id", "__a
 SILENT_REFUSALS = {
     "decisions:objection_detail": "a POST to an objection already resolved: its forms are no longer shown",
     "reviews:ranking": "a tampered cut-off method (not one of the select's options) is not echoed by the hand-written form",
+    "decisions:meeting_detail": "a tampered hidden application id (not a candidate of the meeting): its error has no row to show in",
 }
 # How a page marks what is wrong: crispy field errors, Django error lists, message alerts.
 ERROR_MARKERS = (b"is-invalid", b"invalid-feedback", b"errorlist", b"alert-danger", b"alert-warning", b'role="alert"', b"text-danger")
