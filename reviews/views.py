@@ -50,6 +50,11 @@ def _stage(cycle, stage_code: str) -> Stage:
     return stage
 
 
+def _posted_text(request, name: str) -> str:
+    """A value read from the POST by hand, without NUL characters (PostgreSQL refuses them in text)."""
+    return request.POST.get(name, "").replace("\x00", "")
+
+
 def _safe_next(request) -> str:
     """The posted ?next= when it is a path on this site (never another host, a scheme or a URL name)."""
     target = request.POST.get("next") or ""
@@ -271,7 +276,7 @@ def staff_unassign(request, code: str, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("application", "stage", "expert"), pk=pk)
     application = _staff_app(request, code, assignment.application_id)
     try:
-        services.remove_assignment(assignment=assignment, actor=request.user, reason=request.POST.get("reason", "")[:500])
+        services.remove_assignment(assignment=assignment, actor=request.user, reason=_posted_text(request, "reason")[:500])
         messages.success(request, _("已取消分配。"))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
@@ -358,7 +363,7 @@ def stage_detail(request, code: str, stage_code: str):
 def stage_auto_assign(request, code: str, stage_code: str):
     cycle = selectors.staff_cycle(request.user, code)
     stage = _stage(cycle, stage_code)
-    category = cycle.categories.filter(code=request.POST.get("category", "")).first()
+    category = cycle.categories.filter(code=_posted_text(request, "category")).first()
     results = services.auto_assign(stage=stage, actor=request.user, category=category)
     assigned = sum(len(r.assigned) for r in results)
     short = [r for r in results if r.shortfall > 0]
@@ -428,7 +433,7 @@ def schedule_cancel(request, code: str, stage_code: str, entry_pk: int):
     cycle = selectors.staff_cycle(request.user, code)
     stage = _stage(cycle, stage_code)
     entry = get_object_or_404(ScheduleEntry.objects.select_related("application__applicant", "stage"), pk=entry_pk, stage=stage)
-    services.cancel_schedule_entry(entry=entry, actor=request.user, reason=request.POST.get("reason", "")[:300])
+    services.cancel_schedule_entry(entry=entry, actor=request.user, reason=_posted_text(request, "reason")[:300])
     messages.success(request, _("已取消该日程并通知申报人。"))
     return redirect("reviews:schedule", code, stage_code)
 
