@@ -75,6 +75,7 @@ class QueueFilters:
 
     @classmethod
     def from_query(cls, params) -> QueueFilters:
+        params = {key: value.replace("\x00", "") for key, value in params.items()}  # PostgreSQL refuses NUL in text
         def dec(name):
             try:
                 value = Decimal(params.get(name, "").strip())
