@@ -130,10 +130,15 @@ def next_steps(application: Application, supplement=None) -> list[str]:
     return []
 
 
-# Wide columns the dashboard never shows: the application's own JSON, the category's texts; and of
-# the cycles, the notice, work plan and 请示 texts and the programme's descriptions.
-DASHBOARD_DEFERRED = ("form_data", "declarations", "criteria", "eligibility_snapshot",
-                      "category__benefits", "category__criteria", "category__description")
+# What a dashboard card shows of an application (and what next_steps reads). Naming the columns also
+# keeps the application's JSON, the category's texts and the profiles' other fields out of the query;
+# of the cycles, the notice, work plan and 请示 texts and the programme's descriptions stay out.
+DASHBOARD_FIELDS = (
+    "number", "status", "version", "submitted_at", "cycle_id", "category_id", "applicant_id", "organisation_id", "person_id",
+    "current_stage_id", "recommender_id", "category__code", "category__level", "category__track", "category__name_en",
+    "organisation__name", "person__name", "current_stage__code", "current_stage__name", "current_stage__name_en",
+    "recommender__name",
+)
 DASHBOARD_CYCLE_DEFERRED = ("notice", "work_plan", "scope_text", "award_setup_text", "reason_and_basis", "reward_standard_text",
                             "programme__description", "programme__description_en")
 
@@ -145,7 +150,7 @@ def _open_now(now) -> Q:
 def dashboard_applications(user) -> tuple[list[Application], list[Cycle]]:
     """(the applicant's applications as the dashboard lists them, the cycles open for applications now).
 
-    The applications are the rows of applications_for_applicant() without the wide columns. Their
+    The applications are the rows of applications_for_applicant() with DASHBOARD_FIELDS only. Their
     cycles (with the programme) come from the same query as the open cycles, one instance per cycle:
     joining cycle and programme into the applications' query costs PostgreSQL more to plan than the
     whole page's other reads. open_supplements is read only when an application waits for 补充材料:
@@ -153,7 +158,7 @@ def dashboard_applications(user) -> tuple[list[Application], list[Cycle]]:
     applications = list(
         Application.objects.filter(applicant=user)
         .select_related("category", "organisation", "person", "current_stage", "recommender")
-        .defer(*DASHBOARD_DEFERRED)
+        .only(*DASHBOARD_FIELDS)
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")))
         .order_by("-created_at")
     )
@@ -211,8 +216,8 @@ def applicant_dashboard(user) -> dict:
         )
     return {
         "rows": rows,
-        "organisations": list(OrganisationProfile.objects.filter(owner=user).order_by("name")),
-        "person": PersonProfile.objects.filter(owner=user).first(),
+        "organisations": list(OrganisationProfile.objects.filter(owner=user).only("name", "credit_code").order_by("name")),
+        "person": PersonProfile.objects.filter(owner=user).only("name", "id_number").first(),
         "open_cycles": listed_cycles,
         # Usually none: prefetched, so no join is planned for an empty result (2 more queries when there are some).
         "invitations": list(
