@@ -444,7 +444,7 @@ NO_SCORE = SafeString("—")
 def _number(value) -> str:
     """A score as the page shows it: plain digits (scores carry no thousands separator in any language),
     — for none. Digits need no escaping, so they are marked safe and the template prints them as they are."""
-    return NO_SCORE if value is None else SafeString(format(value, "f"))
+    return NO_SCORE if value is None else SafeString(format(value, "f"))  # nosec B703 - a Decimal's digits only
 
 
 @dataclass
@@ -483,7 +483,7 @@ def _ranking_lines(summary: selectors.ScoreSummary, stage: Stage, url: tuple[str
             row=row, url=f"{url[0]}{application.pk}{url[1]}", number=application.number or "", name=application.applicant_name,
             stage_cells=stage_cells, expert_cells=expert_cells,
             # Only digits and — go into these cells (see _number), so nothing needs escaping.
-            cells_html=SafeString("".join([*(f'<td class="text-end">{v}</td>' for v in stage_cells),
+            cells_html=SafeString("".join([  # nosec B703 - cells hold only _number() digits and —*(f'<td class="text-end">{v}</td>' for v in stage_cells),
                                            *(f'<td class="text-end small">{v}</td>' for v in expert_cells)])),
             score=_number(row.score), spread=_number(row.spread), std_dev=_number(row.std_dev), disagreement=row.disagreement,
             status=application.status, status_label=labels.get(application.status, application.status),
