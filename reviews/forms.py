@@ -18,6 +18,17 @@ from .scoring import band_for
 from .services import BULK_ACTIONS, MAX_SUPPLEMENT_WORKING_DAYS, points, section_choices
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids beyond the integer range as invalid choices: SQLite raises OverflowError on `pk__in`."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if text.isascii() and text.isdigit() and len(text) > 18:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -199,9 +210,9 @@ class ExpertProfileForm(forms.ModelForm):
 
 class PanelForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=80)
-    members = forms.ModelMultipleChoiceField(label=_("成员"), queryset=ExpertProfile.objects.none(), widget=forms.CheckboxSelectMultiple)
+    members = IdsChoiceField(label=_("成员"), queryset=ExpertProfile.objects.none(), widget=forms.CheckboxSelectMultiple)
     leader = forms.ModelChoiceField(label=_("组长"), queryset=ExpertProfile.objects.none(), required=False)
-    categories = forms.ModelMultipleChoiceField(label=_("负责类别"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+    categories = IdsChoiceField(label=_("负责类别"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
                                                 help_text=_("不选表示本环节全部类别"))
 
     def __init__(self, *args, stage, panel: ExpertPanel | None = None, **kwargs):
@@ -224,7 +235,7 @@ class ScheduleForm(forms.Form):
     end = forms.TimeField(label=_("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     location = forms.CharField(label=_("地点"), max_length=200)
     panel = forms.ModelChoiceField(label=_("专家组"), queryset=ExpertPanel.objects.none(), required=False)
-    team = forms.ModelMultipleChoiceField(label=_("评审组成员"), queryset=ExpertProfile.objects.none(), required=False,
+    team = IdsChoiceField(label=_("评审组成员"), queryset=ExpertProfile.objects.none(), required=False,
                                           widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
 
