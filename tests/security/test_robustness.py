@@ -681,3 +681,15 @@ def test_nul_bytes_in_hand_read_post_fields_never_cause_a_server_error(world, db
     assert response.status_code in ACCEPTED
     if response.status_code >= 400:
         assert after == before
+
+
+@pytest.mark.parametrize("name,data", [
+    ("reviews:panel_new", {"name": "组", "members": ["9" * 25], "categories": ["9" * 25]}),
+    ("reviews:panel_edit", {"name": "组", "members": ["9" * 25]}),
+    ("reviews:schedule", {"application": "1", "date": "2030-05-06", "start": "09:00", "end": "10:00", "location": "室",
+                          "team": ["9" * 25]}),
+])
+def test_ids_beyond_the_integer_range_in_multiple_choices_are_refused_cleanly(world, db, name, data):
+    """Found by hypothesis: SQLite raised OverflowError on pk__in for a 25-digit id (500)."""
+    response = _client(world, "staff_this").post(reverse(name, kwargs=url_kwargs(world)[name]), data)
+    assert response.status_code == 400
