@@ -483,8 +483,10 @@ def _ranking_lines(summary: selectors.ScoreSummary, stage: Stage, url: tuple[str
             row=row, url=f"{url[0]}{application.pk}{url[1]}", number=application.number or "", name=application.applicant_name,
             stage_cells=stage_cells, expert_cells=expert_cells,
             # Only digits and — go into these cells (see _number), so nothing needs escaping.
-            cells_html=SafeString("".join([  # nosec B703 - cells hold only _number() digits and —*(f'<td class="text-end">{v}</td>' for v in stage_cells),
-                                           *(f'<td class="text-end small">{v}</td>' for v in expert_cells)])),
+            cells_html=SafeString("".join([  # nosec B703 - cells hold only _number() digits and —
+                *(f'<td class="text-end">{v}</td>' for v in stage_cells),
+                *(f'<td class="text-end small">{v}</td>' for v in expert_cells),
+            ])),
             score=_number(row.score), spread=_number(row.spread), std_dev=_number(row.std_dev), disagreement=row.disagreement,
             status=application.status, status_label=labels.get(application.status, application.status),
             elsewhere=application.current_stage.name if application.current_stage_id != stage.pk else "",

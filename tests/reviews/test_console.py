@@ -167,6 +167,20 @@ def test_ranking_page_shows_each_experts_total_the_spread_flag_and_the_cut_off_p
     assert '<tr class="">' in row(close) and "<td>—</td>" in row(close)
 
 
+def test_comprehensive_ranking_page_shows_each_weighted_stage_score(cn_cycle, cn_staff, make_application, make_expert, client):
+    app = make_application(cn_cycle, stage="material-review", staff=cn_staff)
+    for code, total in (("material-review", 800), ("presentation", 700), ("site-visit", 900)):
+        score_application(app, cn_cycle.stages.get(code=code), [total], staff=cn_staff, make_expert=make_expert)
+        services.apply_transition(application=app, name="advance", actor=cn_staff)
+    client.force_login(cn_staff)
+    page = client.get(reverse("reviews:ranking", args=[cn_cycle.code, "comprehensive"]) + "?category=district-mode").content.decode()
+    names = [s.name for s in cn_cycle.stages.filter(code__in=["material-review", "presentation", "site-visit"]).order_by("order")]
+    assert "".join(f'<th class="text-end">{name}</th>' for name in names) in page
+    # 资料评审 × 0.3 + 陈述答辩 × 0.3 + 现场评审 × 0.4 = 240 + 210 + 360
+    assert '<td class="text-end">800.00</td><td class="text-end">700.00</td><td class="text-end">900.00</td>' in page
+    assert '<td class="text-end fw-semibold">810.00</td>' in page
+
+
 def test_ranking_rows_carry_what_their_readers_use_without_further_queries(cn_cycle, cn_staff, make_application, make_expert,
                                                                              django_assert_num_queries):
     """category_ranking loads only the displayed columns; decisions, documents and the cut-off read
