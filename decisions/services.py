@@ -105,20 +105,18 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def check_upload(upload: UploadedFile, *, max_bytes: int = ATTACHMENT_MAX_BYTES) -> str:
-    """The content type found by the file's magic bytes; DecisionError if not an accepted type."""
-    import filetype
+    """The content type found by the file's content (the applicant portal's detector: magic bytes,
+    and a zip only as a real Office package); DecisionError if not an accepted type."""
+    from applications.files import detect_type
 
     if upload.size > max_bytes:
         raise DecisionError(_("文件过大（上限 %(mb)d MB）。") % {"mb": max_bytes // (1024 * 1024)})
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ATTACHMENT_TYPES:
+    mime = detect_type(upload)
+    if mime not in ATTACHMENT_TYPES:
         raise DecisionError(
             _("只接受 %(types)s 文件；所上传文件的内容不是这些格式之一。") % {"types": "、".join(ATTACHMENT_TYPES.values())}
         )
-    return kind.mime
+    return mime
 
 
 # ---------------------------------------------------------------- meetings
