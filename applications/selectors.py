@@ -227,17 +227,6 @@ def applicant_dashboard(user) -> dict:
     }
 
 
-def open_cycles() -> list[Cycle]:
-    now = timezone.now()
-    return list(
-        Cycle.objects.filter(application_closes_at__gte=now)
-        .filter(Q(application_opens_at__isnull=True) | Q(application_opens_at__lte=now))
-        .select_related("programme__organiser")
-        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order", "id")))
-        .order_by("application_closes_at")
-    )
-
-
 def public_cycle(code: str) -> Cycle:
     cycle = (
         Cycle.objects.select_related("programme__organiser")
