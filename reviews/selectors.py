@@ -180,6 +180,13 @@ def _share_cycle_objects(cycle: Cycle, applications, categories=None) -> None:
                 field_.set_cached_value(application, related)
 
 
+def pipeline_weights(stage: Stage, stages: list[Stage]) -> dict:
+    """A comprehensive stage's weights in pipeline order (PostgreSQL's jsonb does not keep key order)."""
+    order = {s.code: s.order for s in stages}
+    weights = (stage.params or {}).get("weights", {})
+    return dict(sorted(weights.items(), key=lambda item: (order.get(item[0], 0), item[0])))
+
+
 def cycle_stages(cycle: Cycle) -> list[Stage]:
     stages = getattr(cycle, "_ordered_stages", None)
     if stages is None:
@@ -341,7 +348,7 @@ def _ranking(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[in
     by_code = {s.code: s for s in stages}
     params = stage.params or {}
     if stage.kind == "comprehensive":
-        codes = list(params.get("weights", {}))
+        codes = list(pipeline_weights(stage, stages))
         tie_breaks = list(params.get("tie_breaks", []))
         codes += [c for c in tie_breaks if c in by_code and c not in codes]
     else:
@@ -433,7 +440,7 @@ def score_summary(*, stage: Stage, category) -> ScoreSummary:
 
     return ScoreSummary(
         cycle=stage.cycle, stage=stage, category=category, method=method, method_label=gettext(METHOD_LABELS.get(method, method)),
-        weights=dict(params.get("weights", {})) if stage.kind == "comprehensive" else {},
+        weights=pipeline_weights(stage, cycle_stages(stage.cycle)) if stage.kind == "comprehensive" else {},
         tie_breaks=list(params.get("tie_breaks", [])) if stage.kind == "comprehensive" else [scoring.SUBMITTED_AT],
         experts=experts,
         rows=[ScoreSummaryRow(r.rank, r.application, r.score, r.expert_count, r.spread, r.std_dev, r.disagreement,
