@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
 from core.admin_mixins import ActivityLoggedAdminMixin, OrganiserScopedAdmin, ScopedInline
+from reviews.selectors import minimum_quota
+from reviews.workflow import validate_stage_params
 
 from .models import (
     Category,
@@ -41,8 +43,27 @@ class ProgrammeAdmin(OrganiserScopedAdmin):
     list_filter = [("organiser", admin.RelatedOnlyFieldListFilter)]
 
 
+class StageForm(forms.ModelForm):
+    """A stage's parameters are checked against its kind in reviews.workflow.STAGE_KINDS, as the loader does."""
+
+    class Meta:
+        model = Stage
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind:
+            try:
+                cleaned["params"] = validate_stage_params(kind, cleaned.get("params") or {})
+            except ValidationError as exc:
+                self.add_error("params", exc.messages)
+        return cleaned
+
+
 class StageInline(ScopedInline, admin.TabularInline):
     model = Stage
+    form = StageForm
     extra = 0
     fields = ["order", "code", "name", "name_en", "kind", "params", "planned_start", "planned_end"]
 
@@ -52,8 +73,32 @@ class ReviewBodyInline(ScopedInline, admin.StackedInline):
     extra = 0
 
 
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = "__all__"
+
+    def clean_quota(self):
+        quota = self.cleaned_data.get("quota")
+        if quota is not None and quota < 0:
+            raise ValidationError(_("名额不能为负数。"))
+        floor = minimum_quota(self.instance)
+        if floor and (quota is None or quota < floor):
+            raise ValidationError(
+                _("已有 %(n)d 个对象列入推荐名单或获奖，名额不能少于 %(n)d 个，也不能改为待定。") % {"n": floor}
+            )
+        return quota
+
+    def clean_prize_amount(self):
+        prize = self.cleaned_data.get("prize_amount")
+        if prize is not None and prize < 0:
+            raise ValidationError(_("奖金不能为负数。"))
+        return prize
+
+
 class CategoryInline(ScopedInline, admin.TabularInline):
     model = Category
+    form = CategoryForm
     extra = 0
     fields = ["order", "code", "level", "track", "applicant_kind", "quota", "prize_amount", "reward_text", "standard"]
     show_change_link = True
@@ -95,24 +140,6 @@ class RuleInline(ScopedInline, admin.TabularInline):
 class CategoryRubricInline(ScopedInline, admin.TabularInline):
     model = CategoryRubric
     extra = 0
-
-
-class CategoryForm(forms.ModelForm):
-    class Meta:
-        model = Category
-        fields = "__all__"
-
-    def clean_quota(self):
-        quota = self.cleaned_data.get("quota")
-        if quota is not None and quota < 0:
-            raise ValidationError(_("名额不能为负数。"))
-        return quota
-
-    def clean_prize_amount(self):
-        prize = self.cleaned_data.get("prize_amount")
-        if prize is not None and prize < 0:
-            raise ValidationError(_("奖金不能为负数。"))
-        return prize
 
 
 @admin.register(Category)

@@ -37,7 +37,7 @@ from .models import (
 )
 from .rubrics import criterion_tree_problems
 from .rule_kinds import RULE_KINDS, validate_rule
-from .stage_params import validate_stage_params
+from reviews.workflow import validate_stage_params
 
 SEED_DIR = Path(__file__).resolve().parent / "seeds"
 

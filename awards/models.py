@@ -284,14 +284,6 @@ class Stage(LocalizedNameMixin, models.Model):
     def activity_organiser(self):
         return self.cycle.programme.organiser
 
-    def clean(self):
-        from .stage_params import validate_stage_params
-
-        try:
-            self.params = validate_stage_params(self.kind, self.params or {})
-        except ValidationError as exc:
-            raise ValidationError({"params": exc.messages}) from exc
-
 
 class ReviewBody(models.Model):
     """A body that decides in meetings (评审联席会议, 区委书记专题会), with its member units and quorum."""

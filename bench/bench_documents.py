@@ -71,12 +71,13 @@ def setup_database() -> None:
 
 def part_cjk_vs_latin(repeat: int) -> None:
     from awards.models import Cycle
-    from decisions.models import Award
     from documents import services
     from documents.rendering import html_to_pdf, render_html, subsetter_in_use
 
     quality = Cycle.objects.get(code="changning-quality-2023")
     hongqiao = Cycle.objects.get(code="changning-hongqiao-2023")
+    from reviews.models import Award
+
     application = Award.objects.filter(cycle=quality, category__code="district-mode").first().application
     cases = [
         ("project_form (1-page form)", "project_form", {"cycles": [quality]}),
@@ -187,7 +188,6 @@ def _wait(ids: list[int], timeout: float) -> None:
 def part_workers(count: int) -> None:
     import redis
     from awards.models import Cycle
-    from decisions.models import Award
     from documents.tasks import render_document
 
     try:
@@ -195,6 +195,8 @@ def part_workers(count: int) -> None:
     except redis.exceptions.ConnectionError:
         print("\n3. Certificate batch: skipped, Redis is not reachable at", BROKER)
         return
+    from reviews.models import Award
+
     awards = list(Award.objects.filter(cycle__code="changning-quality-2023").select_related("cycle__programme__organiser", "application"))
     print(f"\n3. Batch of {count} certificates (one PDF each) through Redis and real celery workers")
     results = {}

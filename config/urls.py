@@ -6,9 +6,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("awards.urls")),
-    path("reviews/", include("reviews.urls")),
     path("documents/", include("documents.urls")),
-    path("", include("decisions.urls")),
+    path("", include("reviews.urls")),
     path("", include("applications.urls")),
     path("", include("core.urls")),
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.models import Cycle, OfficialLetter, ProjectType
 from awards.selectors import cycle_budget, format_wan
+from reviews.selectors import approval_for_cycle, committed_amount, publicity_for_cycle, score_summary, winners_for_cycle
 
 from .rendering import title_lines
 
@@ -325,7 +326,6 @@ def award_title(cycle: Cycle, category) -> str:
 
 
 def _approval(cycle: Cycle):
-    from decisions.selectors import approval_for_cycle
 
     approval = approval_for_cycle(cycle)
     if approval is None:
@@ -360,7 +360,6 @@ def build_certificate(subject: Subject) -> RenderSpec:
 
 
 def build_certificate_batch(subject: Subject) -> RenderSpec:
-    from decisions.selectors import winners_for_cycle
 
     cycle = subject.cycle
     winners = winners_for_cycle(cycle)
@@ -384,7 +383,6 @@ def _unit(category) -> str:
 
 
 def build_award_decision(subject: Subject) -> RenderSpec:
-    from decisions.selectors import committed_amount, winners_for_cycle
 
     cycle = subject.cycle
     approval = _approval(cycle)
@@ -449,7 +447,6 @@ def build_award_decision(subject: Subject) -> RenderSpec:
 
 
 def build_publicity_notice(subject: Subject) -> RenderSpec:
-    from decisions.selectors import publicity_for_cycle
 
     cycle = subject.cycle
     notice = publicity_for_cycle(cycle)
@@ -603,10 +600,6 @@ def _score(value) -> str:
 
 
 def build_score_summary(subject: Subject) -> RenderSpec:
-    try:
-        from reviews.selectors import score_summary
-    except ImportError:
-        raise DocumentDataError(_("评审模块尚未提供评分汇总。")) from None
     cycle = subject.cycle
     stages = [stage for stage in cycle.stages.all() if stage.kind in ("scored_review", "comprehensive")]
     if not stages:

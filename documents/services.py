@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import log_activity
+from reviews.models import Award
 
 from .kinds import KINDS, DocumentDataError, RenderSpec, Subject
 from .models import ACTIVE_STATUSES, Document, DocumentStatus, document_upload_to
@@ -76,7 +77,6 @@ def subject_of(document: Document) -> Subject:
     if spec.subject == "application":
         return build_subject(kind=document.kind, application=document.application)
     if spec.subject == "winner":
-        from decisions.models import Award
 
         award = Award.objects.select_related("cycle__programme__organiser").get(pk=document.params["award"])
         return build_subject(kind=document.kind, award=award)

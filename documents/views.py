@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from awards.models import Cycle
+from reviews.models import Award
 
 from . import rules, selectors, services
 from .kinds import KINDS, DocumentDataError
@@ -71,7 +72,6 @@ def _resolve_subject(request, kind: str):
             raise Http404
         return {"application": application}, application.cycle.programme.organiser
     if spec.subject == "winner":
-        from decisions.models import Award
 
         value = request.POST.get("award", "")
         award = Award.objects.select_related("cycle__programme__organiser", "application").filter(pk=int(value) if value.isascii() and value.isdigit() else None).first()

@@ -3,11 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
+    """The whole review pipeline, from 资格审查 through meetings, 公示, approval and awards."""
+
     name = "reviews"
     verbose_name = _("评审")
-
-    def ready(self):
-        from . import conditions, workflow
-
-        workflow.register_exit_condition("eligibility", conditions.eligibility_decided)
-        workflow.register_exit_condition("scored_review", conditions.scores_complete)

@@ -18,12 +18,10 @@ from accounts.models import Role, RoleAssignment, User
 from applications.models import Application, ApplicationStatus, OrganisationProfile, OrganisationType
 from awards.rubrics import leaf_criteria
 from core.identity import credit_code_check_character
-
-from . import services
-from .eligibility import FAIL, REVIEW, automatic_results
-from .models import Assignment, ExpertPanel, ExpertProfile, SupplementRequest
-
 from core.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
+from reviews import demo_decisions, services
+from reviews.eligibility import FAIL, REVIEW, automatic_results
+from reviews.models import Assignment, ExpertPanel, ExpertProfile, SupplementRequest
 
 EXPERTS = {
     "changning": [
@@ -217,3 +215,4 @@ def seed_demo_data(context: dict) -> None:
                      context["stdout"], 100)
         _build_cycle(cycles.get("demo-xuhui-quality"), XH_ORGS, users["xh-staff"], experts, context["organisers"]["xuhui"],
                      context["stdout"], 200)
+    demo_decisions.seed_demo_data(context)

@@ -96,14 +96,3 @@ def eligibility_blocker(application, findings) -> str | None:
     return None
 
 
-def rerun_function():
-    """The applicant side's rule engine, when it is installed: a callable(application) -> snapshot."""
-    try:
-        from applications import eligibility as engine
-    except ImportError:
-        return None
-    for name in ("snapshot", "snapshot_for", "evaluate_application", "run_eligibility"):
-        fn = getattr(engine, name, None)
-        if callable(fn):
-            return fn
-    return None

@@ -1,29 +1,210 @@
-"""The review pipeline as data.
+"""The review pipeline as data: two tables, and nothing here writes.
 
-Transitions are rows of a table: name, the statuses it leaves from, where it goes, which roles may
-take it, and conditions. Stage-bound transitions ("advance", "fail", "request_supplement") are built
-from the cycle's ordered Stage rows, so a programme's pipeline is configuration, not code. Other apps
-add conditions for a stage kind through `register_exit_condition` (e.g. 公示 may not be left while an
-objection is open). Nothing here writes: reviews.services.apply_transition applies a transition.
+STAGE_KINDS says, for each kind of stage a programme's pipeline may contain, which parameters it takes (with
+their defaults and validation), whose work it waits for, what it allows (expert assignment, scoring, supplement
+requests) and the conditions for leaving it. A programme's pipeline is its ordered Stage rows, each of a kind
+here: a new kind of stage is one entry in STAGE_KINDS (and its label in awards.models.StageKind).
+
+TRANSITIONS are the moves of an application: name, the statuses it leaves from, where it goes, which roles may
+take it, and conditions. "advance" leaves the current stage only when that stage kind's exit conditions hold.
+reviews.services.transitions.apply_transition is the one code that applies a transition.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import rules
-from applications.models import Application, ApplicationStatus as S
+from applications.models import Application
+from applications.models import ApplicationStatus as S
+from awards.models import StageKind
+from reviews import conditions
+from reviews.selectors.cycles import cycle_stages
 
 APPLICANT = "applicant"
 NOMINATOR = "nominator"  # the recommender's user who filed a nomination (nominated_by) acts for the nominee
 STAFF = "staff"
+EXPERT = "expert"
+REVIEW_BODY = "review_body"  # a meeting of a review body; staff record what it decided
+PUBLIC = "public"  # anyone may object during a 公示
 
 # A condition returns None when satisfied, or the reason (user-visible text) it is not.
 Condition = Callable[[Application], "str | None"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage kinds
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a stage kind: its default and a check that returns the problem, or None."""
+
+    label: str
+    default: Any
+    check: Callable[[Any], str | None] | None = None
+
+
+def _positive_int(value) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return _("应为正整数。")
+    return None
+
+
+def _one_of(*options: str) -> Callable[[Any], str | None]:
+    def check(value) -> str | None:
+        return None if value in options else _("应为 %(opts)s 之一。") % {"opts": ", ".join(options)}
+
+    return check
+
+
+def _flag(value) -> str | None:
+    return None if isinstance(value, bool) else _("应为 true 或 false。")
+
+
+def _text(value) -> str | None:
+    return None if isinstance(value, str) else _("应为文字。")
+
+
+def _list(value) -> str | None:
+    return None if isinstance(value, list) else _("应为列表。")
+
+
+def _weights(weights) -> str | None:
+    if not isinstance(weights, dict) or not weights:
+        return _("综合评价须给出各环节权重 weights。")
+    total = Decimal(0)
+    for stage_code, weight in weights.items():
+        try:
+            value = Decimal(str(weight))
+        except InvalidOperation:
+            return _("环节 %(s)s 的权重不是数字。") % {"s": stage_code}
+        if value <= 0:
+            return _("环节 %(s)s 的权重必须大于0。") % {"s": stage_code}
+        total += value
+    if total != 1:
+        return _("各环节权重之和应为1，当前为 %(t)s。") % {"t": total}
+    return None
+
+
+def _required_text(value) -> str | None:
+    return None if isinstance(value, str) and value.strip() else _("必填。")
+
+
+AGGREGATIONS = ("mean", "trimmed_mean", "median")
+SCHEDULING = ("none", "presentation", "site_visit")
+SPAN_UNITS = ("working_days", "calendar_days")
+MEETING_DECISIONS = ("votes", "recorded")
+
+# Every kind accepts these: texts shown to applicants and whether they are told when the stage is passed.
+COMMON_PARAMS: dict[str, Param] = {
+    "description": Param(gettext_lazy("说明"), "", _text),
+    "description_en": Param(gettext_lazy("英文说明"), "", _text),
+    "notify_applicant": Param(gettext_lazy("通知申报人"), True, _flag),
+}
+
+
+@dataclass(frozen=True)
+class StageKindSpec:
+    kind: str
+    params: dict[str, Param]
+    acted_on_by: frozenset[str]  # whose work the stage waits for
+    exit_conditions: tuple[Condition, ...] = ()
+    assigns_experts: bool = False  # experts are assigned and score here
+    ranked: bool = False  # has a score per application, a ranking and a cut-off
+    supplements: bool = False  # staff may ask the applicant for supplementary material (补正) here
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: param.default for name, param in self.params.items()}
+
+
+STAGE_KINDS: dict[str, StageKindSpec] = {
+    spec.kind: spec
+    for spec in (
+        StageKindSpec(StageKind.ACCEPTANCE, {}, frozenset({STAFF}), supplements=True),
+        StageKindSpec(StageKind.ELIGIBILITY, {"supplement_working_days": Param(gettext_lazy("补正期限（工作日）"), 10, _positive_int)}, frozenset({STAFF}),
+                      (conditions.eligibility_decided,), supplements=True),
+        StageKindSpec(StageKind.SCORED_REVIEW, {
+            "aggregation": Param(gettext_lazy("汇总方式"), "mean", _one_of(*AGGREGATIONS)),
+            "experts_per_application": Param(gettext_lazy("每份申报的评审专家人数"), 5, _positive_int),
+            "scheduling": Param(gettext_lazy("安排方式"), "none", _one_of(*SCHEDULING)),
+        }, frozenset({EXPERT, STAFF}), (conditions.scores_complete,), assigns_experts=True, ranked=True),
+        StageKindSpec(StageKind.COMPREHENSIVE, {"weights": Param(gettext_lazy("各环节权重"), {}, _weights), "tie_breaks": Param(gettext_lazy("同分排序依据"), [], _list)},
+                      frozenset({STAFF}), ranked=True),
+        StageKindSpec(StageKind.MEETING, {"body": Param(gettext_lazy("评审机构"), "", _required_text), "decision": Param(gettext_lazy("决定方式"), "votes", _one_of(*MEETING_DECISIONS))},
+                      frozenset({REVIEW_BODY, STAFF}), (conditions.meeting_decided,)),
+        StageKindSpec(StageKind.PUBLICITY, {"span": Param(gettext_lazy("公示期"), 5, _positive_int), "unit": Param(gettext_lazy("公示期单位"), "working_days", _one_of(*SPAN_UNITS))},
+                      frozenset({STAFF, PUBLIC}), (conditions.publicity_passed,)),
+        StageKindSpec(StageKind.APPROVAL, {"approving_body": Param(gettext_lazy("批准机关"), "", _text)}, frozenset({STAFF}), (conditions.approval_recorded,)),
+        StageKindSpec(StageKind.AWARD, {}, frozenset({STAFF}), (conditions.award_completed,)),
+    )
+}
+
+
+def kind_spec(kind: str) -> StageKindSpec:
+    return STAGE_KINDS[kind]
+
+
+def kinds_where(trait: str) -> frozenset[str]:
+    """The stage kinds with a trait of StageKindSpec, e.g. kinds_where("ranked")."""
+    return frozenset(kind for kind, spec in STAGE_KINDS.items() if getattr(spec, trait))
+
+
+def validate_stage_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of a stage of `kind` with the defaults filled in; ValidationError naming the problem.
+    The loader, the admin and every other entry point that saves a stage call this."""
+    spec = STAGE_KINDS.get(kind)
+    if spec is None:
+        raise ValidationError(_("未知的环节类型“%(kind)s”。") % {"kind": kind})
+    if not isinstance(params, dict):
+        raise ValidationError(_("环节参数必须是键值对。"))
+    accepted = {**spec.params, **COMMON_PARAMS}
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise ValidationError(_("“%(kind)s”环节不接受参数：%(names)s") % {"kind": kind, "names": ", ".join(unknown)})
+    cleaned = {**spec.defaults(), **params}
+    for name, value in cleaned.items():
+        param = accepted[name]
+        problem = param.check(value) if param.check else None
+        if problem:
+            raise ValidationError(_("%(label)s（%(key)s）：%(problem)s") % {"label": param.label, "key": name, "problem": problem})
+    return cleaned
+
+
+def _stage_exit_allowed(application: Application) -> str | None:
+    stage = application.current_stage
+    if stage is None:
+        return None
+    for condition in STAGE_KINDS[stage.kind].exit_conditions:
+        reason = condition(application)
+        if reason:
+            return reason
+    return None
+
+
+def _enters_publicity_only_by_publishing(application: Application) -> str | None:
+    """An application enters a 公示 stage only when the office publishes the 公示 with it on the list.
+
+    publish_publicity creates the Publicity row first and then advances the listed candidates, so this holds
+    exactly on that path. Without it, "通过本环节", a meeting outcome or a cut-off would put a candidate into
+    公示 where it can never be listed, published or moved back.
+    """
+    status, next_stage = resolve_target(application, BY_NAME["advance"])
+    if status != S.IN_REVIEW or next_stage is None or next_stage.kind != StageKind.PUBLICITY:
+        return None
+    return conditions.listed_and_published(application, next_stage)
+
+
+# ---------------------------------------------------------------------------------------------
+# Transitions
 
 
 @dataclass(frozen=True)
@@ -31,11 +212,11 @@ class Transition:
     name: str
     label: object
     sources: frozenset[str]
-    target: str  # a status, or "next" (the next stage / awarded), or "same"
+    target: str  # a status, or "first" / "next" (the first / next stage, or awarded after the last)
     roles: frozenset[str]
     conditions: tuple[Condition, ...] = field(default_factory=tuple)
     requires_reason: bool = False
-    stage_kinds: frozenset[str] | None = None  # only at stages of these kinds (None: any / no stage)
+    stage_trait: str | None = None  # only at stages whose kind has this StageKindSpec trait
     notify_event: str | None = None
     bulk: bool = False
 
@@ -52,43 +233,23 @@ def _review_not_started(application: Application) -> str | None:
     return None
 
 
-# Conditions other apps attach to leaving a stage of a kind (e.g. decisions: objections resolved).
-EXIT_CONDITIONS: dict[str, list[Condition]] = {}
-
-
-def register_exit_condition(stage_kind: str, condition: Condition) -> None:
-    if condition not in EXIT_CONDITIONS.setdefault(stage_kind, []):
-        EXIT_CONDITIONS[stage_kind].append(condition)
-
-
-def _stage_exit_allowed(application: Application) -> str | None:
-    stage = application.current_stage
-    if stage is None:
-        return None
-    for condition in EXIT_CONDITIONS.get(stage.kind, []):
-        reason = condition(application)
-        if reason:
-            return reason
-    return None
-
-
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", _("提交申报"), frozenset({S.DRAFT}), S.SUBMITTED, frozenset({APPLICANT, NOMINATOR}),
+    Transition("submit", gettext_lazy("提交申报"), frozenset({S.DRAFT}), S.SUBMITTED, frozenset({APPLICANT, NOMINATOR}),
                (_window_open,), notify_event="received"),
-    Transition("withdraw", _("撤回申报"), frozenset({S.SUBMITTED}), S.WITHDRAWN, frozenset({APPLICANT, NOMINATOR}),
+    Transition("withdraw", gettext_lazy("撤回申报"), frozenset({S.SUBMITTED}), S.WITHDRAWN, frozenset({APPLICANT, NOMINATOR}),
                (_review_not_started,), notify_event="withdrawn"),
-    Transition("start_review", _("受理并开始评审"), frozenset({S.SUBMITTED}), "first", frozenset({STAFF}),
+    Transition("start_review", gettext_lazy("受理并开始评审"), frozenset({S.SUBMITTED}), "first", frozenset({STAFF}),
                notify_event="accepted", bulk=True),
-    Transition("advance", _("通过本环节"), frozenset({S.IN_REVIEW}), "next", frozenset({STAFF}),
-               (_stage_exit_allowed,), notify_event="stage_passed", bulk=True),
-    Transition("fail", _("不通过"), frozenset({S.IN_REVIEW, S.SUPPLEMENT_REQUESTED}), S.NOT_PASSED, frozenset({STAFF}),
+    # The stage's own exit conditions come first, so its refusal (e.g. a meeting's decision) is the one shown first.
+    Transition("advance", gettext_lazy("通过本环节"), frozenset({S.IN_REVIEW}), "next", frozenset({STAFF}),
+               (_stage_exit_allowed, _enters_publicity_only_by_publishing), notify_event="stage_passed", bulk=True),
+    Transition("fail", gettext_lazy("不通过"), frozenset({S.IN_REVIEW, S.SUPPLEMENT_REQUESTED}), S.NOT_PASSED, frozenset({STAFF}),
                requires_reason=True, notify_event="stage_failed", bulk=True),
-    Transition("request_supplement", _("要求补充材料"), frozenset({S.IN_REVIEW}), S.SUPPLEMENT_REQUESTED,
-               frozenset({STAFF}), requires_reason=True, stage_kinds=frozenset({"eligibility", "acceptance"}),
-               notify_event="supplement_requested", bulk=True),
-    Transition("resubmit", _("提交补充材料"), frozenset({S.SUPPLEMENT_REQUESTED}), S.IN_REVIEW, frozenset({APPLICANT, NOMINATOR}),
+    Transition("request_supplement", gettext_lazy("要求补充材料"), frozenset({S.IN_REVIEW}), S.SUPPLEMENT_REQUESTED,
+               frozenset({STAFF}), requires_reason=True, stage_trait="supplements", notify_event="supplement_requested", bulk=True),
+    Transition("resubmit", gettext_lazy("提交补充材料"), frozenset({S.SUPPLEMENT_REQUESTED}), S.IN_REVIEW, frozenset({APPLICANT, NOMINATOR}),
                notify_event="supplement_received"),
-    Transition("reinstate", _("恢复评审"), frozenset({S.NOT_PASSED}), S.IN_REVIEW, frozenset({STAFF}),
+    Transition("reinstate", gettext_lazy("恢复评审"), frozenset({S.NOT_PASSED}), S.IN_REVIEW, frozenset({STAFF}),
                requires_reason=True, notify_event="reinstated"),  # they were told they failed: tell them it is undone
 )
 
@@ -113,9 +274,9 @@ def transition_blockers(application: Application, transition: Transition, user) 
         return [str(_("当前状态（%(s)s）不能执行此操作。") % {"s": application.get_status_display()})]
     if not roles_for(application, user) & transition.roles:
         return [str(_("您无权执行此操作。"))]
-    if transition.stage_kinds is not None:
+    if transition.stage_trait is not None:
         stage = application.current_stage
-        if stage is None or stage.kind not in transition.stage_kinds:
+        if stage is None or not getattr(STAGE_KINDS[stage.kind], transition.stage_trait):
             return [str(_("当前环节不能执行此操作。"))]
     reasons = []
     for condition in transition.conditions:
@@ -140,17 +301,9 @@ def transition_options(application: Application, user, *, roles: frozenset[str] 
     return options
 
 
-def ordered_stages(application: Application) -> list:
-    stages = getattr(application.cycle, "_ordered_stages", None)
-    if stages is None:
-        stages = list(application.cycle.stages.order_by("order"))
-        application.cycle._ordered_stages = stages
-    return stages
-
-
 def resolve_target(application: Application, transition: Transition):
     """(status, stage) the application will have after the transition."""
-    stages = ordered_stages(application)
+    stages = cycle_stages(application.cycle)
     if transition.target == "first":
         return (S.IN_REVIEW, stages[0]) if stages else (S.AWARDED, None)
     if transition.target == "next":

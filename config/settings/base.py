@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "awards",
     "applications",
     "reviews",
-    "decisions",
     "documents",
 ]
 

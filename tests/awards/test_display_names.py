@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from decisions.templatetags.decisions_tags import award_title
+from reviews.templatetags.review_tags import award_title
 
 
 def test_display_names_follow_the_active_language(seeds):

@@ -30,7 +30,7 @@ from accounts.models import Role, User
 from applications.models import Application, ApplicationStatus, OrganisationProfile
 from applications.services import next_receipt_number
 from awards.demo import ensure_demo_cycles
-from decisions.models import Publicity
+from reviews.models import Publicity
 from reviews.models import ExpertProfile
 from reviews.services import apply_transition
 from tests.applications.conftest import PDF_BYTES
@@ -119,7 +119,7 @@ def sign_up(page, email: str, name: str) -> None:
 
 
 def staff_open_application(page, number: str) -> None:
-    page.goto(f"/reviews/staff/{CYCLE}/")
+    page.goto(f"/staff/cycles/{CYCLE}/applications/")
     page.fill("input[name=q]", number)
     follow(page, "main form button:has-text('筛选')")
     follow(page, f"main table a:has-text('{number}')")
@@ -257,7 +257,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
 
     # --- 资料评审: experts assigned automatically, each scores both organisations -------------------
     office.goto(f"/staff/cycles/{CYCLE}/")
-    follow(office, "a:has-text('资料评审 · 专家分配')")
+    follow(office, ".cycle-stages a:has-text('资料评审')")
     office.select_option("select[name=category]", CATEGORY)
     office.click("button:has-text('自动分配')")
     office.wait_for_selector(".alert-success:has-text('自动分配完成：新增 6 个分配')")
@@ -273,7 +273,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
     snap(panel_pages["cn-expert-c"], "changning-03-expert-tasks")
 
     # Staff cut the 资料评审 ranking: the top one goes on to 陈述答辩, the other does not.
-    office.goto(f"/reviews/staff/{CYCLE}/stages/material-review/ranking/?category={CATEGORY}")
+    office.goto(f"/staff/cycles/{CYCLE}/stages/material-review/ranking/?category={CATEGORY}")
     ranked = office.locator("table.ranking-table tbody tr")
     assert ranked.nth(0).locator("td").nth(1).inner_text() == number
     assert "850.00" in ranked.nth(0).inner_text() and "650.00" in ranked.nth(1).inner_text()
@@ -287,7 +287,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
 
     # --- 陈述答辩: a panel, a slot, the panel scores -------------------------------------------------
     office.goto(f"/staff/cycles/{CYCLE}/")
-    follow(office, "a:has-text('陈述答辩 · 专家分配')")
+    follow(office, ".cycle-stages a:text-is('陈述答辩')")
     follow(office, "a:has-text('新建')")
     office.fill("#id_name", "陈述答辩第一组")
     for _username, name, _employer in EXPERTS:
@@ -315,7 +315,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
     staff_take(office, "通过本环节")
 
     # --- 现场评审: a visit with a team, the team scores -------------------------------------------
-    office.goto(f"/reviews/staff/{CYCLE}/stages/site-visit/schedule/")
+    office.goto(f"/staff/cycles/{CYCLE}/stages/site-visit/schedule/")
     visit_day = timezone.localdate() + datetime.timedelta(days=10)
     office.select_option("#id_application", label=f"{number} {ORG_NAME}")
     office.fill("#id_date", visit_day.isoformat())
@@ -334,7 +334,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
 
     # --- 综合评价 ranking, the recommendation list within quota, 公示 --------------------------------
     office.goto(f"/staff/cycles/{CYCLE}/")
-    follow(office, "a:has-text('综合评价 · 排名')")
+    follow(office, ".cycle-stages a:has-text('综合评价')")
     top = office.locator("table.ranking-table tbody tr").first
     assert top.locator("td").nth(1).inner_text() == number
     # 0.3 × 850 (资料评审) + 0.3 × 833.33 (陈述答辩) + 0.4 × 850 (现场评审)
@@ -342,8 +342,8 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
     snap(office, "changning-05-comprehensive-ranking")
 
     office.goto(f"/staff/cycles/{CYCLE}/")
-    follow(office, "a:has-text('会议、推荐名单与公示')")
-    follow(office, "main a:has-text('推荐名单')")
+    follow(office, ".cycle-nav a:has-text('进度与会议')")
+    follow(office, ".cycle-nav a:has-text('推荐名单')")
     section = office.locator(f"#category-{CATEGORY}")
     assert "已推荐 0 / 名额 2" in section.inner_text()
     section.locator("tr", has_text=number).locator("input[name=note]").fill("综合评价第 1 名")
@@ -390,7 +390,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
     Publicity.objects.filter(pk=publicity.pk).update(start_date=publicity.start_date - shift, end_date=publicity.end_date - shift)
 
     # --- Approval, 表彰决定 and certificates ----------------------------------------------------------
-    office.goto(f"/decisions/{CYCLE}/publicity/")
+    office.goto(f"/staff/cycles/{CYCLE}/publicity/")
     assert "公示已结束" in office.inner_text("main")
     office.click("button:has-text('公示期满，提请批准')")
     office.wait_for_selector(".alert-success:has-text('已提请批准：1 个对象')")

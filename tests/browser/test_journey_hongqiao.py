@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import Role, RoleAssignment
 from applications.models import Application, ApplicationStatus, RecommendingUnit
 from awards.demo import ensure_demo_cycles
-from decisions.models import Publicity
+from reviews.models import Publicity
 from tests.applications.conftest import PDF_BYTES
 from tests.browser.conftest import follow, log_in, snap
 
@@ -182,7 +182,7 @@ def test_hongqiao_friendship_award_for_a_nominated_foreign_national_in_english(a
 
     # --- 评审联席会议: 6 of 10 member units is no quorum; 7 is -------------------------------------
     office.goto(f"/staff/cycles/{CYCLE}/")
-    follow(office, "a:has-text('会议、推荐名单与公示')")
+    follow(office, ".cycle-nav a:has-text('进度与会议')")
     follow(office, "#meetings div:has-text('评选') >> a:has-text('记录会议')")
     office.fill("#id_location", "长宁区政府 5 楼会议室")
     office.fill("#id_chair", "区政府办公室（外事办公室）主任")
@@ -208,7 +208,7 @@ def test_hongqiao_friendship_award_for_a_nominated_foreign_national_in_english(a
     snap(office, "hongqiao-04-joint-meeting")
 
     # --- 区委书记专题会 records its decision ---------------------------------------------------------
-    office.goto(f"/decisions/{CYCLE}/")
+    office.goto(f"/staff/cycles/{CYCLE}/meetings/")
     follow(office, "#meetings div:has-text('区委书记专题会') >> a:has-text('记录会议')")
     office.fill("#id_attendees_text", "区委书记、分管区领导、区政府办公室（外事办公室）")
     follow(office, "main input[type=submit]")
@@ -218,8 +218,8 @@ def test_hongqiao_friendship_award_for_a_nominated_foreign_national_in_english(a
     assert "同意列为获奖建议人选" in office.inner_text("main table")
 
     # --- The list (精神奖励, quota 10), 公示, approval ----------------------------------------------
-    office.goto(f"/decisions/{CYCLE}/")
-    follow(office, "main a:has-text('推荐名单')")
+    office.goto(f"/staff/cycles/{CYCLE}/meetings/")
+    follow(office, ".cycle-nav a:has-text('推荐名单')")
     section = office.locator("section[id^=category-]").first
     assert "已推荐 0 / 名额 10" in section.inner_text() and "精神奖励" in section.inner_text()
     with office.expect_navigation():
@@ -239,7 +239,7 @@ def test_hongqiao_friendship_award_for_a_nominated_foreign_national_in_english(a
     shift = publicity.end_date - timezone.localdate() + datetime.timedelta(days=1)
     Publicity.objects.filter(pk=publicity.pk).update(start_date=publicity.start_date - shift, end_date=publicity.end_date - shift)
 
-    office.goto(f"/decisions/{CYCLE}/publicity/")
+    office.goto(f"/staff/cycles/{CYCLE}/publicity/")
     follow(office, "button:has-text('公示期满，提请批准')")
     assert office.locator(".alert-success", has_text="已提请批准：1 个对象").count() == 1
     assert office.input_value("#id_approving_body") == "长宁区人民政府"

@@ -58,7 +58,7 @@ def make_application(cycle: Cycle, category, index: int, *, name: str | None = N
 
 def make_winners(cycle: Cycle, *, per_category: int | None = None, names: dict | None = None, approved_on=datetime.date(2023, 12, 20)):
     """Awards for the cycle: `per_category` winners per category (default: its quota)."""
-    from decisions.models import Approval, Award, Recommendation
+    from reviews.models import Approval, Award, Recommendation
 
     staff = _user("documents-staff")
     stages = {stage.kind: stage for stage in cycle.stages.all()}
@@ -89,7 +89,7 @@ def make_winners(cycle: Cycle, *, per_category: int | None = None, names: dict |
 
 
 def make_publicity(cycle: Cycle, *, start=datetime.date(2023, 11, 27), end=datetime.date(2023, 12, 1)):
-    from decisions.models import Publicity
+    from reviews.models import Publicity
 
     stage = cycle.stages.get(kind=StageKind.PUBLICITY)
     return Publicity.objects.create(

@@ -33,7 +33,7 @@ def test_applicant_and_awards_pages_show_their_panels(client, demo):
     page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert 'data-kind="application"' in page
     client.force_login(User.objects.get(username="cn-staff"))
-    page = client.get(reverse("decisions:awards", args=["demo-changning-quality"])).content.decode()
+    page = client.get(reverse("reviews:awards", args=["demo-changning-quality"])).content.decode()
     assert 'data-kind="award_decision"' in page and 'data-kind="certificate_batch"' in page
 
 

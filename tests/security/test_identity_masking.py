@@ -43,12 +43,12 @@ def _pages_about_individuals(world) -> list[tuple[str, dict]]:
         ("reviews:staff_application", {"code": c["cq"], "pk": i["app_p"]}),
         ("reviews:staff_application", {"code": c["hq"], "pk": i["app_f"]}),
         ("reviews:staff_queue", {"code": c["hq"]}),
-        ("decisions:application_notifications", {"pk": i["app_p"]}),
-        ("decisions:application_notifications", {"pk": i["app_f"]}),
-        ("decisions:publicity_manage", {"code": c["cq"]}),
-        ("decisions:cycle_home", {"code": c["hq"]}),
-        ("decisions:recommendations", {"code": c["hq"]}),
-        ("decisions:public_publicity", {"key": c["cq"]}),
+        ("reviews:application_notifications", {"pk": i["app_p"]}),
+        ("reviews:application_notifications", {"pk": i["app_f"]}),
+        ("reviews:publicity_manage", {"code": c["cq"]}),
+        ("reviews:cycle_home", {"code": c["hq"]}),
+        ("reviews:recommendations", {"code": c["hq"]}),
+        ("reviews:public_publicity", {"key": c["cq"]}),
         ("awards:cycle_overview", {"code": c["hq"]}),
     ]
 
@@ -94,7 +94,7 @@ def test_public_publicity_names_the_person_but_never_the_identity_number(world, 
     """A 徐汇 individual on a published list (P's 长宁 list is already approved and closed)."""
     from applications.models import IdType, PersonProfile
     from awards.models import Cycle
-    from decisions import services as dec_services
+    from reviews import services as dec_services
 
     from .world import _advance_to, _submit_direct, _user
 
@@ -113,13 +113,13 @@ def test_public_publicity_names_the_person_but_never_the_identity_number(world, 
     # Move the published window around today, so the page shows the list (it does only while open).
     from django.utils import timezone
 
-    from decisions.models import Publicity
+    from reviews.models import Publicity
 
     today = timezone.localdate()
     Publicity.objects.filter(pk=publicity.pk).update(start_date=today - datetime.timedelta(days=1),
                                                      end_date=today + datetime.timedelta(days=6))
     for key in (str(publicity.pk), cycle.code):
-        page = Client().get(reverse("decisions:public_publicity", args=[key]))
+        page = Client().get(reverse("reviews:public_publicity", args=[key]))
         body = page.content.decode()
         assert page.status_code == 200 and "戊质量" in body
         assert number not in body

@@ -335,7 +335,7 @@ def extras(world, django_db_blocker):
     from applications import services as app_services
     from applications.models import Application, OrganisationProfile
     from awards.models import Cycle
-    from decisions.models import Publicity
+    from reviews.models import Publicity
 
     with django_db_blocker.unblock():
         cycle = Cycle.objects.get(code=world.cycles["xq"])
@@ -424,27 +424,27 @@ def _form_fields(world, extras) -> dict[str, tuple[str, dict, dict[str, list[str
                                                  "application": app_ids + ["SEC-P-0001"], "award": [str(i["award"])],
                                                  "cycle": [c["cq"], c["xq"]], "next": ["/", "https://evil.example/"]}),
         "documents:retry": ("staff_this", kw["documents:retry"], {"next": ["/"]}),
-        "decisions:public_publicity": ("anonymous", {"key": c["xq"]}, {"application": app_ids, "name": ["某"], "contact": ["139"],
+        "reviews:public_publicity": ("anonymous", {"key": c["xq"]}, {"application": app_ids, "name": ["某"], "contact": ["139"],
                                                                      "content": ["异议"], "attachment": []}),
-        "decisions:meeting_new": ("staff_this", kw["decisions:meeting_new"], {"held_on": day, "present_units": JOINT_UNITS, "location": [],
+        "reviews:meeting_new": ("staff_this", kw["reviews:meeting_new"], {"held_on": day, "present_units": JOINT_UNITS, "location": [],
                                                                             "chair": [], "attendees_text": [], "notes": [], "minutes": []}),
-        "decisions:meeting_edit": ("staff_this", kw["decisions:meeting_edit"], {"held_on": day, "present_units": JOINT_UNITS, "minutes": []}),
-        "decisions:meeting_detail": ("staff_this", kw["decisions:meeting_detail"], {"application": app_ids, "votes_for": ["9"],
+        "reviews:meeting_edit": ("staff_this", kw["reviews:meeting_edit"], {"held_on": day, "present_units": JOINT_UNITS, "minutes": []}),
+        "reviews:meeting_detail": ("staff_this", kw["reviews:meeting_detail"], {"application": app_ids, "votes_for": ["9"],
                                                                                   "votes_against": ["0"], "votes_abstain": ["1"],
                                                                                   "outcome": ["approved"], "notes": []}),
-        "decisions:recommendations": ("staff_this", {"code": c["hq"]}, {"action": ["add", "remove"], "application": app_ids,
+        "reviews:recommendations": ("staff_this", {"code": c["hq"]}, {"action": ["add", "remove"], "application": app_ids,
                                                                         "recommendation": [str(i["recommendation"])], "note": [],
                                                                         "reason": ["理由"]}),
-        "decisions:publicity_manage": ("staff_this", {"code": c["hq"]}, {"start_date": day, "title": ["公示"], "notice": ["说明"],
+        "reviews:publicity_manage": ("staff_this", {"code": c["hq"]}, {"start_date": day, "title": ["公示"], "notice": ["说明"],
                                                                          "contact": [], "publish": ["1"]}),
-        "decisions:approval": ("staff_this", {"code": c["hq"]}, {"approved_on": day, "approving_body": ["长宁区人民政府"],
+        "reviews:approval": ("staff_this", {"code": c["hq"]}, {"approved_on": day, "approving_body": ["长宁区人民政府"],
                                                                  "document_number": ["长府〔2025〕12号"], "notes": []}),
-        "decisions:objection_detail": ("staff_this", kw["decisions:objection_detail"], {"action": ["investigate", "resolve"], "notes": [],
+        "reviews:objection_detail": ("staff_this", kw["reviews:objection_detail"], {"action": ["investigate", "resolve"], "notes": [],
                                                                                       "decision": ["upheld", "dismissed"], "reason": []}),
-        "decisions:award_payment": ("staff_this", kw["decisions:award_payment"], {"amount": ["10000"], "paid_on": day, "reference": [],
+        "reviews:award_payment": ("staff_this", kw["reviews:award_payment"], {"amount": ["10000"], "paid_on": day, "reference": [],
                                                                                 "note": []}),
-        "decisions:award_benefit": ("staff_this", kw["decisions:award_benefit"], {"code": ["magnolia-pool"], "granted_on": day, "note": []}),
-        "decisions:application_notifications": ("staff_this", kw["decisions:application_notifications"],
+        "reviews:award_benefit": ("staff_this", kw["reviews:award_benefit"], {"code": ["magnolia-pool"], "granted_on": day, "note": []}),
+        "reviews:application_notifications": ("staff_this", kw["reviews:application_notifications"],
                                                 {"notification": [str(i["notification_a"])]}),
     }
 
@@ -459,9 +459,9 @@ FORM_ENDPOINTS = [
     "reviews:stage_auto_assign", "reviews:panel_new", "reviews:panel_edit", "reviews:schedule", "reviews:schedule_cancel",
     "reviews:ranking", "reviews:expert_application", "reviews:expert_scoresheet",
     "documents:request", "documents:retry",
-    "decisions:public_publicity", "decisions:meeting_new", "decisions:meeting_edit", "decisions:meeting_detail",
-    "decisions:recommendations", "decisions:publicity_manage", "decisions:approval", "decisions:objection_detail",
-    "decisions:award_payment", "decisions:award_benefit", "decisions:application_notifications",
+    "reviews:public_publicity", "reviews:meeting_new", "reviews:meeting_edit", "reviews:meeting_detail",
+    "reviews:recommendations", "reviews:publicity_manage", "reviews:approval", "reviews:objection_detail",
+    "reviews:award_payment", "reviews:award_benefit", "reviews:application_notifications",
 ]
 FILE_FIELDS = {"file", "minutes", "attachment"}
 ACCEPTED = {200, 302, 400, 403, 404, 405, 409, 413, 429}
@@ -469,9 +469,9 @@ ACCEPTED = {200, 302, 400, 403, 404, 405, 409, 413, 429}
 UNTYPED = {"next", "confirm", "version", "csrfmiddlewaretoken", "pk", "id", "__all__"}
 # Refusals known to come without a message (reported to the owners; a 4xx all the same):
 SILENT_REFUSALS = {
-    "decisions:objection_detail": "a POST to an objection already resolved: its forms are no longer shown",
+    "reviews:objection_detail": "a POST to an objection already resolved: its forms are no longer shown",
     "reviews:ranking": "a tampered cut-off method (not one of the select's options) is not echoed by the hand-written form",
-    "decisions:meeting_detail": "a tampered hidden application id (not a candidate of the meeting): its error has no row to show in",
+    "reviews:meeting_detail": "a tampered hidden application id (not a candidate of the meeting): its error has no row to show in",
 }
 # How a page marks what is wrong: crispy field errors, Django error lists, message alerts.
 ERROR_MARKERS = (b"is-invalid", b"invalid-feedback", b"errorlist", b"alert-danger", b"alert-warning", b'role="alert"', b"text-danger")
@@ -573,7 +573,7 @@ def test_query_strings_and_path_values_never_cause_a_server_error(name, world, d
                      st.sampled_from(["²", "١", "0", "-1", "99999999999999999999999", "１", "1e3", "٣٣"])))
 def test_public_publicity_key_in_the_path_never_causes_a_server_error(world, db, key):
     with transaction.atomic():
-        response = Client().get(reverse("decisions:public_publicity", args=[key]))
+        response = Client().get(reverse("reviews:public_publicity", args=[key]))
         transaction.set_rollback(True)
     assert response.status_code in (200, 404)
 
@@ -606,9 +606,9 @@ NON_NUMBERS = ["²", "١٢", "abc", "1.5", "-1", "' OR '1'='1", "999999999999999
 
 @pytest.mark.parametrize("value", NON_NUMBERS)
 @pytest.mark.parametrize("name,role,field,extra", [
-    ("decisions:application_notifications", "staff_this", "notification", {}),
-    ("decisions:recommendations", "staff_this", "recommendation", {"action": "remove", "reason": "撤回"}),
-    ("decisions:meeting_detail", "staff_this", "application", {"votes_for": "9", "votes_against": "0", "votes_abstain": "1"}),
+    ("reviews:application_notifications", "staff_this", "notification", {}),
+    ("reviews:recommendations", "staff_this", "recommendation", {"action": "remove", "reason": "撤回"}),
+    ("reviews:meeting_detail", "staff_this", "application", {"votes_for": "9", "votes_against": "0", "votes_abstain": "1"}),
     ("reviews:staff_bulk", "staff_this", "applications", {"action": "fail", "reason": "x"}),
     ("documents:request", "staff_this", "award", {"kind": "certificate"}),
     ("documents:request", "staff_this", "application", {"kind": "application"}),
@@ -631,7 +631,7 @@ def test_a_posted_next_never_leaves_the_site_nor_fails(world, db, next_url):
     assert bulk.status_code == 302 and bulk["Location"] == reverse("reviews:staff_queue", args=[world.cycles["cq"]])
     unassign = client.post(reverse("reviews:staff_unassign", args=[world.cycles["cq"], world.ids["assignment_ok"]]),
                            {"next": next_url, "reason": "调整"})
-    assert unassign.status_code == 302 and unassign["Location"].startswith("/reviews/staff/")
+    assert unassign.status_code == 302 and unassign["Location"].startswith("/staff/cycles/")
 
 
 QUERY_KEYS = ["page", "q", "stage", "status", "category", "recommender", "score_min", "score_max", "overdue", "format", "next",
@@ -660,9 +660,9 @@ def test_nul_bytes_in_every_query_parameter_never_cause_a_server_error(name, wor
     ("documents:request", "staff_this", {"kind": "application", "application": "SEC\x00"}),
     ("documents:request", "staff_this", {"kind": "work_plan", "cycle": ["changning\x00"]}),
     ("documents:request", "staff_this", {"kind": "appli\x00cation"}),
-    ("decisions:recommendations", "staff_this", {"action": "add\x00", "application": "1"}),
-    ("decisions:objection_detail", "staff_this", {"action": "investigate", "notes": "核实\x00"}),
-    ("decisions:public_publicity", "anonymous", {"application": "1", "name": "某\x00", "contact": "1\x00", "content": "x\x00"}),
+    ("reviews:recommendations", "staff_this", {"action": "add\x00", "application": "1"}),
+    ("reviews:objection_detail", "staff_this", {"action": "investigate", "notes": "核实\x00"}),
+    ("reviews:public_publicity", "anonymous", {"application": "1", "name": "某\x00", "contact": "1\x00", "content": "x\x00"}),
     ("applications:nomination_accept", "applicant_b", {"organisation": "1\x00"}),
     ("applications:withdraw", "applicant_a", {"reason": "不报\x00"}),
     ("accounts:login", "anonymous", {"username": "applicant-a\x00", "password": "x\x00"}),

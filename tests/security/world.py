@@ -152,8 +152,8 @@ def build_world() -> World:
         RecommendingUnit,
     )
     from awards.models import Cycle, Organiser, Stage
-    from decisions import services as dec_services
-    from decisions.models import Award
+    from reviews import services as dec_services
+    from reviews.models import Award
     from documents.services import request_document
     from reviews import services as rev_services
     from reviews.models import Assignment, ExpertProfile, Scoresheet
@@ -283,7 +283,7 @@ def build_world() -> World:
     document.refresh_from_db()
 
     from core.models import EmailNotification
-    from decisions.models import Recommendation
+    from reviews.models import Recommendation
     from awards.rubrics import leaf_criteria
     from reviews.eligibility import automatic_results
 

@@ -7,6 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from awards.models import Cycle
+from reviews.models import Award
 
 from ... import services
 from ...kinds import KINDS, DocumentDataError
@@ -42,7 +43,6 @@ class Command(BaseCommand):
             except Application.DoesNotExist:
                 raise CommandError(f"unknown application {application}") from None
         else:
-            from decisions.models import Award
 
             if not award:
                 raise CommandError("--award is required for this kind")

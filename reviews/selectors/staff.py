@@ -1,0 +1,183 @@
+"""What review staff may see: cycles, the queue, an application's page; what an applicant sees of the review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts import rules
+from applications.models import Application, ApplicationStatus
+from awards.models import Cycle
+from core.models import ActivityLog
+from reviews.conflicts import conflict_reasons
+from reviews.models import Assignment, ConflictDeclaration, ExpertProfile, ScheduleEntry, SupplementRequest
+from reviews.selectors.cycles import share_cycle_objects
+from reviews.selectors.scoring import current_scores_by_id
+
+# ---------------------------------------------------------------------------------------------
+# Staff scope
+
+
+def staff_cycle(user, code: str) -> Cycle:
+    """The cycle if the user is review staff of its organiser; Http404 otherwise."""
+    cycle = Cycle.objects.select_related("programme__organiser").filter(code=code).first()
+    if cycle is None or not rules.is_review_staff(user, cycle.programme.organiser_id):
+        raise Http404
+    return cycle
+
+
+def staff_applications(user, cycle: Cycle) -> QuerySet[Application]:
+    """Every application of the cycle past the draft stage; staff of another organiser get none."""
+    if not rules.is_review_staff(user, cycle.programme.organiser_id):
+        return Application.objects.none()
+    return Application.objects.filter(cycle=cycle).exclude(status=ApplicationStatus.DRAFT)
+
+
+
+@dataclass
+class QueueFilters:
+    q: str = ""
+    stage: str = ""
+    status: str = ""
+    category: str = ""
+    recommender: str = ""
+    score_min: Decimal | None = None
+    score_max: Decimal | None = None
+    overdue: bool = False
+
+    @classmethod
+    def from_query(cls, params) -> QueueFilters:
+        params = {key: value.replace("\x00", "") for key, value in params.items()}  # PostgreSQL refuses NUL in text
+        def dec(name):
+            try:
+                value = Decimal(params.get(name, "").strip())
+                return value if value.is_finite() else None
+            except (InvalidOperation, AttributeError):
+                return None
+
+        return cls(
+            q=params.get("q", "").strip()[:100], stage=params.get("stage", "")[:40], status=params.get("status", "")[:30],
+            category=params.get("category", "")[:60], recommender=params.get("recommender", "")[:12],
+            score_min=dec("score_min"), score_max=dec("score_max"), overdue=params.get("overdue") == "1",
+        )
+
+
+QUEUE_ORDER = ("category__order", "number", "pk")
+# What a queue row shows. The wide columns (form_data, eligibility_snapshot, declarations,
+# criteria; the cycle's notice and work_plan) are never loaded for the list.
+QUEUE_ROW_FIELDS = (
+    "number", "status", "submitted_at", "cycle_id", "category_id", "current_stage_id", "organisation_id", "person_id",
+    "recommender_id", "organisation__name", "person__name", "recommender__name",
+)
+
+
+def _open_supplement_requests():
+    return SupplementRequest.objects.open().filter(application=OuterRef("pk"))
+
+
+def staff_queue(user, cycle: Cycle, filters: QueueFilters) -> QuerySet[Application]:
+    """The staff queue, filtered, searched and ordered — ids only matter here: paginate
+    `.values_list("pk", flat=True)` of it and load one page's rows with queue_rows()."""
+    qs = staff_applications(user, cycle)
+    if filters.stage:
+        qs = qs.filter(current_stage__code=filters.stage)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.recommender == "none":
+        qs = qs.filter(recommender__isnull=True)
+    elif filters.recommender.isdigit():
+        qs = qs.filter(recommender_id=int(filters.recommender))
+    if filters.overdue:
+        qs = qs.filter(Exists(_open_supplement_requests().filter(due_on__lt=timezone.localdate())))
+    if filters.q:
+        q = filters.q
+        qs = qs.filter(
+            Q(number__icontains=q) | Q(organisation__name__icontains=q) | Q(organisation__credit_code__iexact=q)
+            | Q(person__name__icontains=q) | Q(person__name_zh__icontains=q) | Q(applicant__email__iexact=q)
+        )
+    if filters.score_min is not None or filters.score_max is not None:
+        # Scores depend on the stage's aggregation (trimmed mean, median): computed from one query of totals.
+        ids = list(qs.values_list("pk", "current_stage_id"))
+        scores = current_scores_by_id(cycle, ids)
+        keep = [
+            pk for pk, _stage in ids
+            if scores.get(pk) is not None
+            and (filters.score_min is None or scores[pk] >= filters.score_min)
+            and (filters.score_max is None or scores[pk] <= filters.score_max)
+        ]
+        qs = qs.filter(pk__in=keep)
+    return qs.order_by(*QUEUE_ORDER)
+
+
+def queue_rows(cycle: Cycle, page_ids, categories=None) -> list[Application]:
+    """One page of the queue: the applications whose pks are `page_ids` (a list, or the page's
+    slice of staff_queue(...).values_list("pk", flat=True), which becomes a subquery — one query
+    either way), in queue order, with only the columns a row shows and the open supplement
+    request's deadline (supplement_due_on, supplement_overdue) annotated for these rows alone.
+
+    Each row shares the cycle, its category (from `categories`, else one query) and its stage
+    (cycle_stages) instead of a copy per row."""
+    open_requests = _open_supplement_requests()
+    rows = list(
+        Application.objects.filter(pk__in=page_ids)
+        .select_related("organisation", "person", "recommender")
+        .only(*QUEUE_ROW_FIELDS)
+        .annotate(
+            supplement_due_on=Subquery(open_requests.values("due_on")[:1]),
+            supplement_overdue=Exists(open_requests.filter(due_on__lt=timezone.localdate())),
+        )
+        .order_by(*QUEUE_ORDER)
+    )
+    share_cycle_objects(cycle, rows, categories)
+    return rows
+
+
+
+
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff application page
+
+
+def application_conflicts(application: Application) -> list[tuple[ExpertProfile, list[str]]]:
+    """Every expert of the organiser's pool who must recuse from this application, and why."""
+    experts = list(ExpertProfile.objects.filter(organiser_id=application.cycle.programme.organiser_id))
+    declarations = {(d.expert_id, d.application_id): d for d in ConflictDeclaration.objects.filter(application=application)}
+    found = []
+    for expert in experts:
+        reasons = conflict_reasons(expert, application, declarations)
+        if reasons:
+            found.append((expert, reasons))
+    return found
+
+
+def application_history(application: Application) -> list[ActivityLog]:
+    return list(
+        ActivityLog.objects.filter(target_type=Application._meta.label_lower, target_id=str(application.pk)).select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def application_assignments(application: Application) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(application=application)
+        .select_related("expert", "stage", "scoresheet", "panel")
+        .prefetch_related("scoresheet__items__criterion")
+        .order_by("stage__order", "expert__name")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# For the applicant side
+
+
+def schedule_for_application(application: Application) -> list[ScheduleEntry]:
+    """The applicant's own 陈述答辩 / 现场评审 appointments, in time order (no expert names)."""
+    return list(ScheduleEntry.objects.filter(application=application).select_related("stage").order_by("starts_at"))

@@ -1,0 +1,58 @@
+"""What the pipeline's writes share: the refusal type, snapshots, private uploads."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application
+
+
+class DecisionError(Exception):
+    """A refused decision; str(error) is the reason shown to the user."""
+
+
+
+
+def _application_snapshot(application: Application) -> dict:
+    return {"status": application.status, "stage": application.current_stage.code if application.current_stage_id else None}
+
+
+def _save_private_file(field_file, upload: UploadedFile, prefix: str) -> None:
+    """Store an upload under a random name (the original name is kept in a column for downloads)."""
+    digest = hashlib.sha256(f"{prefix}{timezone.now().timestamp()}{upload.name}".encode()).hexdigest()[:24]
+    extension = ""
+    if "." in (upload.name or ""):
+        extension = "." + upload.name.rsplit(".", 1)[1].lower()[:8]
+    field_file.save(f"{digest}{extension}", upload, save=False)
+
+
+ATTACHMENT_TYPES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+}
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def check_upload(upload: UploadedFile, *, max_bytes: int = ATTACHMENT_MAX_BYTES) -> str:
+    """The content type found by the file's content (the applicant portal's detector: magic bytes,
+    and a zip only as a real Office package); DecisionError if not an accepted type."""
+    from applications.files import detect_type
+
+    if upload.size > max_bytes:
+        raise DecisionError(_("文件过大（上限 %(mb)d MB）。") % {"mb": max_bytes // (1024 * 1024)})
+    mime = detect_type(upload)
+    if mime not in ATTACHMENT_TYPES:
+        raise DecisionError(
+            _("只接受 %(types)s 文件；所上传文件的内容不是这些格式之一。") % {"types": "、".join(ATTACHMENT_TYPES.values())}
+        )
+    return mime
+
+
+
+

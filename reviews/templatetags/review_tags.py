@@ -1,0 +1,76 @@
+"""Template helpers for e-mails and pages of the decisions app."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from awards.selectors import format_wan
+from reviews import workflow
+from reviews.models import SupplementRequest
+from reviews.selectors.cycles import cycle_stages
+
+register = template.Library()
+
+
+@register.simple_tag
+def publicity_for_stage(stage):
+    """The 公示 published for a stage, or None (used by the e-mail sent when a candidate enters it)."""
+    if stage is None:
+        return None
+    from reviews.models import Publicity
+
+    return Publicity.objects.filter(stage=stage).first()
+
+
+@register.simple_tag
+def approval_for_stage(stage):
+    if stage is None:
+        return None
+    from reviews.models import Approval
+
+    return Approval.objects.filter(stage=stage).first()
+
+
+@register.simple_tag
+def award_of(application):
+    from reviews.models import Award
+
+    return Award.objects.filter(application=application).select_related("category").first()
+
+
+@register.simple_tag
+def publicity_url(publicity):
+    from reviews.services import public_url
+
+    return public_url(reverse("reviews:public_publicity", args=[publicity.pk]))
+
+
+@register.filter
+def wan(amount):
+    return format_wan(amount)
+
+
+@register.simple_tag
+def open_supplement_request(application):
+    """The open 补充材料 request of an application, or None."""
+    return SupplementRequest.objects.open_for(application)
+
+
+@register.filter
+def award_title(application):
+    """长宁区政府质量奖（区长质量奖先进质量管理模式（项目））, or just the programme when the category is the award itself."""
+    programme, category = application.cycle.programme, application.category
+    if not category.name or category.name == programme.name:
+        return programme.display_name
+    if programme.display_name != programme.name:  # English reader
+        return f"{programme.display_name} ({category.display_name})"
+    return f"{programme.name}（{category.name}）"
+
+
+@register.simple_tag(takes_context=True)
+def cycle_pipeline(context, cycle):
+    """The cycle's stages in order (read once per cycle instance), and the stage kinds whose pages differ."""
+    context["assigning_kinds"] = workflow.kinds_where("assigns_experts")
+    context["ranked_kinds"] = workflow.kinds_where("ranked")
+    return cycle_stages(cycle)

@@ -1,0 +1,166 @@
+"""Approval, winners, payments and benefits; dashboard, exports, notifications."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from awards.selectors import cycle_budget
+from core.models import EmailNotification
+from reviews import exports, forms, selectors, services
+from reviews.models import Approval, Award
+from reviews.services import DecisionError
+from reviews.views.common import cycle_context, posted_id, require_staff_of, staff_application_or_404
+
+# ---------------------------------------------------------------- approval and awards
+
+
+@login_required
+def approval(request, code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = selectors.approval_stage(cycle)
+    if stage is None:
+        raise Http404
+    recorded = Approval.objects.filter(stage=stage).select_related("recorded_by").first()
+    form = None
+    status = 200
+    if recorded is None:
+        form = forms.ApprovalForm(request.POST or None, initial={
+            "approving_body": (stage.params or {}).get("approving_body", ""), "approved_on": timezone.localdate()})
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    services.record_approval(cycle=cycle, actor=request.user, approved_on=data["approved_on"],
+                                             document_number=data["document_number"],
+                                             approving_body=data["approving_body"], notes=data["notes"])
+                except DecisionError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _("批准已录入，获奖名单已确定。"))
+                    return redirect("reviews:awards", code=cycle.code)
+    lists = selectors.active_recommendations(cycle)
+    budget = cycle_budget(cycle)
+    return render(
+        request,
+        "reviews/approval.html",
+        cycle_context(cycle, "approval", stage=stage, recorded=recorded, form=form, recommendations=list(lists),
+                 publicity=selectors.publicity_for_cycle(cycle), budget=budget,
+                 money=selectors.cycle_money(cycle)),
+        status=status,
+    )
+
+
+@login_required
+def awards(request, code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    winners = selectors.winners_for_cycle(cycle)
+    return render(
+        request,
+        "reviews/awards.html",
+        cycle_context(cycle, "awards", winners=winners, approval=selectors.approval_for_cycle(cycle),
+                 money=selectors.cycle_money(cycle), budget=cycle_budget(cycle), award_stage=selectors.award_stage(cycle)),
+    )
+
+
+def _award_or_404(request, pk: int) -> Award:
+    award = get_object_or_404(Award.objects.select_related("cycle__programme__organiser", "category", "application"), pk=pk)
+    require_staff_of(request, award.cycle.programme.organiser)
+    return award
+
+
+@login_required
+@require_POST
+def award_payment(request, pk: int):
+    award = _award_or_404(request, pk)
+    form = forms.PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_payment(award=award, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("奖金发放已记录。"))
+        except DecisionError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("发放记录有误：%(e)s") % {"e": "；".join(m for errs in form.errors.values() for m in errs)})
+    return redirect("reviews:awards", code=award.cycle.code)
+
+
+@login_required
+@require_POST
+def award_benefit(request, pk: int):
+    award = _award_or_404(request, pk)
+    form = forms.BenefitForm(request.POST, benefits=[b for b in award.category.benefits or [] if isinstance(b, dict)])
+    if form.is_valid():
+        try:
+            services.record_benefit(award=award, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("待遇办理已记录。"))
+        except DecisionError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("办理记录有误：%(e)s") % {"e": "；".join(m for errs in form.errors.values() for m in errs)})
+    return redirect("reviews:awards", code=award.cycle.code)
+
+
+@login_required
+@require_POST
+def award_complete(request, pk: int):
+    award = _award_or_404(request, pk)
+    try:
+        services.complete_award(award=award, actor=request.user)
+        messages.success(request, _("%(n)s 颁奖表彰已完成。") % {"n": award.application.number})
+    except DecisionError as exc:
+        messages.error(request, str(exc))
+    return redirect("reviews:awards", code=award.cycle.code)
+
+
+# ---------------------------------------------------------------- dashboard, exports, notifications
+
+
+@login_required
+def dashboard(request, code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    data = selectors.cycle_dashboard(cycle)
+    return render(request, "reviews/dashboard.html", cycle_context(cycle, "dashboard", data=data),
+                  )
+
+
+@login_required
+def export(request, code: str, kind: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    builder = exports.EXPORTS.get(kind)
+    if builder is None:
+        raise Http404
+    content = exports.workbook_bytes(builder(cycle))
+    filename = f"{cycle.code}-{kind}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def application_notifications(request, code: str, pk: int):
+    application = staff_application_or_404(request, code, pk)
+    if request.method == "POST":
+        notification = get_object_or_404(EmailNotification, pk=posted_id(request.POST.get("notification")), application=application)
+        try:
+            services.resend_notification(notification=notification, actor=request.user)
+            messages.success(request, _("已重新排队发送。"))
+        except DecisionError as exc:
+            messages.error(request, str(exc))
+        return redirect("reviews:application_notifications", code=code, pk=application.pk)
+    return render(
+        request,
+        "reviews/application_notifications.html",
+        cycle_context(application.cycle, "notifications", application=application,
+                 notifications=selectors.notifications_for_application(application),
+                 history=selectors.history_for_application(application)),
+    )
+
+

@@ -1,0 +1,95 @@
+"""Helpers the staff and expert views share."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts import rules
+from applications.models import Application
+from awards.models import Cycle, Stage
+from reviews import access, selectors
+
+PAGE_SIZE = 50
+
+
+def error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "；".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
+    return "；".join(exc.messages)
+
+
+def staff_application_or_404(request, code: str, pk: int) -> Application:
+    application = access.staff_application(request.user, pk)
+    if application.cycle.code != code:
+        raise Http404
+    return application
+
+
+def stage_or_404(cycle, stage_code: str) -> Stage:
+    stage = next((s for s in selectors.cycle_stages(cycle) if s.code == stage_code), None)
+    if stage is None:
+        raise Http404
+    stage.cycle = cycle
+    return stage
+
+
+def posted_text(request, name: str) -> str:
+    """A value read from the POST by hand, without NUL characters (PostgreSQL refuses them in text)."""
+    return request.POST.get(name, "").replace("\x00", "")
+
+
+def safe_next_url(request) -> str:
+    """The posted ?next= when it is a path on this site (never another host, a scheme or a URL name)."""
+    target = request.POST.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def staff_application_url(application) -> str:
+    return reverse("reviews:staff_application", args=[application.cycle.code, application.pk])
+
+
+
+def require_staff_of(request, organiser) -> None:
+    if not rules.is_review_staff(request.user, organiser):
+        raise Http404
+
+
+def posted_id(value) -> int:
+    """A posted id: ASCII digits only ("²".isdigit() is True too), anything else matches nothing."""
+    value = value or ""
+    return int(value) if value.isascii() and value.isdigit() else 0
+
+
+def cycle_context(cycle: Cycle, section: str, **extra) -> dict:
+    return {"cycle": cycle, "section": section, **extra}
+
+
+
+def flatten_form_data(data, prefix="") -> list[tuple[str, str]]:
+    """form_data as (label path, value) rows for display."""
+    rows = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            rows += flatten_form_data(value, f"{prefix} › {key}" if prefix else str(key))
+    elif isinstance(data, list):
+        if all(not isinstance(v, (dict, list)) for v in data):
+            rows.append((prefix, "、".join(str(v) for v in data)))
+        else:
+            for index, value in enumerate(data, start=1):
+                rows += flatten_form_data(value, f"{prefix} [{index}]")
+    else:
+        rows.append((prefix, "" if data is None else str(data)))
+    return rows
+
+def url_prefix(name: str, *args) -> tuple[str, str]:
+    """(prefix, suffix) of a URL whose last argument is a pk: reversed once per page, not once per row."""
+    marker = 987654321
+    url = reverse(name, args=[*args, marker])
+    prefix, _sep, suffix = url.rpartition(str(marker))
+    return prefix, suffix

@@ -1,0 +1,252 @@
+"""The staff queue, bulk actions, an application's page and its actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.models import ApplicationStatus, RecommendingUnit
+from reviews import forms, selectors, services, workflow
+from reviews.eligibility import automatic_results, reviewed_results
+from reviews.models import Assignment, Scoresheet
+from reviews.views.common import (
+    PAGE_SIZE,
+    error_text,
+    flatten_form_data,
+    posted_text,
+    safe_next_url,
+    staff_application_or_404,
+    staff_application_url,
+    stage_or_404,
+    url_prefix,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Staff queue and bulk actions
+
+
+
+@login_required
+def staff_queue(request, code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    filters = selectors.QueueFilters.from_query(request.GET)
+    queryset = selectors.staff_queue(request.user, cycle, filters)
+    # Paginate the ordered ids; only the page's rows are loaded (the slice is a subquery).
+    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    categories = list(cycle.categories.order_by("order"))
+    rows = selectors.queue_rows(cycle, page.object_list, categories) if page.paginator.count else []
+    scores = selectors.queue_scores(cycle, rows)
+    params = request.GET.copy()
+    params.pop("page", None)
+    stages = selectors.cycle_stages(cycle)
+    bulk_form = forms.BulkActionForm(sections=services.FIXED_SECTIONS)
+    return render(request, "reviews/staff_queue.html", {
+        "cycle": cycle, "page": page, "rows": [(a, scores.get(a.pk)) for a in rows], "filters": filters,
+        "query": params.urlencode(), "stages": stages, "categories": categories,
+        "statuses": [(v, label) for v, label in ApplicationStatus.choices if v != ApplicationStatus.DRAFT],
+        "recommenders": list(RecommendingUnit.objects.filter(organiser_id=cycle.programme.organiser_id).order_by("name")),
+        "bulk_form": bulk_form, "scored_stages": [s for s in stages if s.kind in ("scored_review", "comprehensive")],
+        "application_url": url_prefix("reviews:staff_application", cycle.code),
+    })
+
+
+@login_required
+@require_POST
+def staff_bulk(request, code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    # ASCII digits only ("²".isdigit() is True too), and within the database's integer range.
+    ids = [int(v) for v in request.POST.getlist("applications") if v.isascii() and v.isdigit() and len(v) <= 18]
+    visible = {a.pk: a for a in selectors.staff_applications(request.user, cycle).filter(pk__in=ids)
+               .select_related(*selectors.APPLICATION_RELATED)}
+    form = forms.BulkActionForm(request.POST, application_ids=list(visible), sections=services.FIXED_SECTIONS)
+    if not form.is_valid():
+        messages.error(request, error_text(ValidationError(form.errors)))
+        return redirect(safe_next_url(request) or reverse("reviews:staff_queue", args=[code]))
+    data = form.cleaned_data
+    outcomes = services.bulk_transition(
+        applications=[visible[pk] for pk in data["applications"]], name=data["action"], actor=request.user,
+        reason=data.get("reason") or "", sections=data.get("sections"), working_days=data.get("working_days"))
+    ok = sum(1 for o in outcomes if o.ok)
+    return render(request, "reviews/bulk_result.html", {
+        "cycle": cycle, "outcomes": outcomes, "ok": ok, "failed": len(outcomes) - ok,
+        "action": forms.BulkActionForm.ACTION_LABELS[data["action"]], "back": safe_next_url(request)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff application page and its actions
+
+
+@login_required
+def staff_application(request, code: str, pk: int):
+    application = staff_application_or_404(request, code, pk)
+    cycle = application.cycle
+    stages = selectors.cycle_stages(cycle)
+    from reviews.models import EligibilityFinding, SupplementRequest
+
+    findings = list(EligibilityFinding.objects.filter(application=application).select_related("decided_by"))
+    assignments = selectors.application_assignments(application)
+    aggregates = selectors.stage_aggregates(stages, [application.pk])
+    stage_results = []
+    for stage in stages:
+        agg = aggregates.get((application.pk, stage.pk))
+        if stage.kind in ("scored_review", "comprehensive") or stage.pk == application.current_stage_id:
+            stage_results.append({"stage": stage, "aggregate": agg,
+                                  "assignments": [a for a in assignments if a.stage_id == stage.pk],
+                                  "reached": application.current_stage is not None and stage.order <= application.current_stage.order})
+    current = application.current_stage
+    default_days = int((current.params or {}).get("supplement_working_days", 10)) if current else 10
+    return render(request, "reviews/staff_application.html", {
+        "application": application, "cycle": cycle, "stages": stages,
+        # 要求补充材料 needs sections and a deadline: it has its own form below, not a bare button.
+        "options": [o for o in workflow.transition_options(application, request.user) if o[0].name != "request_supplement"],
+        "eligibility": reviewed_results(application, findings), "has_snapshot": application.eligibility_snapshot is not None,
+        "supplements": list(SupplementRequest.objects.filter(application=application).select_related("stage", "created_by")),
+        "supplement_form": forms.SupplementForm(application=application, default_days=default_days),
+        "stage_results": stage_results, "assignments": assignments,
+        "assign_form": forms.AssignForm(stages=[s for s in stages if s.kind == "scored_review"], organiser=cycle.programme.organiser),
+        "conflict_form": forms.StaffConflictForm(organiser=cycle.programme.organiser),
+        "conflicts": selectors.application_conflicts(application),
+        "attachments": list(application.attachments.order_by("uploaded_at")),
+        "schedule": selectors.schedule_for_application(application),
+        "history": selectors.application_history(application),
+        "form_rows": flatten_form_data(application.form_data),
+    })
+
+
+
+@login_required
+@require_POST
+def staff_transition(request, code: str, pk: int):
+    application = staff_application_or_404(request, code, pk)
+    form = forms.TransitionForm(request.POST)
+    if form.is_valid() and form.cleaned_data["name"] == "request_supplement":
+        messages.error(request, _("请使用“要求补充材料”表单，注明需补充的部分和期限。"))
+    elif form.is_valid():
+        try:
+            services.apply_transition(application=application, name=form.cleaned_data["name"], actor=request.user,
+                                      reason=form.cleaned_data["reason"] or "")
+            messages.success(request, _("已执行：%(t)s") % {"t": workflow.BY_NAME[form.cleaned_data["name"]].label})
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+    return redirect(staff_application_url(application))
+
+
+@login_required
+@require_POST
+def staff_eligibility(request, code: str, pk: int):
+    application = staff_application_or_404(request, code, pk)
+    form = forms.EligibilityFindingForm(request.POST)
+    autos = {a.key: a for a in automatic_results(application)}
+    if form.is_valid() and form.cleaned_data["rule_key"] in autos:
+        auto = autos[form.cleaned_data["rule_key"]]
+        try:
+            services.record_eligibility_finding(application=application, rule_key=auto.key, label=auto.label,
+                                                automatic_result=auto.result, result=form.cleaned_data["result"],
+                                                reason=form.cleaned_data["reason"] or "", actor=request.user)
+            messages.success(request, _("已记录“%(l)s”的审查结论。") % {"l": auto.label})
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+    else:
+        messages.error(request, _("请选择审查结论。"))
+    return redirect(staff_application_url(application) + "#eligibility")
+
+
+@login_required
+@require_POST
+def staff_eligibility_rerun(request, code: str, pk: int):
+    application = staff_application_or_404(request, code, pk)
+    try:
+        services.rerun_eligibility(application=application, actor=request.user)
+        messages.success(request, _("已重新运行资格预审。"))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    return redirect(staff_application_url(application) + "#eligibility")
+
+
+@login_required
+@require_POST
+def staff_supplement(request, code: str, pk: int):
+    application = staff_application_or_404(request, code, pk)
+    form = forms.SupplementForm(request.POST, application=application)
+    if form.is_valid():
+        try:
+            request_ = services.request_supplement(application=application, sections=form.cleaned_data["sections"],
+                                                   message=form.cleaned_data["message"],
+                                                   working_days=form.cleaned_data["working_days"], actor=request.user)
+            messages.success(request, _("已要求补充材料，截止 %(d)s。") % {"d": request_.due_on.isoformat()})
+        except (ValidationError, services.TransitionError) as exc:
+            messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.error(request, error_text(ValidationError(form.errors)))
+    return redirect(staff_application_url(application) + "#eligibility")
+
+
+@login_required
+@require_POST
+def staff_assign(request, code: str, pk: int):
+    application = staff_application_or_404(request, code, pk)
+    stages = [s for s in selectors.cycle_stages(application.cycle) if s.kind == "scored_review"]
+    form = forms.AssignForm(request.POST, stages=stages, organiser=application.cycle.programme.organiser)
+    if form.is_valid():
+        stage = stage_or_404(application.cycle, form.cleaned_data["stage"])
+        try:
+            services.assign_expert(stage=stage, application=application, expert=form.cleaned_data["expert"], actor=request.user)
+            messages.success(request, _("已分配 %(e)s。") % {"e": form.cleaned_data["expert"].name})
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+    else:
+        messages.error(request, error_text(ValidationError(form.errors)))
+    return redirect(staff_application_url(application) + "#experts")
+
+
+@login_required
+@require_POST
+def staff_unassign(request, code: str, pk: int):
+    assignment = get_object_or_404(Assignment.objects.select_related("application", "stage", "expert"), pk=pk)
+    application = staff_application_or_404(request, code, assignment.application_id)
+    try:
+        services.remove_assignment(assignment=assignment, actor=request.user, reason=posted_text(request, "reason")[:500])
+        messages.success(request, _("已取消分配。"))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    return redirect(safe_next_url(request) or staff_application_url(application) + "#experts")
+
+
+@login_required
+@require_POST
+def staff_conflict(request, code: str, pk: int):
+    application = staff_application_or_404(request, code, pk)
+    form = forms.StaffConflictForm(request.POST, organiser=application.cycle.programme.organiser)
+    if form.is_valid():
+        try:
+            services.declare_conflict(expert=form.cleaned_data["expert"], application=application, has_conflict=True,
+                                      reason=form.cleaned_data["reason"], actor=request.user)
+            messages.success(request, _("已登记回避。"))
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+    else:
+        messages.error(request, error_text(ValidationError(form.errors)))
+    return redirect(staff_application_url(application) + "#experts")
+
+
+@login_required
+@require_POST
+def staff_reopen(request, code: str, pk: int):
+    sheet = get_object_or_404(Scoresheet.objects.select_related("assignment__application"), pk=pk)
+    application = staff_application_or_404(request, code, sheet.assignment.application_id)
+    form = forms.ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen_scoresheet(scoresheet=sheet, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("评分表已重新开放，专家可修改后再次提交。"))
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+    else:
+        messages.error(request, _("请填写重新开放的理由。"))
+    return redirect(staff_application_url(application) + "#scores")

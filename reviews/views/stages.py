@@ -1,0 +1,232 @@
+"""A stage's page: panels, assignments, schedules, ranking and cut-off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.models import Application, ApplicationStatus
+from awards.models import Stage
+from reviews import forms, selectors, services
+from reviews.models import Assignment, ExpertPanel, ExpertProfile, ScheduleEntry
+from reviews.views.common import posted_text, stage_or_404, url_prefix
+
+# ---------------------------------------------------------------------------------------------
+# Stages: panels, assignments, schedules, ranking
+
+
+@login_required
+def stage_detail(request, code: str, stage_code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = stage_or_404(cycle, stage_code)
+    if stage.kind != "scored_review":
+        raise Http404
+    panels = list(stage.panels.prefetch_related("members", "categories").select_related("leader"))
+    apps = list(selectors.applications_at_stage(stage=stage))
+    assignments = list(Assignment.objects.filter(stage=stage).select_related("expert", "scoresheet"))
+    by_app: dict[int, list] = {}
+    load: dict[int, int] = {}
+    for a in assignments:
+        by_app.setdefault(a.application_id, []).append(a)
+        if a.status == Assignment.Status.ACTIVE:
+            load[a.expert_id] = load.get(a.expert_id, 0) + 1
+    experts = list(ExpertProfile.objects.filter(organiser_id=cycle.programme.organiser_id, is_active=True).order_by("name"))
+    return render(request, "reviews/stage.html", {
+        "cycle": cycle, "stage": stage, "panels": panels,
+        "rows": [(a, by_app.get(a.pk, [])) for a in apps],
+        "experts": [(e, load.get(e.pk, 0)) for e in experts],
+        "per_application": (stage.params or {}).get("experts_per_application"),
+        "categories": list(cycle.categories.order_by("order")),
+    })
+
+
+@login_required
+@require_POST
+def stage_auto_assign(request, code: str, stage_code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = stage_or_404(cycle, stage_code)
+    category = cycle.categories.filter(code=posted_text(request, "category")).first()
+    results = services.auto_assign(stage=stage, actor=request.user, category=category)
+    assigned = sum(len(r.assigned) for r in results)
+    short = [r for r in results if r.shortfall > 0]
+    messages.success(request, _("自动分配完成：新增 %(n)d 个分配。") % {"n": assigned})
+    for r in short:
+        messages.warning(request, _("%(a)s 缺少 %(k)d 位可用专家（已排除须回避的专家：%(x)s）。") % {
+            "a": r.application.number, "k": r.shortfall, "x": "、".join(r.excluded) or "—"})
+    return redirect("reviews:stage_detail", code, stage_code)
+
+
+@login_required
+def panel_edit(request, code: str, stage_code: str, panel_pk: int | None = None):
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = stage_or_404(cycle, stage_code)
+    panel = get_object_or_404(ExpertPanel, pk=panel_pk, stage=stage) if panel_pk else None
+    form = forms.PanelForm(request.POST or None, stage=stage, panel=panel)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_panel(stage=stage, name=form.cleaned_data["name"], members=form.cleaned_data["members"],
+                                categories=form.cleaned_data["categories"], leader=form.cleaned_data["leader"],
+                                actor=request.user, panel=panel)
+            messages.success(request, _("专家组已保存。"))
+            return redirect("reviews:stage_detail", code, stage_code)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(request, "reviews/panel_form.html", {"cycle": cycle, "stage": stage, "panel": panel, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def schedule(request, code: str, stage_code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = stage_or_404(cycle, stage_code)
+    if (stage.params or {}).get("scheduling") not in ("presentation", "site_visit"):
+        raise Http404
+    candidates = list(
+        Application.objects.filter(cycle=cycle, status__in=[ApplicationStatus.IN_REVIEW, ApplicationStatus.SUPPLEMENT_REQUESTED],
+                                   current_stage__order__lte=stage.order)
+        .select_related("organisation", "person").order_by("number"))
+    form = forms.ScheduleForm(request.POST or None, stage=stage, applications=candidates)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            application = next(a for a in candidates if a.pk == data["application"])
+            try:
+                entry = services.save_schedule_entry(
+                    stage=stage, application=application, starts_at=data["starts_at"], ends_at=data["ends_at"],
+                    location=data["location"], panel=data.get("panel"), team=data.get("team") or [], note=data.get("note", ""),
+                    actor=request.user)
+                messages.success(request, _("已安排 %(a)s，并已通知申报人。") % {"a": application.applicant_name})
+                if entry.skipped_conflicted:
+                    messages.warning(request, _("以下专家须回避，未分配其评分：%(e)s") % {"e": "、".join(entry.skipped_conflicted)})
+                return redirect("reviews:schedule", code, stage_code)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+        status = 400
+    entries = list(ScheduleEntry.objects.filter(stage=stage).select_related("application__organisation", "application__person", "panel")
+                   .prefetch_related("team", "panel__members"))
+    return render(request, "reviews/schedule.html", {"cycle": cycle, "stage": stage, "form": form, "entries": entries}, status=status)
+
+
+@login_required
+@require_POST
+def schedule_cancel(request, code: str, stage_code: str, entry_pk: int):
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = stage_or_404(cycle, stage_code)
+    entry = get_object_or_404(ScheduleEntry.objects.select_related("application__applicant", "stage"), pk=entry_pk, stage=stage)
+    services.cancel_schedule_entry(entry=entry, actor=request.user, reason=posted_text(request, "reason")[:300])
+    messages.success(request, _("已取消该日程并通知申报人。"))
+    return redirect("reviews:schedule", code, stage_code)
+
+
+NO_SCORE = SafeString("—")
+
+
+def _number(value) -> str:
+    """A score as the page shows it: plain digits (scores carry no thousands separator in any language),
+    — for none. Digits need no escaping, so they are marked safe and the template prints them as they are."""
+    return NO_SCORE if value is None else SafeString(format(value, "f"))  # nosec B703 - a Decimal's digits only
+
+
+@dataclass
+class RankingLine:
+    """One row of the ranking table, everything already formatted: 1,000 rows × 7 experts are ~10,000
+    numbers and 30,000 look-ups, which the template then only prints."""
+
+    row: selectors.ScoreSummaryRow
+    cells_html: str  # the stage and expert columns as <td>s: 7,000 cells are too many for a template loop
+    url: str
+    number: str
+    name: str
+    stage_cells: list[str]
+    expert_cells: list[str]
+    score: str
+    spread: str
+    std_dev: str
+    disagreement: bool
+    status: str
+    status_label: str
+    elsewhere: str  # the stage the application is at now, when it moved on from this one
+    cutoff: str  # "advance" / "fail" / "" with a preview of a cut-off
+
+
+def _ranking_lines(summary: selectors.ScoreSummary, stage: Stage, url: tuple[str, str],
+                   preview: dict | None) -> list[RankingLine]:
+    codes = [code for code, _name, _w in summary.stage_columns]
+    advance, fail = (preview["advance"], preview["fail"]) if preview else ((), ())
+    labels = {value: str(label) for value, label in ApplicationStatus.choices}
+    lines = []
+    for row in summary.rows:
+        application = row.application
+        stage_cells = [_number(row.stage_scores[code]) if code in row.stage_scores else "" for code in codes]
+        expert_cells = [_number(v) for v in row.expert_scores]
+        lines.append(RankingLine(
+            row=row, url=f"{url[0]}{application.pk}{url[1]}", number=application.number or "", name=application.applicant_name,
+            stage_cells=stage_cells, expert_cells=expert_cells,
+            # Only digits and — go into these cells (see _number), so nothing needs escaping.
+            cells_html=SafeString("".join([  # nosec B703 - cells hold only _number() digits and —
+                *(f'<td class="text-end">{v}</td>' for v in stage_cells),
+                *(f'<td class="text-end small">{v}</td>' for v in expert_cells),
+            ])),
+            score=_number(row.score), spread=_number(row.spread), std_dev=_number(row.std_dev), disagreement=row.disagreement,
+            status=application.status, status_label=labels.get(application.status, application.status),
+            elsewhere=application.current_stage.name if application.current_stage_id != stage.pk else "",
+            cutoff="advance" if application.pk in advance else "fail" if application.pk in fail else "",
+        ))
+    return lines
+
+
+@login_required
+def ranking(request, code: str, stage_code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = stage_or_404(cycle, stage_code)
+    if stage.kind not in ("scored_review", "comprehensive"):
+        raise Http404
+    categories = list(cycle.categories.order_by("order"))
+    category = next((c for c in categories if c.code == request.GET.get("category")), categories[0] if categories else None)
+    if category is None:
+        raise Http404
+    summary = selectors.score_summary(stage=stage, category=category)
+    form = forms.CutoffForm(request.POST or request.GET or None) if ("method" in request.POST or "method" in request.GET) else forms.CutoffForm()
+    preview = None
+    status = 200
+    if form.is_bound and form.is_valid():
+        try:
+            advance, fail = services.cutoff_plan(stage=stage, category=category, method=form.cleaned_data["method"],
+                                                 value=form.cleaned_data["value"])
+            preview = {"advance": {r.application.pk for r in advance}, "fail": {r.application.pk for r in fail}}
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        if request.method == "POST" and preview is not None and request.POST.get("confirm") == "1":
+            try:
+                decision = services.apply_cutoff(stage=stage, category=category, method=form.cleaned_data["method"],
+                                                 value=form.cleaned_data["value"], actor=request.user,
+                                                 reason=form.cleaned_data["reason"] or "")
+                messages.success(request, _("已按晋级线处理：%(a)d 项通过，%(f)d 项未通过。") % {
+                    "a": len(decision.advanced), "f": len(decision.failed)})
+                return redirect(reverse("reviews:ranking", args=[code, stage_code]) + f"?category={category.code}")
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+                status = 400
+    elif form.is_bound:
+        status = 400
+    return render(request, "reviews/ranking.html", {
+        "cycle": cycle, "stage": stage, "category": category, "categories": categories, "summary": summary,
+        "lines": _ranking_lines(summary, stage, url_prefix("reviews:staff_application", cycle.code), preview),
+        "form": form, "preview": preview, "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in ("scored_review", "comprehensive")],
+    }, status=status)
+
+
+
+
