@@ -13,9 +13,9 @@ from openpyxl.utils import get_column_letter
 
 from applications.models import Application
 from applications.models import ApplicationStatus as S
-from awards.models import Category, Cycle, Stage, StageKind
+from awards.models import Category, Cycle, Stage
 from awards.selectors import format_wan
-from reviews import selectors
+from reviews import selectors, workflow
 from reviews.models import Award, ItemScore, MeetingDecision, Recommendation, RecommendationStatus, Scoresheet
 
 HEADER_FONT = Font(bold=True)
@@ -111,7 +111,7 @@ def _ranking_scores(cycle: Cycle, stages: list[Stage]) -> dict[tuple[int, int], 
 
 def applications_workbook(cycle: Cycle) -> Workbook:
     stages = list(Stage.objects.filter(cycle=cycle).order_by("order"))
-    scored = [s for s in stages if s.kind in (StageKind.SCORED_REVIEW, StageKind.COMPREHENSIVE)]
+    scored = [s for s in stages if s.kind in workflow.kinds_where("ranked")]
     scores = _ranking_scores(cycle, scored)
     awards = {a.application_id: a for a in Award.objects.filter(cycle=cycle)}
     recommended = set(
@@ -182,7 +182,7 @@ def scores_workbook(cycle: Cycle) -> Workbook:
 def rankings_workbook(cycle: Cycle) -> Workbook:
     workbook = Workbook()
     stages = [s for s in Stage.objects.filter(cycle=cycle).order_by("order")
-              if s.kind in (StageKind.SCORED_REVIEW, StageKind.COMPREHENSIVE)]
+              if s.kind in workflow.kinds_where("ranked")]
     categories = list(Category.objects.filter(cycle=cycle).order_by("order", "id"))
     first = True
     for stage in stages:

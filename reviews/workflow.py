@@ -129,22 +129,64 @@ class StageKindSpec:
 STAGE_KINDS: dict[str, StageKindSpec] = {
     spec.kind: spec
     for spec in (
-        StageKindSpec(StageKind.ACCEPTANCE, {}, frozenset({STAFF}), supplements=True),
-        StageKindSpec(StageKind.ELIGIBILITY, {"supplement_working_days": Param(gettext_lazy("补正期限（工作日）"), 10, _positive_int)}, frozenset({STAFF}),
-                      (conditions.eligibility_decided,), supplements=True),
-        StageKindSpec(StageKind.SCORED_REVIEW, {
-            "aggregation": Param(gettext_lazy("汇总方式"), "mean", _one_of(*AGGREGATIONS)),
-            "experts_per_application": Param(gettext_lazy("每份申报的评审专家人数"), 5, _positive_int),
-            "scheduling": Param(gettext_lazy("安排方式"), "none", _one_of(*SCHEDULING)),
-        }, frozenset({EXPERT, STAFF}), (conditions.scores_complete,), assigns_experts=True, ranked=True),
-        StageKindSpec(StageKind.COMPREHENSIVE, {"weights": Param(gettext_lazy("各环节权重"), {}, _weights), "tie_breaks": Param(gettext_lazy("同分排序依据"), [], _list)},
-                      frozenset({STAFF}), ranked=True),
-        StageKindSpec(StageKind.MEETING, {"body": Param(gettext_lazy("评审机构"), "", _required_text), "decision": Param(gettext_lazy("决定方式"), "votes", _one_of(*MEETING_DECISIONS))},
-                      frozenset({REVIEW_BODY, STAFF}), (conditions.meeting_decided,)),
-        StageKindSpec(StageKind.PUBLICITY, {"span": Param(gettext_lazy("公示期"), 5, _positive_int), "unit": Param(gettext_lazy("公示期单位"), "working_days", _one_of(*SPAN_UNITS))},
-                      frozenset({STAFF, PUBLIC}), (conditions.publicity_passed,)),
-        StageKindSpec(StageKind.APPROVAL, {"approving_body": Param(gettext_lazy("批准机关"), "", _text)}, frozenset({STAFF}), (conditions.approval_recorded,)),
-        StageKindSpec(StageKind.AWARD, {}, frozenset({STAFF}), (conditions.award_completed,)),
+        StageKindSpec(
+            StageKind.ACCEPTANCE, {}, acted_on_by=frozenset({STAFF}), supplements=True,
+        ),
+        StageKindSpec(
+            StageKind.ELIGIBILITY,
+            {"supplement_working_days": Param(gettext_lazy("补正期限（工作日）"), 10, _positive_int)},
+            acted_on_by=frozenset({STAFF}),
+            exit_conditions=(conditions.eligibility_decided,),
+            supplements=True,
+        ),
+        StageKindSpec(
+            StageKind.SCORED_REVIEW,
+            {
+                "aggregation": Param(gettext_lazy("汇总方式"), "mean", _one_of(*AGGREGATIONS)),
+                "experts_per_application": Param(gettext_lazy("每份申报的评审专家人数"), 5, _positive_int),
+                "scheduling": Param(gettext_lazy("安排方式"), "none", _one_of(*SCHEDULING)),
+            },
+            acted_on_by=frozenset({EXPERT, STAFF}),
+            exit_conditions=(conditions.scores_complete,),
+            assigns_experts=True,
+            ranked=True,
+        ),
+        StageKindSpec(
+            StageKind.COMPREHENSIVE,
+            {
+                "weights": Param(gettext_lazy("各环节权重"), {}, _weights),
+                "tie_breaks": Param(gettext_lazy("同分排序依据"), [], _list),
+            },
+            acted_on_by=frozenset({STAFF}),
+            ranked=True,
+        ),
+        StageKindSpec(
+            StageKind.MEETING,
+            {
+                "body": Param(gettext_lazy("评审机构"), "", _required_text),
+                "decision": Param(gettext_lazy("决定方式"), "votes", _one_of(*MEETING_DECISIONS)),
+            },
+            acted_on_by=frozenset({REVIEW_BODY, STAFF}),
+            exit_conditions=(conditions.meeting_decided,),
+        ),
+        StageKindSpec(
+            StageKind.PUBLICITY,
+            {
+                "span": Param(gettext_lazy("公示期"), 5, _positive_int),
+                "unit": Param(gettext_lazy("公示期单位"), "working_days", _one_of(*SPAN_UNITS)),
+            },
+            acted_on_by=frozenset({STAFF, PUBLIC}),
+            exit_conditions=(conditions.publicity_passed,),
+        ),
+        StageKindSpec(
+            StageKind.APPROVAL,
+            {"approving_body": Param(gettext_lazy("批准机关"), "", _text)},
+            acted_on_by=frozenset({STAFF}),
+            exit_conditions=(conditions.approval_recorded,),
+        ),
+        StageKindSpec(
+            StageKind.AWARD, {}, acted_on_by=frozenset({STAFF}), exit_conditions=(conditions.award_completed,),
+        ),
     )
 }
 

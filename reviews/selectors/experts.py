@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from accounts import rules
 from reviews.conflicts import detect_conflicts
 from reviews.models import Assignment, ExpertProfile

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, ApplicationStatus
 from awards.models import Organiser, Stage
 from core.services import log_activity, model_snapshot
+from reviews import workflow
 from reviews.conflicts import conflict_reasons
 from reviews.models import (
     Assignment,
@@ -95,7 +96,7 @@ def declarations_for(application_ids, expert_ids=None) -> dict:
 def _scorable(application: Application, stage: Stage) -> str | None:
     if application.cycle_id != stage.cycle_id:
         return _("申报不属于本周期。")
-    if stage.kind != "scored_review":
+    if not workflow.kind_spec(stage.kind).assigns_experts:
         return _("“%(s)s”不是评分环节。") % {"s": stage.name}
     if application.status not in (ApplicationStatus.IN_REVIEW, ApplicationStatus.SUPPLEMENT_REQUESTED):
         return _("申报当前状态（%(s)s）不能分配专家。") % {"s": application.get_status_display()}

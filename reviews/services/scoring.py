@@ -13,6 +13,7 @@ from applications.models import ApplicationStatus
 from awards.models import Stage
 from awards.rubrics import leaf_criteria
 from core.services import log_activity
+from reviews import workflow
 from reviews.conflicts import conflict_reasons
 from reviews.models import (
     Assignment,
@@ -200,7 +201,7 @@ def cutoff_plan(*, stage: Stage, category, method: str, value: Decimal):
 
 def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, reason: str = "") -> CutoffDecision:
     """Advance those above the cut-off and fail the rest, all or nothing, through apply_transition."""
-    if stage.kind not in ("scored_review", "comprehensive"):
+    if not workflow.kind_spec(stage.kind).ranked:
         raise CutoffError(_("只有评分环节和综合评价环节可以划定晋级线。"))
     advance, fail = cutoff_plan(stage=stage, category=category, method=method, value=value)
     unscored = [r.application.number or str(r.application.pk) for r in advance + fail if r.score is None]

@@ -51,7 +51,7 @@ def staff_queue(request, code: str):
         "query": params.urlencode(), "stages": stages, "categories": categories,
         "statuses": [(v, label) for v, label in ApplicationStatus.choices if v != ApplicationStatus.DRAFT],
         "recommenders": list(RecommendingUnit.objects.filter(organiser_id=cycle.programme.organiser_id).order_by("name")),
-        "bulk_form": bulk_form, "scored_stages": [s for s in stages if s.kind in ("scored_review", "comprehensive")],
+        "bulk_form": bulk_form, "scored_stages": [s for s in stages if s.kind in workflow.kinds_where("ranked")],
         "application_url": url_prefix("reviews:staff_application", cycle.code),
     })
 
@@ -95,7 +95,7 @@ def staff_application(request, code: str, pk: int):
     stage_results = []
     for stage in stages:
         agg = aggregates.get((application.pk, stage.pk))
-        if stage.kind in ("scored_review", "comprehensive") or stage.pk == application.current_stage_id:
+        if stage.kind in workflow.kinds_where("ranked") or stage.pk == application.current_stage_id:
             stage_results.append({"stage": stage, "aggregate": agg,
                                   "assignments": [a for a in assignments if a.stage_id == stage.pk],
                                   "reached": application.current_stage is not None and stage.order <= application.current_stage.order})
@@ -109,7 +109,7 @@ def staff_application(request, code: str, pk: int):
         "supplements": list(SupplementRequest.objects.filter(application=application).select_related("stage", "created_by")),
         "supplement_form": forms.SupplementForm(application=application, default_days=default_days),
         "stage_results": stage_results, "assignments": assignments,
-        "assign_form": forms.AssignForm(stages=[s for s in stages if s.kind == "scored_review"], organiser=cycle.programme.organiser),
+        "assign_form": forms.AssignForm(stages=[s for s in stages if s.kind in workflow.kinds_where("assigns_experts")], organiser=cycle.programme.organiser),
         "conflict_form": forms.StaffConflictForm(organiser=cycle.programme.organiser),
         "conflicts": selectors.application_conflicts(application),
         "attachments": list(application.attachments.order_by("uploaded_at")),
@@ -191,7 +191,7 @@ def staff_supplement(request, code: str, pk: int):
 @require_POST
 def staff_assign(request, code: str, pk: int):
     application = staff_application_or_404(request, code, pk)
-    stages = [s for s in selectors.cycle_stages(application.cycle) if s.kind == "scored_review"]
+    stages = [s for s in selectors.cycle_stages(application.cycle) if s.kind in workflow.kinds_where("assigns_experts")]
     form = forms.AssignForm(request.POST, stages=stages, organiser=application.cycle.programme.organiser)
     if form.is_valid():
         stage = stage_or_404(application.cycle, form.cleaned_data["stage"])

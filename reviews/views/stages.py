@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from applications.models import Application, ApplicationStatus
 from awards.models import Stage
-from reviews import forms, selectors, services
+from reviews import forms, selectors, services, workflow
 from reviews.models import Assignment, ExpertPanel, ExpertProfile, ScheduleEntry
 from reviews.views.common import posted_text, stage_or_404, url_prefix
 
@@ -28,7 +28,7 @@ from reviews.views.common import posted_text, stage_or_404, url_prefix
 def stage_detail(request, code: str, stage_code: str):
     cycle = selectors.staff_cycle(request.user, code)
     stage = stage_or_404(cycle, stage_code)
-    if stage.kind != "scored_review":
+    if not workflow.kind_spec(stage.kind).assigns_experts:
         raise Http404
     panels = list(stage.panels.prefetch_related("members", "categories").select_related("leader"))
     apps = list(selectors.applications_at_stage(stage=stage))
@@ -190,7 +190,7 @@ def _ranking_lines(summary: selectors.ScoreSummary, stage: Stage, url: tuple[str
 def ranking(request, code: str, stage_code: str):
     cycle = selectors.staff_cycle(request.user, code)
     stage = stage_or_404(cycle, stage_code)
-    if stage.kind not in ("scored_review", "comprehensive"):
+    if not workflow.kind_spec(stage.kind).ranked:
         raise Http404
     categories = list(cycle.categories.order_by("order"))
     category = next((c for c in categories if c.code == request.GET.get("category")), categories[0] if categories else None)
@@ -224,7 +224,7 @@ def ranking(request, code: str, stage_code: str):
     return render(request, "reviews/ranking.html", {
         "cycle": cycle, "stage": stage, "category": category, "categories": categories, "summary": summary,
         "lines": _ranking_lines(summary, stage, url_prefix("reviews:staff_application", cycle.code), preview),
-        "form": form, "preview": preview, "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in ("scored_review", "comprehensive")],
+        "form": form, "preview": preview, "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in workflow.kinds_where("ranked")],
     }, status=status)
 
 

@@ -70,7 +70,7 @@ def test_approval_is_refused_with_an_unresolved_objection(cn_cycle, make_applica
 def test_committed_budget_is_the_sum_of_winners_times_prize(cn_cycle, make_application, cn_staff):
     listed_in(cn_cycle, cn_staff, make_application, [("district-mode", 2), ("district-achievement", 1), ("gold-achievement", 3)])
     # planned: 2×50万 + 2×2万 + 5×10万 + 5×1万 = 159万; proposed = 2×500000 + 1×20000 + 3×10000
-    assert selectors.proposed_amount(cn_cycle) == Decimal("1050000")
+    assert selectors.cycle_money(cn_cycle).proposed == Decimal("1050000")
     publicity = services.publish_publicity(cycle=cn_cycle, actor=cn_staff, start_date=PAST_START, today=BEFORE)
     services.submit_for_approval(publicity=publicity, actor=cn_staff)
     services.record_approval(cycle=cn_cycle, actor=cn_staff, approved_on=datetime.date(2025, 10, 20),

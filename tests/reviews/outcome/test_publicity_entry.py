@@ -6,6 +6,8 @@ candidate into 公示 where it could never be listed, published or moved back.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime
 from decimal import Decimal
 
@@ -172,7 +174,8 @@ def test_a_candidate_stranded_in_publicity_before_the_fix_can_still_be_listed_an
     """Data from before entering 公示 was tied to publishing: the candidate is listed from where it stands."""
     stranded = make_application(cn_cycle, "district-mode", stage="comprehensive", staff=cn_staff)
     # The old rules: nothing but the stage's own conditions stood between 综合评价 and 公示.
-    monkeypatch.setitem(workflow.EXIT_CONDITIONS, "comprehensive", [])
+    old_advance = dataclasses.replace(workflow.BY_NAME["advance"], conditions=(workflow._stage_exit_allowed,))
+    monkeypatch.setitem(workflow.BY_NAME, "advance", old_advance)
     apply_transition(application=stranded, name="advance", actor=cn_staff)
     monkeypatch.undo()
     assert stranded.current_stage.code == "publicity"
