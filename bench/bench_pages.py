@@ -5,7 +5,7 @@
 Builds the scale cycle on first use (seed_demo --applications N into the bench database), then
 times, in one process with Django's test Client and the full middleware stack:
 
-- the staff queue of the scale cycle (/reviews/staff/scale-demo/), first and last page;
+- the staff queue of the scale cycle (/staff/cycles/scale-demo/applications/), first and last page;
 - the category ranking of 质量金奖 先进质量管理模式 at 陈述答辩 (1,000 applications × 7 experts ×
   23 items), and reviews.selectors.category_ranking() on its own;
 - the applicant dashboard (/applications/) of a typical applicant and of a holding group's account
@@ -66,11 +66,11 @@ def main(argv=None) -> int:
     client = Client()
     client.force_login(staff)
     for label, query in (("page 1", ""), (f"page {last_page}", f"?page={last_page}")):
-        ours = common.measure(client, f"/reviews/staff/scale-demo/{query}", name=f"staff queue, {label}", **kw)
+        ours = common.measure(client, f"/staff/cycles/scale-demo/applications/{query}", name=f"staff queue, {label}", **kw)
         bare = common.measure(client, f"/bench/bare/queue/scale-demo/{query}", name="bare", **kw)
         ratios[ours.name] = common.print_pair(ours, bare)
 
-    url = "/reviews/staff/scale-demo/stages/presentation/ranking/?category=gold-mode"
+    url = "/staff/cycles/scale-demo/stages/presentation/ranking/?category=gold-mode"
     ours = common.measure(client, url, name="ranking page, 1,000 × 7 experts", warmup=2, iterations=max(5, args.iterations // 3))
     bare = common.measure(client, "/bench/bare/ranking/scale-demo/presentation/?category=gold-mode", name="bare",
                           warmup=2, iterations=max(5, args.iterations // 3))

@@ -64,7 +64,7 @@ def _resolve_subject(request, kind: str):
     if spec.subject == "application":
         from applications.models import Application
 
-        value = request.POST.get("application", "").replace("\x00", "")  # PostgreSQL refuses NUL in text
+        value = request.POST.get("application", "")
         application = Application.objects.select_related("cycle__programme__organiser").filter(
             **({"pk": int(value)} if value.isascii() and value.isdigit() else {"number": value})
         ).first()
@@ -78,7 +78,7 @@ def _resolve_subject(request, kind: str):
         if award is None:
             raise Http404
         return {"award": award}, award.cycle.programme.organiser
-    codes = [code.replace("\x00", "") for code in request.POST.getlist("cycle") if code]
+    codes = [code for code in request.POST.getlist("cycle") if code]
     cycles = list(Cycle.objects.select_related("programme__organiser").filter(code__in=codes))
     if not cycles or len(cycles) != len(set(codes)):
         raise Http404

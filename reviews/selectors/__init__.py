@@ -41,7 +41,7 @@ from .experts import (  # noqa: F401
     expert_profiles,
 )
 from .history import (  # noqa: F401
-    history_for_application,
+    application_history,
     notifications_for_application,
 )
 from .meetings import (  # noqa: F401
@@ -89,7 +89,6 @@ from .staff import (  # noqa: F401
     QueueFilters,
     application_assignments,
     application_conflicts,
-    application_history,
     queue_rows,
     schedule_for_application,
     staff_applications,

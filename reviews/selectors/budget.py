@@ -75,9 +75,6 @@ class CategoryMoney:
 class CycleMoney:
     categories: list[CategoryMoney]
 
-    def __getitem__(self, category_id: int) -> CategoryMoney:
-        return next(c for c in self.categories if c.category.pk == category_id)
-
     @property
     def planned(self) -> Decimal:
         return sum((c.planned for c in self.categories), Decimal(0))

@@ -5,17 +5,17 @@ from __future__ import annotations
 from applications.models import Application
 from core.models import ActivityLog, EmailNotification
 
-# ---------------------------------------------------------------- notifications and history
-
 
 def notifications_for_application(application: Application) -> list[EmailNotification]:
     return list(EmailNotification.objects.filter(application=application).order_by("created_at", "id"))
 
 
-def history_for_application(application: Application) -> list[ActivityLog]:
+def application_history(application: Application, *, newest_first: bool = True) -> list[ActivityLog]:
+    """Every activity-log entry about the application, with its actor."""
+    order = ("-created_at", "-id") if newest_first else ("created_at", "id")
     return list(
-        ActivityLog.objects.filter(target_type="applications.application", target_id=str(application.pk))
+        ActivityLog.objects.filter(target_type=Application._meta.label_lower, target_id=str(application.pk))
         .select_related("actor")
-        .order_by("created_at", "id")
+        .order_by(*order)
     )
 

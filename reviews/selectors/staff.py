@@ -12,7 +12,6 @@ from django.utils import timezone
 from accounts import rules
 from applications.models import Application, ApplicationStatus
 from awards.models import Cycle
-from core.models import ActivityLog
 from reviews.conflicts import conflict_reasons
 from reviews.models import Assignment, ConflictDeclaration, ExpertProfile, ScheduleEntry, SupplementRequest
 from reviews.selectors.cycles import share_cycle_objects
@@ -51,7 +50,6 @@ class QueueFilters:
 
     @classmethod
     def from_query(cls, params) -> QueueFilters:
-        params = {key: value.replace("\x00", "") for key, value in params.items()}  # PostgreSQL refuses NUL in text
         def dec(name):
             try:
                 value = Decimal(params.get(name, "").strip())
@@ -157,12 +155,6 @@ def application_conflicts(application: Application) -> list[tuple[ExpertProfile,
             found.append((expert, reasons))
     return found
 
-
-def application_history(application: Application) -> list[ActivityLog]:
-    return list(
-        ActivityLog.objects.filter(target_type=Application._meta.label_lower, target_id=str(application.pk)).select_related("actor")
-        .order_by("-created_at", "-id")
-    )
 
 
 def application_assignments(application: Application) -> list[Assignment]:

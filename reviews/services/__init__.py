@@ -57,6 +57,7 @@ from .notifications import (  # noqa: F401
 )
 from .publicity import (  # noqa: F401
     add_recommendation,
+    default_contact,
     default_publicity_notice,
     default_publicity_title,
     file_objection,

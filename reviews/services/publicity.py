@@ -200,7 +200,7 @@ def publish_publicity(
             end_date=end_date,
             span=span,
             unit=unit,
-            contact=(contact or _default_contact(cycle)).strip()[:300],
+            contact=(contact or default_contact(cycle)).strip()[:300],
             published_by=actor,
         )
         log_activity(
@@ -233,7 +233,7 @@ def publish_publicity(
         return publicity
 
 
-def _default_contact(cycle: Cycle) -> str:
+def default_contact(cycle: Cycle) -> str:
     organiser = cycle.programme.organiser
     parts = [cycle.programme.office or organiser.office_name]
     phone = cycle.contact_phone or organiser.phone

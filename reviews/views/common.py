@@ -36,11 +36,6 @@ def stage_or_404(cycle, stage_code: str) -> Stage:
     return stage
 
 
-def posted_text(request, name: str) -> str:
-    """A value read from the POST by hand, without NUL characters (PostgreSQL refuses them in text)."""
-    return request.POST.get(name, "").replace("\x00", "")
-
-
 def safe_next_url(request) -> str:
     """The posted ?next= when it is a path on this site (never another host, a scheme or a URL name)."""
     target = request.POST.get("next") or ""

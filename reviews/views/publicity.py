@@ -83,7 +83,7 @@ def publicity_manage(request, code: str):
     status = 200
     if publicity is None:
         initial = {"start_date": timezone.localdate(), "title": services.default_publicity_title(cycle),
-                   "notice": services.default_publicity_notice(cycle, span, unit), "contact": services._default_contact(cycle)}
+                   "notice": services.default_publicity_notice(cycle, span, unit), "contact": services.default_contact(cycle)}
         form = forms.PublishForm(request.POST or None, initial=initial)
         end_date = None
         coverage_error = None
@@ -171,7 +171,7 @@ def objection_detail(request, pk: int):
                 messages.error(request, _("请求无效。"))
         except DecisionError as exc:
             messages.error(request, str(exc))
-    history = [e for e in selectors.history_for_application(objection.application) if e.action.startswith("objection.")
+    history = [e for e in selectors.application_history(objection.application, newest_first=False) if e.action.startswith("objection.")
                and (e.after or {}).get("objection") == objection.pk]
     return render(
         request,

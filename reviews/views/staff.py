@@ -19,7 +19,6 @@ from reviews.views.common import (
     PAGE_SIZE,
     error_text,
     flatten_form_data,
-    posted_text,
     safe_next_url,
     staff_application_or_404,
     staff_application_url,
@@ -211,7 +210,7 @@ def staff_unassign(request, code: str, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("application", "stage", "expert"), pk=pk)
     application = staff_application_or_404(request, code, assignment.application_id)
     try:
-        services.remove_assignment(assignment=assignment, actor=request.user, reason=posted_text(request, "reason")[:500])
+        services.remove_assignment(assignment=assignment, actor=request.user, reason=request.POST.get("reason", "")[:500])
         messages.success(request, _("已取消分配。"))
     except ValidationError as exc:
         messages.error(request, error_text(exc))

@@ -18,7 +18,7 @@ from applications.models import Application, ApplicationStatus
 from awards.models import Stage
 from reviews import forms, selectors, services, workflow
 from reviews.models import Assignment, ExpertPanel, ExpertProfile, ScheduleEntry
-from reviews.views.common import posted_text, stage_or_404, url_prefix
+from reviews.views.common import stage_or_404, url_prefix
 
 # ---------------------------------------------------------------------------------------------
 # Stages: panels, assignments, schedules, ranking
@@ -54,7 +54,7 @@ def stage_detail(request, code: str, stage_code: str):
 def stage_auto_assign(request, code: str, stage_code: str):
     cycle = selectors.staff_cycle(request.user, code)
     stage = stage_or_404(cycle, stage_code)
-    category = cycle.categories.filter(code=posted_text(request, "category")).first()
+    category = cycle.categories.filter(code=request.POST.get("category", "")).first()
     results = services.auto_assign(stage=stage, actor=request.user, category=category)
     assigned = sum(len(r.assigned) for r in results)
     short = [r for r in results if r.shortfall > 0]
@@ -124,7 +124,7 @@ def schedule_cancel(request, code: str, stage_code: str, entry_pk: int):
     cycle = selectors.staff_cycle(request.user, code)
     stage = stage_or_404(cycle, stage_code)
     entry = get_object_or_404(ScheduleEntry.objects.select_related("application__applicant", "stage"), pk=entry_pk, stage=stage)
-    services.cancel_schedule_entry(entry=entry, actor=request.user, reason=posted_text(request, "reason")[:300])
+    services.cancel_schedule_entry(entry=entry, actor=request.user, reason=request.POST.get("reason", "")[:300])
     messages.success(request, _("已取消该日程并通知申报人。"))
     return redirect("reviews:schedule", code, stage_code)
 

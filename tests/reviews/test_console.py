@@ -102,9 +102,9 @@ def test_ranking_page_query_count_is_the_same_for_1_and_50_applications(count, c
 def test_queue_pages_follow_the_queue_order_and_annotate_each_page(cn_cycle, cn_staff, make_application, client, monkeypatch):
     """The queue paginates its ordered ids and loads only the page's rows: every page holds the right
     applications in order (category order, then number), with their own supplement deadline."""
-    from reviews import views
+    from reviews.views import staff
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(staff, "PAGE_SIZE", 2)
     gold = make_application(cn_cycle, "gold-mode", stage="eligibility", staff=cn_staff)
     district = [make_application(cn_cycle, stage="eligibility", staff=cn_staff) for _ in range(3)]
     request = services.request_supplement(application=district[2], sections=["overview"], message="补充", working_days=3,

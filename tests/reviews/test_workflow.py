@@ -139,7 +139,7 @@ def test_eligibility_cannot_be_passed_while_a_rule_result_is_unconfirmed(cn_cycl
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".venv", "tests", "migrations", "node_modules", "var", "static", "templates", "locale", "bench"}
-WRITER = ROOT / "reviews" / "services.py"
+WRITER = ROOT / "reviews" / "services" / "transitions.py"
 
 
 def _python_files():

@@ -49,6 +49,7 @@ from .world import (
 LOGIN = "login"
 R = "redirect"
 OK, BAD, FORBIDDEN, NF, NA, CONFLICT = 200, 400, 403, 404, 405, 409
+MOVED, MOVED_KEEPING_METHOD = 301, 308  # the staff addresses of before the pipeline became one app
 REFUSED = {LOGIN, FORBIDDEN, NF, NA}
 
 SKIPPED_NAMESPACES = ("admin",)
@@ -174,6 +175,13 @@ MATRIX: dict[str, dict[str, dict]] = {
     "reviews:award_benefit": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:award_complete": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:application_notifications": {"get": staff_this(), "post": staff_this(R)},
+    # -- old staff addresses: moved for everybody (the page moved to checks permissions) ------------
+    "reviews:legacy_expert_pool": {"get": public(MOVED), "post": public(MOVED_KEEPING_METHOD)},
+    "reviews:legacy_staff_cycle": {"get": public(MOVED), "post": public(MOVED_KEEPING_METHOD)},
+    "reviews:legacy_decision_object": {"get": public(MOVED), "post": public(MOVED_KEEPING_METHOD)},
+    "reviews:legacy_decisions_cycle": {"get": public(MOVED), "post": public(MOVED_KEEPING_METHOD)},
+    # …except the one without a cycle code: only who may see the application learns where it went.
+    "reviews:legacy_notifications": {"get": staff_this(MOVED), "post": staff_this(MOVED_KEEPING_METHOD)},
     # -- applicant portal: public calls ------------------------------------------------------------
     "applications:call": {"get": public(), "post": public()},
     "applications:blank_form": {"get": public(), "post": public()},
@@ -271,7 +279,12 @@ def url_kwargs(world: World) -> dict[str, dict]:
         "reviews:award_payment": {"pk": i["award"]},
         "reviews:award_benefit": {"pk": i["award"]},
         "reviews:award_complete": {"pk": i["award"]},
-        "reviews:application_notifications": {"pk": i["app_a"]},
+        "reviews:application_notifications": app_a,
+        "reviews:legacy_expert_pool": {"rest": ""},
+        "reviews:legacy_staff_cycle": {"code": c["cq"], "rest": f"applications/{i['app_a']}/"},
+        "reviews:legacy_decision_object": {"kind": "meetings", "rest": f"{i['meeting']}/"},
+        "reviews:legacy_decisions_cycle": {"code": c["cq"], "rest": "publicity/"},
+        "reviews:legacy_notifications": {"pk": i["app_a"]},
         "applications:call": cq,
         "applications:blank_form": {"code": c["cq"], "category": "gold-mode"},
         "applications:start": cq,

@@ -139,7 +139,7 @@ def test_an_applicant_receives_exactly_the_emails_meant_for_them_from_submit_to_
 
 def test_staff_see_what_was_sent_for_an_application(cn_cycle, make_application, cn_staff, xh_staff, client):
     app = make_application(cn_cycle, "district-mode", stage="eligibility", staff=cn_staff)
-    url = reverse("reviews:application_notifications", args=[app.pk])
+    url = reverse("reviews:application_notifications", args=[app.cycle.code, app.pk])
     client.force_login(xh_staff)
     assert client.get(url).status_code == 404
     client.force_login(cn_staff)
@@ -151,7 +151,7 @@ def test_staff_see_what_was_sent_for_an_application(cn_cycle, make_application, 
 def test_a_failed_email_is_retried_recorded_and_can_be_sent_again(
     cn_cycle, make_application, cn_staff, client, settings, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = "tests.decisions.failing_backend.EmailBackend"
+    settings.EMAIL_BACKEND = "tests.reviews.outcome.failing_backend.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
         app = make_application(cn_cycle, "district-mode")
     notification = EmailNotification.objects.get(application=app)
@@ -160,7 +160,7 @@ def test_a_failed_email_is_retried_recorded_and_can_be_sent_again(
     assert "SMTP server unavailable" in notification.error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.force_login(cn_staff)
-    url = reverse("reviews:application_notifications", args=[app.pk])
+    url = reverse("reviews:application_notifications", args=[app.cycle.code, app.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"notification": notification.pk})
     assert response.status_code == 302
