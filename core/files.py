@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.http import FileResponse, Http404
 
 logger = logging.getLogger(__name__)
@@ -71,9 +71,9 @@ def describe_storage(storage: Storage | None = None) -> str:
     storage = storage or default_storage
     if hasattr(storage, "describe"):
         return storage.describe()
-    if type(storage).__name__ == "FileSystemStorage":
+    if isinstance(storage, FileSystemStorage):
         return f"local disk {storage.location}"
-    return type(storage).__name__
+    return storage.__class__.__name__
 
 
 def probe_storage(storage: Storage | None = None) -> tuple[bool, str]:
