@@ -137,7 +137,7 @@ def part_pages(storage_env: dict, *, clients: int, duration: float) -> None:
     staff = User.objects.get(username="cn-staff")
     typical = (Application.objects.filter(cycle__code="scale-demo", status=ApplicationStatus.IN_REVIEW, organisation__isnull=False)
                .exclude(applicant__username="scale-demo-group").order_by("pk").first())
-    attachment = attach(typical, "throughput.pdf", pdf(20))
+    attachment = attach(typical, "throughput.pdf", b"%PDF-1.4\n" + os.urandom(2 * 1024 * 1024))  # a typical scan-sized file
     staff_cookie, applicant_cookie = session_cookie(staff), session_cookie(typical.applicant)
     pages = [
         ("public home (calls)", "/", None),
@@ -145,7 +145,7 @@ def part_pages(storage_env: dict, *, clients: int, duration: float) -> None:
         ("applicant dashboard", "/applications/", applicant_cookie),
         ("applicant's application page", f"/applications/{typical.pk}/", applicant_cookie),
         ("staff queue, 10,000 applications, page 1", "/reviews/staff/scale-demo/", staff_cookie),
-        (f"attachment download ({attachment.size // 1024} KiB, streamed)", f"/applications/files/{attachment.pk}/", applicant_cookie),
+        (f"attachment download ({attachment.size / 2**20:.0f} MiB, streamed)", f"/applications/files/{attachment.pk}/", applicant_cookie),
         ("/health/?checks=database,storage", "/health/?checks=database,storage", None),
     ]
     port = common_free_port()
