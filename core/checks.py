@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import checks
 
-from .files import describe_storage, probe_storage, storage_machines_problem
+from .files import describe_storage, local_disk_storage, probe_storage, storage_machines_problem
 
 
 @checks.register("portal_storage")
@@ -31,16 +31,16 @@ def storage_serves_the_machines(app_configs=None, **kwargs):
 
 @checks.register("portal_storage", deploy=True)
 def shared_local_disk(app_configs=None, **kwargs):
-    if getattr(settings, "PORTAL_MACHINES", 1) > 1 and getattr(settings, "PORTAL_SHARED_MEDIA_ROOT", False):
-        if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
-            return [
-                checks.Warning(
-                    f"{settings.PORTAL_MACHINES} machines share files through {settings.MEDIA_ROOT} "
-                    "(PORTAL_SHARED_MEDIA_ROOT=true): it must be the same mount on every web and worker machine.",
-                    hint="An object store (PORTAL_STORAGE=s3) needs no shared file system; see docs/deployment.md.",
-                    id="portal.W001",
-                )
-            ]
+    shared = getattr(settings, "PORTAL_SHARED_MEDIA_ROOT", False)
+    if getattr(settings, "PORTAL_MACHINES", 1) > 1 and shared and local_disk_storage():
+        return [
+            checks.Warning(
+                f"{settings.PORTAL_MACHINES} machines share files through {settings.MEDIA_ROOT} "
+                "(PORTAL_SHARED_MEDIA_ROOT=true): it must be the same mount on every web and worker machine.",
+                hint="An object store (PORTAL_STORAGE=s3) needs no shared file system; see docs/deployment.md.",
+                id="portal.W001",
+            )
+        ]
     return []
 
 

@@ -108,7 +108,10 @@ def probe_storage(storage: Storage | None = None) -> tuple[bool, str]:
 def storage_machines_problem() -> str:
     """Why the configured storage cannot serve the configured number of machines; "" when it can."""
     machines = getattr(settings, "PORTAL_MACHINES", 1)
-    if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage") and machines > 1:
-        if not getattr(settings, "PORTAL_SHARED_MEDIA_ROOT", False):
-            return f"PORTAL_MACHINES={machines} but files are on the local disk: each machine would keep its own files."
+    if machines > 1 and local_disk_storage() and not getattr(settings, "PORTAL_SHARED_MEDIA_ROOT", False):
+        return f"PORTAL_MACHINES={machines} but files are on the local disk: each machine would keep its own files."
     return ""
+
+
+def local_disk_storage() -> bool:
+    return settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")

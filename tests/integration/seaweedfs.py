@@ -101,7 +101,7 @@ class SeaweedFS:
         self.stop()
         raise RuntimeError(f"SeaweedFS S3 not ready after {timeout:.0f} s ({error!r}):\n{self.log.read_text()[-3000:]}")
 
-    def keys(self) -> set[str]:
+    def object_keys(self) -> set[str]:
         keys, token = set(), None
         while True:
             page = self.client.list_objects_v2(Bucket=self.bucket, **({"ContinuationToken": token} if token else {}))

@@ -329,9 +329,9 @@ def test_web_and_worker_share_files_only_through_the_object_store(object_store, 
         extra_pk, _name, extra_key = stored["attachments"][2]
         response = post(alice, f"{base}/applications/{pk}/attachments/{extra_pk}/delete/")
         assert response.status_code == 302
-        assert extra_key not in store.keys()
+        assert extra_key not in store.object_keys()
         attachment_keys = {key for _pk, _name, key in stored["attachments"][:2]}
-        assert attachment_keys <= store.keys()
+        assert attachment_keys <= store.object_keys()
 
         # The worker renders the 申报书, reading both attachments back from the bucket.
         response = post(alice, f"{base}/documents/request/", data={"kind": "application", "application": pk}, headers={"Accept": "application/json"})
@@ -376,10 +376,10 @@ def test_web_and_worker_share_files_only_through_the_object_store(object_store, 
         # Deleting the draft removes its attachments and its 申报书 from the bucket; the batch stays.
         stored = json.loads(shell(admin_env, STORED.format(pk=pk), "STORED"))
         form_key = stored["documents"][0][2]
-        batch_keys = {key for key in store.keys() if "/certificate_batch/" in key}
-        assert form_key in store.keys() and len(batch_keys) == 1
+        batch_keys = {key for key in store.object_keys() if "/certificate_batch/" in key}
+        assert form_key in store.object_keys() and len(batch_keys) == 1
         assert shell(admin_env, DELETE_DRAFT.format(pk=pk), "DELETED") == "2 1"
-        remaining = store.keys()
+        remaining = store.object_keys()
         assert not (attachment_keys | {form_key}) & remaining
         assert remaining == batch_keys
         assert alice.get(base + form["download_url"], timeout=30).status_code == 404
@@ -404,4 +404,4 @@ def test_the_deploy_check_probes_the_object_store(object_store, tmp_path):
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "(portal.E002) File storage unusable: s3 bucket portal-files: ClientError" in result.stderr
-    assert not [key for key in object_store.keys() if key.startswith("_health/")]  # the probe cleans up
+    assert not [key for key in object_store.object_keys() if key.startswith("_health/")]  # the probe cleans up
