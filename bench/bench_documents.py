@@ -217,6 +217,8 @@ def part_workers(count: int) -> None:
         finally:
             _stop(processes)
         print(f"   {workers} worker process(es): {results[workers]:6.2f} s  ({count / results[workers]:5.1f} certificates/s)")
+    queue = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
+    redis.Redis.from_url(BROKER).delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     speedup = results[1] / results[2]
     print(f"   speed-up with two workers: {speedup:.2f}× {'ok (≥ 1.7×)' if speedup >= 1.7 else 'below 1.7×'} on {os.cpu_count()} CPU(s)")
 

@@ -257,7 +257,7 @@ def part_documents(storage_env: dict, *, count: int) -> None:
         for attachment in attachments:
             attachment.file.delete(save=False)
             attachment.delete()
-        redis.Redis.from_url(BROKER).delete(QUEUE, f"_kombu.binding.{QUEUE}")
+        redis.Redis.from_url(BROKER).delete(QUEUE, f"_kombu.binding.{QUEUE}", f"_kombu.binding_permanent.{QUEUE}")
 
 
 def main() -> int:

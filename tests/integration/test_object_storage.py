@@ -140,7 +140,7 @@ def queue():
     name = f"portal-storage-it-{os.getpid()}"
     yield name
     client = redis.Redis.from_url(BROKER)
-    client.delete(name, f"_kombu.binding.{name}")
+    client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
 
 
 def process_env(*, database_url: str, store: SeaweedFS, queue: str, media: Path) -> dict:
