@@ -7,6 +7,7 @@ snapshot, receipt number, submission time) and passes it as `extra=`.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.core import signing
@@ -34,6 +35,9 @@ from .models import (
     PersonProfile,
     ReceiptSequence,
 )
+
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -231,6 +235,42 @@ def attachment_delete(*, attachment: Attachment, actor) -> None:
         )
         attachment.delete()
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def application_delete_draft(*, application: Application, actor) -> None:
+    """Delete a draft that was never submitted, with its attachments and generated documents.
+
+    The rows go in one transaction (the log entry keeps what was deleted); the stored files — in the
+    object store when several machines share it — are removed only once that transaction has committed.
+    """
+    with transaction.atomic():
+        application = Application.objects.select_for_update().filter(pk=application.pk).first()
+        if application is None or application.status != ApplicationStatus.DRAFT or application.submitted_at or application.number:
+            raise ApplicationError(_("此申报当前不可修改。"))
+        attachments = list(application.attachments.all())
+        documents = [document for document in application.documents.all() if document.file]
+        files = [(item.file.storage, item.file.name) for item in [*attachments, *documents] if item.file]
+        log_activity(
+            actor=actor,
+            action="application.delete",
+            target=application,
+            before={
+                **model_snapshot(application),
+                "attachments": [{"name": item.original_name, "sha256": item.sha256, "file": item.file.name} for item in attachments],
+                "documents": [{"kind": item.kind, "file": item.file.name, "checksum": item.checksum} for item in documents],
+            },
+        )
+        application.delete()
+        transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(files) -> None:
+    """After commit: the rows are gone whatever happens here, so one failed delete must not stop the rest."""
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - logged for an operator to remove by hand
+            logger.exception("deleted application: could not remove %s from storage", name)
 
 
 # ---- submission ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@
 2. Raw WeasyPrint time for a document's HTML vs the full task path (load the row, build the
    context from the database, render, store, record). Target: ≤ 20 % overhead.
 3. A batch of 100 certificates rendered by one and by two real `celery worker` processes fed
-   through Redis (db 14). Target: two workers ≥ 1.7× as fast as one.
+   through Redis (db 14, or BENCH_BROKER_URL; a queue of the run's own, nothing flushed).
+   Target: two workers ≥ 1.7× as fast as one.
 
 It works on its own database (a temporary SQLite file unless DATABASE_URL is set) and media dir.
 """
@@ -39,6 +40,8 @@ os.environ["DJANGO_MEDIA_ROOT"] = str(WORK / "media")
 os.environ["DJANGO_DEBUG"] = "false"
 os.environ["CELERY_BROKER_URL"] = BROKER
 os.environ["CELERY_RESULT_BACKEND"] = BROKER
+# A queue of this run's own: the broker database may be shared, so nothing in it is flushed.
+os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"bench-documents-{os.getpid()}"
 
 CJK = re.compile(r"[\u2014\u2018-\u201d\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u3400-\u4dbf]")
 LATIN_CSS = '<style>* { font-family: "DejaVu Serif" !important; word-break: break-all; }</style></head>'
@@ -191,7 +194,7 @@ def part_workers(count: int) -> None:
     from documents.tasks import render_document
 
     try:
-        redis.Redis.from_url(BROKER).flushdb()
+        redis.Redis.from_url(BROKER).ping()
     except redis.exceptions.ConnectionError:
         print("\n3. Certificate batch: skipped, Redis is not reachable at", BROKER)
         return
@@ -216,6 +219,8 @@ def part_workers(count: int) -> None:
         finally:
             _stop(processes)
         print(f"   {workers} worker process(es): {results[workers]:6.2f} s  ({count / results[workers]:5.1f} certificates/s)")
+    queue = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
+    redis.Redis.from_url(BROKER).delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     speedup = results[1] / results[2]
     print(f"   speed-up with two workers: {speedup:.2f}× {'ok (≥ 1.7×)' if speedup >= 1.7 else 'below 1.7×'} on {os.cpu_count()} CPU(s)")
 

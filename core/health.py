@@ -1,4 +1,4 @@
-"""Health checks for the load balancer and operators: database, Redis broker, a Celery worker."""
+"""Health checks for the load balancer and operators: database, Redis broker, a Celery worker, file storage."""
 
 from __future__ import annotations
 
@@ -44,9 +44,26 @@ def check_workers() -> tuple[bool, str]:
     return True, f"{len(replies)} worker(s)"
 
 
-def run_checks() -> dict[str, dict]:
+def check_storage() -> tuple[bool, str]:
+    """Which storage is in use, and that a small probe object can be written, read back and deleted."""
+    from .files import probe_storage, storage_machines_problem
+
+    problem = storage_machines_problem()
+    if problem:
+        return False, problem
+    return probe_storage()
+
+
+CHECKS = {"database": check_database, "broker": check_broker, "workers": check_workers, "storage": check_storage}
+
+
+def run_checks(only: list[str] | None = None) -> dict[str, dict]:
+    """Every check, or the named ones (a web machine's load-balancer check leaves out `workers`:
+    a worker outage must not take the web machines out of rotation)."""
     results = {}
-    for name, check in (("database", check_database), ("broker", check_broker), ("workers", check_workers)):
+    for name, check in CHECKS.items():
+        if only and name not in only:
+            continue
         ok, detail = check()
         results[name] = {"ok": ok, "detail": detail}
     return results

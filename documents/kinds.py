@@ -6,6 +6,8 @@ awards.selectors, texts from the configuration (Cycle, Programme, OfficialLetter
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.models import Cycle, OfficialLetter, ProjectType
 from awards.selectors import cycle_budget, format_wan
+from core.files import open_stream
 from reviews.selectors import approval_for_cycle, committed_amount, publicity_for_cycle, score_summary, winners_for_cycle
 
 from .rendering import title_lines
@@ -517,6 +520,37 @@ def _masked(identity: str) -> str:
     return identity if len(identity) <= 8 else identity[:4] + "*" * (len(identity) - 8) + identity[-4:]
 
 
+def stored_attachment(attachment) -> dict:
+    """Read an attachment back from storage: its SHA-256 against the one recorded at upload, and a PDF's pages.
+
+    The worker that renders the 申报书 may run on another machine than the web process that took the upload;
+    this is where a file the shared storage lost, or never had, shows — in the document, not as a crash.
+    A storage that cannot be reached raises, and the task retries.
+    """
+    try:
+        handle, _size = open_stream(attachment.file.storage, attachment.file.name)
+    except FileNotFoundError:
+        return {"pages": None, "verdict": "文件缺失"}
+    digest = hashlib.sha256()
+    content = io.BytesIO() if attachment.content_type == "application/pdf" else None
+    try:
+        for chunk in iter(lambda: handle.read(64 * 1024), b""):
+            digest.update(chunk)
+            if content is not None:
+                content.write(chunk)
+    finally:
+        handle.close()
+    pages = None
+    if content is not None:
+        from pypdf import PdfReader
+
+        try:
+            pages = len(PdfReader(content).pages)
+        except Exception:  # noqa: BLE001 - an unreadable PDF is still listed, without a page count
+            pages = None
+    return {"pages": pages, "verdict": "校验一致" if digest.hexdigest() == attachment.sha256 else "校验不符"}
+
+
 def build_application(subject: Subject) -> RenderSpec:
     application = subject.application
     cycle = application.cycle
@@ -576,7 +610,8 @@ def build_application(subject: Subject) -> RenderSpec:
     for number, section in enumerate(sections, start=1):
         section["number"] = chinese_number(number)
     attachments = [
-        {"purpose": item.get_purpose_display(), "name": item.original_name, "size": f"{item.size / 1024:.0f} KB", "sha": item.sha256[:16]}
+        {"purpose": item.get_purpose_display(), "name": item.original_name, "size": f"{item.size / 1024:.0f} KB", "sha": item.sha256[:16],
+         **stored_attachment(item)}
         for item in application.attachments.all()
     ]
     title = f"{cycle.programme.name}申报书"

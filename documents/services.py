@@ -206,9 +206,11 @@ def document_render(*, document_id: int, redelivered: bool = False) -> str:
     checksum = hashlib.sha256(rendered.content).hexdigest()
     name = default_storage.save(document_upload_to(document, spec.filename), ContentFile(rendered.content))
     with transaction.atomic():
-        current = Document.objects.select_for_update().get(pk=document.pk)
-        if current.status == DocumentStatus.DONE:
-            default_storage.delete(name)  # a duplicate delivery finished first
+        current = Document.objects.select_for_update().filter(pk=document.pk).first()
+        if current is None or current.status == DocumentStatus.DONE:
+            # A duplicate delivery finished first, or the row went with its deleted application: the file
+            # just written belongs to nobody.
+            default_storage.delete(name)
             return "skipped"
         current.file.name = name
         current.filename = spec.filename

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from awards.models import Cycle
+from core.files import private_file_response
 from reviews.models import Award
 
 from . import rules, selectors, services
@@ -122,16 +122,10 @@ def download_view(request, public_id):
     document = _get_document(request, public_id)
     if document.status != DocumentStatus.DONE or not document.file:
         raise Http404
-    try:
-        handle = default_storage.open(document.file.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=request.GET.get("inline") != "1", filename=document.filename or f"{document.public_id}.pdf",
-        content_type="application/pdf",
+    response = private_file_response(
+        document.file, filename=document.filename or f"{document.public_id}.pdf", content_type="application/pdf",
+        inline=request.GET.get("inline") == "1",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     if document.checksum:
         response["ETag"] = f'"{document.checksum}"'
     return response

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -148,12 +149,55 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "staticfiles"))
 
-# Uploaded files and generated documents are private: they are never served by URL,
-# only through permission-checked download views.
+# Uploaded files, generated documents and exports are private: they are never served by URL, only
+# through permission-checked views that stream them from storage (core.files.private_file_response).
+# PORTAL_STORAGE picks where they live (docs/deployment.md):
+#   local — the local disk under DJANGO_MEDIA_ROOT (the default; one machine only);
+#   s3    — an S3-compatible object store (SeaweedFS, MinIO, Ceph RGW, a cloud's S3) that every web and
+#           worker machine reaches, configured by the PORTAL_S3_* variables below.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = None  # uploads are private: served only by permission-checked views, never by URL
+if "DJANGO_FILE_STORAGE" in os.environ:
+    raise ImproperlyConfigured(
+        "DJANGO_FILE_STORAGE is no longer read: set PORTAL_STORAGE=local (the default) or PORTAL_STORAGE=s3 "
+        "with PORTAL_S3_BUCKET, PORTAL_S3_ENDPOINT_URL, … (see docs/deployment.md)."
+    )
+PORTAL_STORAGE = os.environ.get("PORTAL_STORAGE", "local").strip().lower()
+# How many machines run web or worker processes against this configuration. With more than one, local-disk
+# storage is refused in production (each machine would see only its own files) unless DJANGO_MEDIA_ROOT
+# is a shared mount, which PORTAL_SHARED_MEDIA_ROOT=true declares.
+PORTAL_MACHINES = int(os.environ.get("PORTAL_MACHINES", "1"))
+PORTAL_SHARED_MEDIA_ROOT = env_bool("PORTAL_SHARED_MEDIA_ROOT", False)
+if PORTAL_STORAGE == "local":
+    _file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif PORTAL_STORAGE == "s3":
+    _s3_acl = os.environ.get("PORTAL_S3_DEFAULT_ACL", "private").strip()
+    if _s3_acl not in ("private", ""):
+        raise ImproperlyConfigured("PORTAL_S3_DEFAULT_ACL must be 'private' or empty (no ACL header): objects are never public.")
+    _file_storage = {
+        "BACKEND": "core.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("PORTAL_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("PORTAL_S3_ENDPOINT_URL") or None,  # unset: AWS S3 itself
+            # Unset: boto3's own chain (AWS_* variables, an instance role, ~/.aws/credentials).
+            "access_key": os.environ.get("PORTAL_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("PORTAL_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("PORTAL_S3_REGION", "us-east-1"),
+            # path: http://host/bucket/key — what SeaweedFS and MinIO on an internal host name need.
+            "addressing_style": os.environ.get("PORTAL_S3_ADDRESSING_STYLE", "path"),
+            "location": os.environ.get("PORTAL_S3_PREFIX", "").strip("/"),  # a key prefix inside the bucket
+            "verify": os.environ.get("PORTAL_S3_CA_BUNDLE") or None,  # a CA file for a private TLS endpoint
+            "default_acl": _s3_acl or None,
+        },
+    }
+    if not _file_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("PORTAL_STORAGE=s3 needs PORTAL_S3_BUCKET.")
+    if _file_storage["OPTIONS"]["addressing_style"] not in ("path", "virtual", "auto"):
+        raise ImproperlyConfigured("PORTAL_S3_ADDRESSING_STYLE must be path, virtual or auto.")
+else:
+    raise ImproperlyConfigured(f"PORTAL_STORAGE must be 'local' or 's3', not {PORTAL_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("DJANGO_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": _file_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -187,6 +231,9 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The queue web processes publish to and workers consume (`celery worker -Q` defaults to it): a name of
+# its own lets two deployments, or a test run, share one Redis database without taking each other's jobs.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 # django-csp 4: a strict policy; every script and style is served from our own origin.
 CONTENT_SECURITY_POLICY = {

@@ -21,3 +21,14 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+
+# Local-disk storage on more than one machine splits the files between them: an upload lands on the web
+# machine that took the request, and a worker (or the next web machine behind the proxy) cannot find it.
+# Refused rather than warned about: the failure shows up only later, as missing files scattered over
+# machines. PORTAL_SHARED_MEDIA_ROOT=true declares that DJANGO_MEDIA_ROOT is one shared mount (NFS, CephFS).
+if PORTAL_STORAGE == "local" and PORTAL_MACHINES > 1 and not PORTAL_SHARED_MEDIA_ROOT:  # noqa: F405
+    raise ImproperlyConfigured(
+        f"PORTAL_MACHINES={PORTAL_MACHINES} but PORTAL_STORAGE=local: each machine would keep its own files. "  # noqa: F405
+        "Set PORTAL_STORAGE=s3 and PORTAL_S3_* (docs/deployment.md), or PORTAL_SHARED_MEDIA_ROOT=true if "
+        "DJANGO_MEDIA_ROOT is one shared mount on every machine."
+    )

@@ -49,7 +49,7 @@ def document_panel(context, subject, kinds=None):
 
         if isinstance(subject, Application):
             application = subject
-        else:  # a decisions.Award (winner)
+        else:  # a reviews.Award (winner)
             award = subject
             application = subject.application
         organiser = application.cycle.programme.organiser

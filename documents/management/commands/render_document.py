@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("--cycle", action="append", default=[], metavar="CODE", help="cycle code (repeatable)")
         parser.add_argument("--application", metavar="NUMBER", help="application number (受理编号) or id")
-        parser.add_argument("--award", metavar="ID", help="winner (decisions.Award) id")
+        parser.add_argument("--award", metavar="ID", help="winner (reviews.Award) id")
         parser.add_argument("--out", required=True, metavar="FILE", help="where to write the PDF ('-' for stdout)")
 
     def handle(self, *args, kind, cycle, application, award, out, **options):
