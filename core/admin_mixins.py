@@ -13,13 +13,19 @@ def organiser_of(obj: Model | None):
     return getattr(obj, "activity_organiser", None) if obj is not None else None
 
 
+def snapshot(obj: Model) -> dict:
+    """The logged values of a row: every concrete field except automatic timestamps."""
+    fields = [f.name for f in obj._meta.concrete_fields if not (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))]
+    return model_snapshot(obj, fields)
+
+
 class ActivityLoggedAdminMixin:
     """Write every admin create / change / delete to the activity log with before and after."""
 
     def save_model(self, request, obj, form, change):
-        before = model_snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
-        after = model_snapshot(obj)
+        after = snapshot(obj)
         if before is None:
             log_activity(actor=request.user, action="config.create", target=obj, after=after, reason="admin")
         else:
@@ -28,7 +34,7 @@ class ActivityLoggedAdminMixin:
                 log_activity(actor=request.user, action="config.update", target=obj, before=old, after=new, reason="admin")
 
     def delete_model(self, request, obj):
-        before = model_snapshot(obj)
+        before = snapshot(obj)
         organiser = organiser_of(obj)
         super().delete_model(request, obj)
         log_activity(actor=request.user, action="config.delete", target=obj, before=before, reason="admin", organiser=organiser)
@@ -42,17 +48,17 @@ class ActivityLoggedAdminMixin:
         for inline_form in formset.forms:
             instance = inline_form.instance
             if instance.pk and inline_form.has_changed():
-                before[instance.pk] = model_snapshot(type(instance).objects.get(pk=instance.pk))
+                before[instance.pk] = snapshot(type(instance).objects.get(pk=instance.pk))
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            snapshot = model_snapshot(obj)
+            logged = snapshot(obj)
             organiser = organiser_of(obj)
             obj.delete()
-            log_activity(actor=request.user, action="config.delete", target=obj, before=snapshot, reason="admin", organiser=organiser)
+            log_activity(actor=request.user, action="config.delete", target=obj, before=logged, reason="admin", organiser=organiser)
         for obj in instances:
             is_new = obj.pk is None
             obj.save()
-            after = model_snapshot(obj)
+            after = snapshot(obj)
             if is_new:
                 log_activity(actor=request.user, action="config.create", target=obj, after=after, reason="admin")
             else:

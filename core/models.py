@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -86,3 +87,76 @@ class EmailNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_address}: {self.subject}"
+
+
+class CalendarYear(models.Model):
+    """The State Council's 放假安排 for one year as entered by the office.
+
+    `chinesecalendar` stays the base; a year it does not cover counts as covered only once its
+    record here is marked complete (every holiday and make-up working day of the notice entered).
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("年度"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    notice = models.CharField(_("通知文号"), max_length=80, help_text=_("如：国办发明电〔2026〕12号"))
+    notice_title = models.CharField(
+        _("通知标题"), max_length=200, blank=True, help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知")
+    )
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    is_complete = models.BooleanField(
+        _("已录入完整"),
+        default=False,
+        help_text=_("通知中的全部放假日期和调休上班日期均已录入并核对后才勾选；勾选后系统按本年度安排计算工作日。"),
+    )
+    note = models.TextField(_("备注"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度放假安排")
+        verbose_name_plural = _("年度放假安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return _("%(year)d 年放假安排（%(notice)s）") % {"year": self.year, "notice": self.notice}
+
+
+class CalendarEntry(models.Model):
+    """One dated day of an official 放假安排: a holiday, or a weekend made a working day (调休上班).
+
+    An entry overrides the library for its date; in a year the library does not cover, days
+    without an entry follow the week (Monday–Friday working) once the year is marked complete.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=40, help_text=_("如：春节、国庆节"))
+    notice = models.CharField(_("通知文号"), max_length=80, help_text=_("该日期所依据的通知，如：国办发明电〔2026〕12号"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("放假调休日期")
+        verbose_name_plural = _("放假调休日期")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.name} {self.get_kind_display()}"
+
+    def clean(self):
+        from .workdays import make_up_day_problem
+
+        problem = make_up_day_problem(self.date) if self.date and self.kind == self.Kind.WORKDAY else ""
+        if problem:
+            raise ValidationError({"kind": problem})
