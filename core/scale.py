@@ -53,6 +53,7 @@ from core.identity import credit_code_check_character, id_check_digit
 from core.management.commands.seed_demo import DEMO_PASSWORD
 from core.models import ActivityLog
 from core.services import log_activity
+from core.workdays import CalendarCoverageError, OfficeCalendar, add_working_days, office_calendar
 
 SCALE_CODE = "scale-demo"
 BASE_CYCLE = "changning-quality-2023"
@@ -589,6 +590,7 @@ class _Builder:
 
         # Supplement requests (some overdue) for those asked to supplement.
         requests = []
+        calendar = office_calendar()
         for plan in plans:
             if plan.status != ApplicationStatus.SUPPLEMENT_REQUESTED:
                 continue
@@ -596,7 +598,7 @@ class _Builder:
             requests.append(SupplementRequest(
                 application=plan.application, stage=stages["eligibility"],
                 sections=["figures", "attachments"] if plan.organisation else ["achievements", "attachments"],
-                message="请补充近三年经审计的财务报表，并核对利润总额。" if plan.organisation else "请补充主要成果的证明材料。", working_days=10, due_on=_working_days_after(asked, 10),
+                message="请补充近三年经审计的财务报表，并核对利润总额。" if plan.organisation else "请补充主要成果的证明材料。", working_days=10, due_on=_working_days_after(asked, 10, calendar),
                 created_by=staff,
             ))
         self.bulk(SupplementRequest, requests)
@@ -700,10 +702,15 @@ def _receipt_prefix(cycle: Cycle) -> str:
     return receipt_prefix(cycle)
 
 
-def _working_days_after(start: datetime.date, days: int) -> datetime.date:
-    from core.workdays import CalendarCoverageError, add_working_days
+def _working_days_after(start: datetime.date, days: int, calendar: OfficeCalendar) -> datetime.date:
+    """A past supplement deadline, by the portal's own working-day rule (core.workdays).
 
-    try:
-        return add_working_days(start, days)
-    except CalendarCoverageError:
-        return start + datetime.timedelta(days=days + days // 5 * 2)
+    Nothing is guessed: when the span runs into a year the calendar does not cover, the synthetic
+    request is dated a month earlier (it stays in the past, so still overdue or answered).
+    """
+    for _attempt in range(24):
+        try:
+            return add_working_days(start, days, calendar=calendar)
+        except CalendarCoverageError:
+            start -= datetime.timedelta(days=30)
+    raise CalendarCoverageError(start, calendar=calendar)
