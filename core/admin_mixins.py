@@ -1,8 +1,14 @@
-"""Admin building blocks: organiser scoping, our permission predicates, and the activity log."""
+"""Admin building blocks: organiser scoping, our permission predicates, the activity log, and
+date-times that keep their seconds."""
 
 from __future__ import annotations
 
+import datetime
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets as admin_widgets
+from django.db import models
 from django.db.models import Model
 
 from accounts import rules
@@ -19,8 +25,37 @@ def snapshot(obj: Model) -> dict:
     return model_snapshot(obj, fields)
 
 
+class SecondsTimeWidget(admin_widgets.BaseAdminTimeWidget):
+    """The admin time box, always with seconds (and microseconds when the value has them).
+
+    Under zh-hans Django's first time input format is %H:%M, so the stock widget shows a 23:59:59
+    deadline as 23:59 and saving the form turns it into 23:59:00.
+    """
+
+    template_name = "admin/widgets/time.html"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or "%H:%M:%S")
+
+    def format_value(self, value):
+        if isinstance(value, datetime.time) and value.microsecond:
+            return value.strftime("%H:%M:%S.%f")
+        return super().format_value(value)
+
+
+class SecondsSplitDateTime(admin_widgets.AdminSplitDateTime):
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, [admin_widgets.BaseAdminDateWidget, SecondsTimeWidget], attrs)
+
+
+# Every admin of the portal uses this for DateTimeField (the mixins below set it).
+DATETIME_WITH_SECONDS = {models.DateTimeField: {"widget": SecondsSplitDateTime}}
+
+
 class ActivityLoggedAdminMixin:
     """Write every admin create / change / delete to the activity log with before and after."""
+
+    formfield_overrides = DATETIME_WITH_SECONDS
 
     def save_model(self, request, obj, form, change):
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
@@ -120,6 +155,8 @@ class OrganiserScopedAdmin(ActivityLoggedAdminMixin, admin.ModelAdmin):
 
 class ScopedInline:
     """Inlines follow the permission of their parent object."""
+
+    formfield_overrides = DATETIME_WITH_SECONDS
 
     def has_view_permission(self, request, obj=None):
         return rules.is_programme_admin(request.user)
