@@ -2,24 +2,31 @@
 
 A seed file holds one document of a `kind`: `organiser` (a list of organisers), `rubric`,
 `cycle` (a programme, its cycle, categories, stages, review bodies and rules) or `letter` (the
-metadata of an official letter). Loading is all-or-nothing: every file is parsed and checked,
-then everything is written in one transaction. Loading the same files twice changes nothing.
-Every create or change is written to the activity log.
+metadata of an official letter). Every document is checked against the schema in
+awards/schema.py (documented field by field in docs/configuration.md): unknown fields, required
+fields, value types, repeated keys in a mapping, repeated codes in a list and the same code
+defined by two documents are refused, naming the file and the field. Loading is all-or-nothing:
+everything is written in one transaction, so a bad document anywhere leaves the database as it
+was. Loading the same files twice changes nothing. Every create or change is written to the
+activity log. A category without a quota loads as 待定 with a warning in the report.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from core.services import log_activity, model_snapshot
+from core.yaml_loading import DuplicateKeyError, load_all
+from reviews.workflow import validate_stage_params
 
 from .models import (
     Category,
@@ -37,32 +44,19 @@ from .models import (
 )
 from .rubrics import criterion_tree_problems
 from .rule_kinds import RULE_KINDS, validate_rule
-from reviews.workflow import validate_stage_params
+from .schema import section, type_problem
 
 SEED_DIR = Path(__file__).resolve().parent / "seeds"
 
-ORGANISER_FIELDS = ["code", "name", "short_name", "issuing_unit", "doc_prefix", "signer", "office_name", "address", "postcode", "phone"]
-PROGRAMME_FIELDS = ["code", "name", "name_en", "host", "undertaker", "office", "description", "description_en"]
-CYCLE_FIELDS = [
-    "code", "name", "name_en", "year", "project_type", "activity_period_years", "application_opens_at",
-    "application_closes_at", "held_on_text", "held_on", "ceremony_text", "previous_held_on_text",
-    "previous_quota_collective", "previous_quota_individual", "population_collective", "population_individual",
-    "scope_text", "award_setup_text", "reason_and_basis", "reward_standard_text", "funding_source",
-    "work_plan_funding_source", "contact_name", "contact_phone", "contact_address", "contact_postcode", "notice",
-    "work_plan", "applications_per_applicant",
-]
-CYCLE_CHILDREN = ["review_bodies", "stages", "categories", "previous_cycle"]
-CATEGORY_FIELDS = [
-    "code", "order", "level", "track", "name_en", "applicant_kind", "quota", "prize_amount", "reward_text",
-    "benefits", "standard", "criteria", "description",
-]
-STAGE_FIELDS = ["code", "name", "name_en", "kind", "params", "planned_start", "planned_end"]
-BODY_FIELDS = ["code", "name", "convener", "executive_convener", "office", "description", "member_units"]
-RUBRIC_FIELDS = ["code", "name", "standard", "total_points", "is_official", "note"]
-LETTER_FIELDS = [
-    "code", "doc_prefix", "doc_year", "doc_serial", "signer", "addressee", "title", "body", "attachment_note",
-    "issuer", "issued_on", "disclosure", "printed_by", "printed_on", "inner_letter",
-]
+# The stored columns of each section, from the one schema (awards/schema.py); export uses them too.
+ORGANISER_FIELDS = section("organisers[]").columns
+PROGRAMME_FIELDS = section("programme").columns
+CYCLE_FIELDS = section("cycle").columns
+CATEGORY_FIELDS = section("cycle.categories[]").columns
+STAGE_FIELDS = section("cycle.stages[]").columns
+BODY_FIELDS = section("cycle.review_bodies[]").columns
+RUBRIC_FIELDS = section("rubric-document").columns
+LETTER_FIELDS = section("letter-document").columns
 
 
 class SeedError(Exception):
@@ -78,6 +72,7 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -94,18 +89,54 @@ class _Loader:
     def __init__(self, actor=None):
         self.actor = actor
         self.report = LoadReport()
+        self.defined: dict[tuple[str, str], str] = {}
+        self.programmes: dict[str, tuple[str, dict]] = {}
 
     # -- generic helpers -------------------------------------------------------------------
-    def fields(self, data: dict, allowed: list[str], source: str, where: str, extra: list[str] = ()) -> dict:
+    def fields(self, data: dict, section_key: str, source: str, where: str) -> dict:
+        """Check `data` against its schema section; return the values of its stored columns."""
+        spec = section(section_key)
         if not isinstance(data, dict):
-            raise SeedError(source, where, "应为键值对（mapping）")
-        unknown = sorted(set(data) - set(allowed) - set(extra), key=str)
+            raise SeedError(source, where or section_key, "应为键值对（mapping）")
+        allowed = spec.names
+        unknown = sorted(set(data) - set(allowed), key=str)
+        here = (lambda key: f"{where}.{key}" if where else str(key))
         if unknown:
-            raise SeedError(source, f"{where}.{unknown[0]}", f"未知字段；允许的字段：{', '.join(allowed + list(extra))}")
-        for key in ("code", "kind"):  # used as lookup keys: a list or a mapping here must not reach a dict lookup
-            if key in data and not isinstance(data[key], str):
-                raise SeedError(source, f"{where}.{key}", f"应为文字，当前为 {data[key]!r}")
-        return {k: data[k] for k in allowed if k in data}
+            raise SeedError(source, here(unknown[0]), f"未知字段；允许的字段：{', '.join(allowed)}")
+        for item in spec.fields:
+            value = data.get(item.name)
+            if value is None or (value == "" and item.type == "code"):
+                if item.required:
+                    raise SeedError(source, here(item.name), _("必填"))
+                if value is None and item.name in data and not item.nullable and item.type not in ("list", "mapping"):
+                    raise SeedError(source, here(item.name), type_problem(item, value) or _("不能为空"))
+                continue
+            problem = type_problem(item, value)
+            if problem:
+                raise SeedError(source, here(item.name), problem)
+        structured = {f.name for f in spec.fields if f.type in ("list", "mapping")}
+        return {k: data[k] for k in spec.columns if k in data and not (data[k] is None and k in structured)}
+
+    def unique_codes(self, items: list, source: str, where: str) -> None:
+        """A list keyed by code must not repeat a code: the second entry would overwrite the first."""
+        first: dict[str, int] = {}
+        for index, item in enumerate(items):
+            code = item.get("code") if isinstance(item, dict) else None
+            if not isinstance(code, str) or not code:
+                continue
+            if code in first:
+                raise SeedError(
+                    source, f"{where}[{index}].code",
+                    _("代码“%(code)s”重复（%(where)s[%(first)d] 已使用）；每项的代码须不同") % {"code": code, "where": where, "first": first[code]},
+                )
+            first[code] = index
+
+    def claim(self, kind: str, code: str, source: str, field_path: str) -> None:
+        """The same organiser, rubric, cycle or letter defined by two documents: the second would win silently."""
+        key = (kind, code)
+        if key in self.defined:
+            raise SeedError(source, field_path, _("代码“%(code)s”已在 %(first)s 中定义；同一代码只能定义一次") % {"code": code, "first": self.defined[key]})
+        self.defined[key] = source
 
     def upsert(self, model, lookup: dict, values: dict, source: str, where: str, organiser=None):
         """Create or update one row; validate with full_clean; log only real changes."""
@@ -160,29 +191,25 @@ class _Loader:
 
     # -- kinds -----------------------------------------------------------------------------
     def load_organisers(self, doc: dict, source: str) -> None:
+        self.fields(doc, "organiser-document", source, "")
         items = doc.get("organisers")
-        if not isinstance(items, list) or not items:
+        if not items:
             raise SeedError(source, "organisers", "应为非空列表")
+        self.unique_codes(items, source, "organisers")
         for index, item in enumerate(items):
-            values = self.fields(item, ORGANISER_FIELDS, source, f"organisers[{index}]")
-            if not values.get("code"):
-                raise SeedError(source, f"organisers[{index}].code", "必填")
+            values = self.fields(item, "organisers[]", source, f"organisers[{index}]")
             code = values.pop("code")
+            self.claim("organiser", code, source, f"organisers[{index}].code")
             self.upsert(Organiser, {"code": code}, values, source, f"organisers[{index}]", organiser=None)
 
     def load_rubric(self, doc: dict, source: str) -> None:
-        values = self.fields(doc, RUBRIC_FIELDS, source, "rubric", extra=["kind", "criteria"])
-        for required in ("code", "name", "standard", "total_points"):
-            if values.get(required) in (None, ""):
-                raise SeedError(source, required, "必填")
-        try:
-            values["total_points"] = Decimal(str(values["total_points"]))
-        except InvalidOperation:
-            raise SeedError(source, "total_points", "应为数字") from None
+        values = self.fields(doc, "rubric-document", source, "")
+        values["total_points"] = Decimal(str(values["total_points"]))
+        self.claim("rubric", values["code"], source, "code")
         criteria = doc.get("criteria")
-        if not isinstance(criteria, list) or not criteria:
+        if not criteria:
             raise SeedError(source, "criteria", "应为非空列表")
-        self._check_criteria(criteria, source, "criteria")
+        self._check_criteria(criteria, source, "criteria", {})
         problems = criterion_tree_problems(criteria, values["total_points"])
         if problems:
             raise SeedError(source, "criteria", problems[0])
@@ -212,35 +239,38 @@ class _Loader:
         walk(criteria, None, "criteria")
         self.remove_missing(rubric.criteria.all(), keep, source, "criteria")
 
-    def _check_criteria(self, nodes: list, source: str, where: str) -> None:
+    def _check_criteria(self, nodes: list, source: str, where: str, seen: dict[str, str]) -> None:
+        """Criterion codes are unique across the whole tree (the rubric's rows are keyed by code)."""
         for index, node in enumerate(nodes):
             here = f"{where}[{index}]"
-            self.fields(node, ["code", "name", "max_points", "kind", "guidance", "children"], source, here)
-            for required in ("code", "name", "max_points"):
-                if node.get(required) in (None, ""):
-                    raise SeedError(source, f"{here}.{required}", "必填")
-            try:
-                points = Decimal(str(node["max_points"]))
-            except InvalidOperation:
-                raise SeedError(source, f"{here}.max_points", "应为数字") from None
+            self.fields(node, "criteria[]", source, here)
+            code = node["code"]
+            if code in seen:
+                raise SeedError(source, f"{here}.code", _("条款号“%(code)s”重复（%(first)s 已使用）") % {"code": code, "first": seen[code]})
+            seen[code] = here
+            points = Decimal(str(node["max_points"]))
             if points < 0:
                 raise SeedError(source, f"{here}.max_points", "分值不能为负数")
             if node.get("kind", "plain") not in {"process", "result", "plain"}:
                 raise SeedError(source, f"{here}.kind", "应为 process、result 或 plain")
             if node.get("children") is not None:
-                if not isinstance(node["children"], list):
-                    raise SeedError(source, f"{here}.children", "应为列表")
-                self._check_criteria(node["children"], source, f"{here}.children")
+                self._check_criteria(node["children"], source, f"{here}.children", seen)
 
     def load_cycle(self, doc: dict, source: str) -> Cycle:
-        self.fields(doc, ["kind", "organiser", "programme", "cycle"], source, "")
+        self.fields(doc, "cycle-document", source, "")
         organiser = Organiser.objects.filter(code=doc.get("organiser")).first()
         if organiser is None:
             raise SeedError(source, "organiser", f"未找到主办机构“{doc.get('organiser')}”（先在 organisers.yaml 中定义）")
-        programme_values = self.fields(doc.get("programme"), PROGRAMME_FIELDS, source, "programme")
-        if not programme_values.get("code"):
-            raise SeedError(source, "programme.code", "必填")
+        programme_values = self.fields(doc.get("programme"), "programme", source, "programme")
         programme_code = programme_values.pop("code")
+        seen = self.programmes.get(programme_code)
+        if seen is not None and seen[1] != programme_values:
+            differing = sorted(k for k in set(seen[1]) | set(programme_values) if seen[1].get(k) != programme_values.get(k))
+            raise SeedError(
+                source, f"programme.{differing[0]}",
+                _("奖项“%(code)s”在 %(first)s 中的定义与此处不同；同一奖项的各届文件须写得一致") % {"code": programme_code, "first": seen[0]},
+            )
+        self.programmes.setdefault(programme_code, (source, programme_values))
         existing = Programme.objects.filter(code=programme_code).select_related("organiser").first()
         if existing and existing.organiser_id != organiser.pk:
             raise SeedError(source, "programme.code", f"奖项“{programme_code}”属于另一个主办机构")
@@ -249,17 +279,8 @@ class _Loader:
         )
 
         raw = doc.get("cycle")
-        values = self.fields(raw, CYCLE_FIELDS, source, "cycle", extra=CYCLE_CHILDREN)
-        if not values.get("code"):
-            raise SeedError(source, "cycle.code", "必填")
-        for key in ("application_opens_at", "application_closes_at"):
-            value = values.get(key)
-            if value is not None and not (isinstance(value, datetime.datetime) and value.tzinfo):
-                raise SeedError(source, f"cycle.{key}", "应为带时区的时间，如 2025-12-30T23:59:59+08:00")
-        for key in ("held_on",):
-            value = values.get(key)
-            if value is not None and not isinstance(value, datetime.date):
-                raise SeedError(source, f"cycle.{key}", "应为日期，如 2023-09-01")
+        values = self.fields(raw, "cycle", source, "cycle")
+        self.claim("cycle", values["code"], source, "cycle.code")
         for key in ("notice",):
             values.setdefault(key, {})
         values.setdefault("work_plan", {})
@@ -273,6 +294,8 @@ class _Loader:
             raise SeedError(source, "cycle.code", f"周期“{code}”属于另一个奖项")
         cycle = self.upsert(Cycle, {"code": code}, {**values, "programme": programme}, source, "cycle", organiser)
 
+        for child in ("review_bodies", "stages", "categories"):
+            self.unique_codes(raw.get(child) or [], source, f"cycle.{child}")
         body_codes = self._load_bodies(cycle, raw.get("review_bodies") or [], source, organiser)
         self._load_stages(cycle, raw.get("stages") or [], body_codes, source, organiser)
         self._load_categories(cycle, raw.get("categories") or [], source, organiser)
@@ -282,18 +305,15 @@ class _Loader:
         keep, codes = set(), set()
         for index, item in enumerate(items):
             where = f"cycle.review_bodies[{index}]"
-            values = self.fields(item, BODY_FIELDS, source, where, extra=["quorum"])
+            values = self.fields(item, "cycle.review_bodies[]", source, where)
             quorum = item.get("quorum") or {}
             if not isinstance(quorum, dict) or set(quorum) - {"numerator", "denominator", "strict"}:
                 raise SeedError(source, f"{where}.quorum", "应为 {numerator, denominator, strict}")
+            self.fields(quorum, "quorum", source, f"{where}.quorum")
             numerator, denominator = quorum.get("numerator", 0), quorum.get("denominator", 1)
             if not isinstance(numerator, int) or not isinstance(denominator, int) or denominator <= 0 or numerator < 0 or numerator > denominator:
                 raise SeedError(source, f"{where}.quorum", "分子、分母应为整数，0 ≤ 分子 ≤ 分母，分母 > 0")
-            if not isinstance(values.get("member_units", []), list):
-                raise SeedError(source, f"{where}.member_units", "应为列表")
-            code = values.pop("code", None)
-            if not code:
-                raise SeedError(source, f"{where}.code", "必填")
+            code = values.pop("code")
             codes.add(code)
             body = self.upsert(
                 ReviewBody,
@@ -311,8 +331,6 @@ class _Loader:
         if not items:
             raise SeedError(source, "cycle.stages", "至少需要一个评审环节")
         codes = [item.get("code") for item in items if isinstance(item, dict)]
-        if len(set(codes)) != len(codes):
-            raise SeedError(source, "cycle.stages", "环节代码重复")
         kinds = {item.get("code"): item.get("kind") for item in items if isinstance(item, dict)}
         # Reordering moves existing rows out of the way first, so the unique (cycle, order)
         # constraint never collides; nothing is touched when the order is unchanged.
@@ -322,10 +340,8 @@ class _Loader:
         keep = set()
         for index, item in enumerate(items):
             where = f"cycle.stages[{index}]"
-            values = self.fields(item, STAGE_FIELDS, source, where)
-            code = values.pop("code", None)
-            if not code:
-                raise SeedError(source, f"{where}.code", "必填")
+            values = self.fields(item, "cycle.stages[]", source, where)
+            code = values.pop("code")
             try:
                 params = validate_stage_params(values.get("kind", ""), values.get("params") or {})
             except ValidationError as exc:
@@ -347,21 +363,26 @@ class _Loader:
         keep = set()
         for index, item in enumerate(items):
             where = f"cycle.categories[{index}]"
-            values = self.fields(item, CATEGORY_FIELDS, source, where, extra=["rubrics", "rules"])
-            code = values.pop("code", None)
-            if not code:
-                raise SeedError(source, f"{where}.code", "必填")
+            values = self.fields(item, "cycle.categories[]", source, where)
+            code = values.pop("code")
             if values.get("prize_amount") is not None:
-                try:
-                    values["prize_amount"] = Decimal(str(values["prize_amount"]))
-                except InvalidOperation:
-                    raise SeedError(source, f"{where}.prize_amount", "应为数字（元）") from None
+                values["prize_amount"] = Decimal(str(values["prize_amount"]))
                 if values["prize_amount"] < 0:
                     raise SeedError(source, f"{where}.prize_amount", "奖金不能为负数")
             quota = values.get("quota")
-            if quota is not None and (isinstance(quota, bool) or not isinstance(quota, int) or quota < 0):
+            if quota is not None and quota < 0:
                 raise SeedError(source, f"{where}.quota", "名额应为不小于0的整数（或留空表示待定）")
+            for listed, item_section in (("benefits", "cycle.categories[].benefits[]"), ("criteria", "cycle.categories[].criteria[]")):
+                entries = values.get(listed) or []
+                for position, entry in enumerate(entries):
+                    self.fields(entry, item_section, source, f"{where}.{listed}[{position}]")
+                self.unique_codes(entries, source, f"{where}.{listed}")
             category = self.upsert(Category, {"cycle": cycle, "code": code}, values, source, where, organiser)
+            if category.quota is None:  # null, or not written for a new category: 待定
+                self.report.warnings.append(
+                    _("%(source)s: %(where)s.quota: “%(name)s”未设定名额，按待定导入；确定后请在配置文件或管理后台填写。")
+                    % {"source": source, "where": where, "name": category.name}
+                )
             keep.add(category.pk)
             self._load_category_rubrics(category, item.get("rubrics") or {}, source, f"{where}.rubrics")
             self._load_rules(category, item.get("rules") or [], source, f"{where}.rules", organiser)
@@ -387,7 +408,7 @@ class _Loader:
         keep = set()
         for index, item in enumerate(items):
             here = f"{where}[{index}]"
-            values = self.fields(item, ["kind", "params", "severity", "description"], source, here)
+            values = self.fields(item, "cycle.categories[].rules[]", source, here)
             try:
                 params = validate_rule(values.get("kind", ""), values.get("params") or {})
             except ValidationError as exc:
@@ -408,16 +429,12 @@ class _Loader:
         self.remove_missing(category.rules.all(), keep, source, where, organiser)
 
     def load_letter(self, doc: dict, source: str) -> None:
-        values = self.fields(doc, LETTER_FIELDS, source, "letter", extra=["kind", "organiser", "letter_kind", "cycles"])
+        values = self.fields(doc, "letter-document", source, "")
         organiser = Organiser.objects.filter(code=doc.get("organiser")).first()
         if organiser is None:
             raise SeedError(source, "organiser", f"未找到主办机构“{doc.get('organiser')}”")
-        for required in ("code", "doc_prefix", "doc_year", "doc_serial", "addressee", "title", "issuer", "issued_on"):
-            if values.get(required) in (None, ""):
-                raise SeedError(source, required, "必填")
-        if not isinstance(values.get("body"), list):
-            raise SeedError(source, "body", "应为段落列表")
         code = values.pop("code")
+        self.claim("letter", code, source, "code")
         letter = self.upsert(
             OfficialLetter,
             {"code": code},
@@ -453,9 +470,16 @@ def read_seed_files(paths: list[Path]) -> list[tuple[str, dict]]:
         except (OSError, UnicodeDecodeError) as exc:
             raise SeedError(source, "(文件)", f"无法读取：{exc}") from None
         try:
-            loaded = list(yaml.safe_load_all(text))
+            loaded = load_all(text)
+        except DuplicateKeyError as exc:
+            raise SeedError(
+                source, exc.path, _("键“%(key)s”重复（第 %(first)d 行和第 %(line)d 行）；YAML 中同一层的键只能出现一次，后者会覆盖前者")
+                % {"key": exc.key, "first": exc.first_line, "line": exc.line},
+            ) from None
         except yaml.YAMLError as exc:
             raise SeedError(source, "(YAML)", f"格式错误：{exc}") from None
+        except RecursionError:
+            raise SeedError(source, "(YAML)", "格式错误：嵌套过深") from None
         for doc in loaded:
             if doc is None:
                 continue

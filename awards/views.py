@@ -27,8 +27,16 @@ def cycle_overview(request, code: str):
         cycle = selectors.cycle_overview(code, request.user)
     except Cycle.DoesNotExist:
         raise Http404 from None
+    budget = selectors.cycle_budget(cycle)
     return render(
         request,
         "awards/cycle_overview.html",
-        {"cycle": cycle, "budget": selectors.cycle_budget(cycle), "stages": list(cycle.stages.all())},
+        {
+            "cycle": cycle,
+            "budget": budget,
+            "stages": list(cycle.stages.all()),
+            # 待定: loaded without a quota (load_programmes warned); say so until someone sets it.
+            "unset_quotas": [row.category for row in budget.categories if row.quota is None],
+            "may_configure": rules.is_programme_admin(request.user, cycle.programme.organiser_id),
+        },
     )

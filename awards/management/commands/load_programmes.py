@@ -33,5 +33,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"更新 {line}")
         if verbosity < 1:
             return
+        for line in report.warnings:
+            self.stderr.write(self.style.WARNING(f"注意：{line}"))
         summary = f"新增 {len(report.created)}，更新 {len(report.updated)}，未变 {report.unchanged}"
         self.stdout.write(self.style.SUCCESS(summary))

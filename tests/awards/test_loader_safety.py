@@ -1,0 +1,227 @@
+"""The loader refuses what would silently lose or overwrite configuration, and never loads half a set.
+
+Repeated codes in a list keyed by code, repeated keys in a YAML mapping (PyYAML keeps the last),
+one code defined by two documents; a missing quota loads as 待定 with a warning.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from awards.loader import SeedError, default_seed_paths, load_programmes
+from awards.models import Category, Cycle, Programme, Rubric, Stage
+from core.models import ActivityLog
+
+SEEDS = Path(default_seed_paths()[0]).parent
+QUALITY = (SEEDS / "changning-quality-2023.yaml").read_text(encoding="utf-8")
+BASE = [SEEDS / "organisers.yaml", *sorted((SEEDS / "rubrics").glob("*.yaml"))]
+
+
+def quality_with(*replacements: tuple[str, str]) -> str:
+    text = QUALITY
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def write(tmp_path: Path, text: str, name: str = "cycle.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def state():
+    return (
+        sorted(Category.objects.values_list("cycle__code", "code", "quota", "prize_amount")),
+        sorted(Stage.objects.values_list("cycle__code", "code", "order")),
+        Cycle.objects.count(),
+        ActivityLog.objects.count(),
+    )
+
+
+def refused(paths, field: str, contains: str) -> SeedError:
+    with pytest.raises(SeedError) as excinfo:
+        load_programmes(paths)
+    assert excinfo.value.field_path == field, excinfo.value
+    assert contains in excinfo.value.problem, excinfo.value
+    return excinfo.value
+
+
+# ---------------------------------------------------------------- repeated codes
+
+
+def test_a_repeated_category_code_is_refused_and_the_existing_cycle_keeps_every_category(seeds, tmp_path):
+    path = write(tmp_path, quality_with(("    - code: gold-mode\n", "    - code: district-mode\n")))
+    before = state()
+    error = refused([path], "cycle.categories[2].code", "代码“district-mode”重复（cycle.categories[0] 已使用）")
+    assert error.source == str(path)
+    assert state() == before
+    assert set(seeds["changning-quality-2023"].categories.values_list("code", flat=True)) == {
+        "district-mode", "district-achievement", "gold-mode", "gold-achievement",
+    }
+
+
+def test_the_command_exits_non_zero_on_a_repeated_code(seeds, tmp_path):
+    path = write(tmp_path, quality_with(("    - code: gold-mode\n", "    - code: district-mode\n")))
+    with pytest.raises(CommandError, match=r"未导入任何内容。.*cycle.yaml: cycle\.categories\[2\]\.code: 代码“district-mode”重复") as excinfo:
+        call_command("load_programmes", str(path))
+    assert excinfo.value.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("{code: presentation, name: 陈述答辩", "{code: material-review, name: 陈述答辩", "cycle.stages[2].code",
+         "代码“material-review”重复（cycle.stages[1] 已使用）"),
+        ("    - code: joint-meeting\n", "    - code: joint-meeting\n      name: 甲\n    - code: joint-meeting\n", "cycle.review_bodies[1].code",
+         "代码“joint-meeting”重复（cycle.review_bodies[0] 已使用）"),
+        ("{code: no-accident-3y, text: 近 3 年", "{code: compliance, text: 近 3 年", "cycle.categories[0].rules[4].params",
+         "承诺事项代码“compliance”重复"),
+    ],
+)
+def test_repeated_codes_in_other_lists_are_refused(seeds, tmp_path, old, new, field, message):
+    path = write(tmp_path, quality_with((old, new)))
+    before = state()
+    refused([path], field, message)
+    assert state() == before
+
+
+def test_a_repeated_benefit_code_is_refused(seeds, tmp_path):
+    text = (SEEDS / "changning-hongqiao-2023.yaml").read_text(encoding="utf-8").replace(
+        "{code: talent-database,", "{code: magnolia-pool,", 1)
+    path = write(tmp_path, text)
+    refused([path], "cycle.categories[0].benefits[1].code", "代码“magnolia-pool”重复（cycle.categories[0].benefits[0] 已使用）")
+
+
+def test_a_repeated_criterion_code_anywhere_in_the_rubric_tree_is_refused(db, tmp_path):
+    path = write(tmp_path, """
+        kind: rubric
+        code: twice
+        name: 测试
+        standard: T/1
+        total_points: 100
+        criteria:
+          - {code: "1", name: 一, max_points: 60, children: [{code: "1.1", name: 甲, max_points: 60}]}
+          - {code: "2", name: 二, max_points: 40, children: [{code: "1.1", name: 乙, max_points: 40}]}
+        """)
+    refused([path], "criteria[1].children[0].code", "条款号“1.1”重复（criteria[0].children[0] 已使用）")
+    assert not Rubric.objects.filter(code="twice").exists()
+
+
+def test_a_repeated_organiser_code_is_refused(db, tmp_path):
+    text = (SEEDS / "organisers.yaml").read_text(encoding="utf-8").replace("  - code: xuhui\n", "  - code: changning\n", 1)
+    refused([write(tmp_path, text, "organisers.yaml")], "organisers[1].code", "代码“changning”重复（organisers[0] 已使用）")
+
+
+# ---------------------------------------------------------------- repeated keys (PyYAML keeps the last)
+
+
+def test_a_repeated_key_in_a_mapping_is_refused_naming_the_field_and_both_lines(seeds, tmp_path):
+    path = write(tmp_path, quality_with(("      quota: 2\n", "      quota: 2\n      quota: 9\n")))
+    before = state()
+    error = refused([path], "cycle.categories[0].quota", "键“quota”重复（第 121 行和第 122 行）")
+    assert "后者会覆盖前者" in error.problem
+    assert state() == before
+
+
+def test_a_repeated_top_level_key_is_refused(db, tmp_path):
+    path = write(tmp_path, "kind: organiser\norganisers: []\norganisers: [{code: a, name: A, short_name: A}]\n")
+    refused([path], "organisers", "键“organisers”重复（第 2 行和第 3 行）")
+
+
+def test_anchors_and_aliases_still_load(seeds):
+    # the 徐汇 seed shares rules between categories with &anchors / *aliases
+    mode, gold = (seeds["xuhui-quality-5"].categories.get(code=c) for c in ("district-mode", "gold-mode"))
+    assert list(mode.rules.values_list("kind", flat=True)) == list(gold.rules.values_list("kind", flat=True))
+
+
+# ---------------------------------------------------------------- one code, two documents
+
+
+def test_the_same_cycle_in_two_files_is_refused(seeds, tmp_path):
+    first, second = write(tmp_path, QUALITY, "a.yaml"), write(tmp_path, quality_with(("      quota: 2\n", "      quota: 3\n")), "b.yaml")
+    before = state()
+    error = refused([*BASE, first, second], "cycle.code", f"代码“changning-quality-2023”已在 {first} 中定义")
+    assert error.source == str(second)
+    assert state() == before
+
+
+def test_a_programme_written_differently_in_two_cycle_files_is_refused(seeds, tmp_path):
+    first = write(tmp_path, QUALITY, "a.yaml")
+    second = write(tmp_path, quality_with(
+        ("  code: changning-quality-2023\n", "  code: changning-quality-2026\n"),
+        ("  host: 上海市长宁区人民政府\n", "  host: 长宁区政府\n"),
+    ), "b.yaml")
+    refused([first, second], "programme.host", f"奖项“changning-quality”在 {first} 中的定义与此处不同")
+    assert Programme.objects.get(code="changning-quality").host == "上海市长宁区人民政府"
+
+
+# ---------------------------------------------------------------- all or nothing
+
+
+def test_a_file_whose_second_cycle_is_bad_loads_neither(db, tmp_path):
+    good = quality_with(("  code: changning-quality-2023\n", "  code: changning-quality-2026\n"))
+    bad = quality_with(("  code: changning-quality-2023\n", "  code: changning-quality-2029\n"), ("      quota: 2\n", "      quota: many\n"))
+    path = write(tmp_path, good + "\n---\n" + bad)
+    refused([*BASE, path], "cycle.categories[0].quota", "名额应为不小于0的整数")
+    assert (Cycle.objects.count(), Category.objects.count(), Rubric.objects.count(), ActivityLog.objects.count()) == (0, 0, 0, 0)
+
+
+def test_on_an_existing_database_a_bad_second_cycle_leaves_the_first_unchanged(seeds, tmp_path):
+    first = quality_with(("      quota: 2\n", "      quota: 3\n"))  # would change the real cycle…
+    bad = quality_with(("  code: changning-quality-2023\n", "  code: changning-quality-2029\n"), ("kind: eligibility,", "kind: lottery,"))
+    path = write(tmp_path, first + "\n---\n" + bad)
+    before = state()
+    refused([path], "cycle.stages[0].params", "未知的环节类型“lottery”")
+    assert state() == before  # … but the file is refused as a whole
+    assert seeds["changning-quality-2023"].categories.get(code="district-mode").quota == 2
+
+
+# ---------------------------------------------------------------- missing quota: 待定, with a warning
+
+
+def test_a_missing_quota_loads_as_pending_with_a_warning(db, tmp_path):
+    path = write(tmp_path, quality_with(("      quota: 2\n", "")))
+    report = load_programmes([*BASE, path])
+    assert Category.objects.get(cycle__code="changning-quality-2023", code="district-mode").quota is None
+    assert report.warnings == [
+        f"{path}: cycle.categories[0].quota: “区长质量奖先进质量管理模式（项目）”未设定名额，按待定导入；确定后请在配置文件或管理后台填写。"
+    ]
+
+
+def test_an_explicit_null_quota_on_an_existing_category_warns_too(seeds, tmp_path):
+    path = write(tmp_path, quality_with(("      quota: 2\n", "      quota: null\n")))
+    report = load_programmes([path])
+    assert seeds["changning-quality-2023"].categories.get(code="district-mode").quota is None
+    assert len(report.warnings) == 1 and "cycle.categories[0].quota" in report.warnings[0]
+
+
+def test_load_programmes_prints_the_warnings(db):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("load_programmes", stdout=out, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 4  # the 徐汇 notice states no quotas
+    assert lines[0].endswith("xuhui-quality-5.yaml: cycle.categories[0].quota: “徐汇区区长质量奖先进质量管理模式”未设定名额，按待定导入；确定后请在配置文件或管理后台填写。")
+    assert lines[0].startswith("注意：")
+
+
+def test_the_cycle_page_shows_the_pending_quotas(client, xh_staff, xh_admin, seeds):
+    client.force_login(xh_staff)
+    page = client.get("/staff/cycles/xuhui-quality-5/").content.decode()
+    assert 'data-warning="unset-quota"' in page
+    assert "以下 4 个类别尚未设定表彰名额：徐汇区区长质量奖先进质量管理模式、徐汇区区长质量奖先进质量管理成果、徐汇区质量金奖先进质量管理模式、徐汇区质量金奖先进质量管理成果。" in page
+    assert "请项目管理员在管理后台或配置文件中填写名额。" in page
+    client.force_login(xh_admin)
+    page = client.get("/staff/cycles/xuhui-quality-5/").content.decode()
+    assert f'/admin/awards/category/?cycle__id__exact={seeds["xuhui-quality-5"].pk}' in page
+
+
+def test_a_cycle_with_every_quota_set_shows_no_warning(client, cn_staff, seeds):
+    client.force_login(cn_staff)
+    assert 'data-warning="unset-quota"' not in client.get("/staff/cycles/changning-quality-2023/").content.decode()
