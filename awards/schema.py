@@ -206,7 +206,7 @@ SECTIONS: dict[str, Section] = {
             _f("max_points", N, "分值；下级条款分值之和须等于本条款分值", required=True, unit="分", hint="应为数字"),
             _f("kind", C, "评价方式：process（方法-展开-学习-整合）、result（水平-趋势-对比-整合）或 plain（默认）"),
             _f("guidance", T, "评分要点"),
-            _f("children", L, "下级条款列表（同样的字段）"),
+            _f("children", L, "下级条款列表（同样的字段）", column=False),
         )),
         Section("letter-document", "公文文件（kind: letter）", (
             _f("kind", C, "固定为 letter", required=True, column=False),

@@ -6,12 +6,18 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy
 
 from accounts import rules
 
 from .models import Category, Cycle, Stage
 
 TEN_THOUSAND = Decimal(10000)
+
+# How format_ratio rounds, stated beside every ratio the portal shows (screens, commands, documents).
+RATIO_ROUNDING_NOTE = gettext_lazy(
+    "表彰比例 = 名额 ÷ 评选范围，由系统计算，以百分数表示，保留 4 位小数（四舍五入），末尾的 0 不显示，如 7 ÷ 20000 = 0.035%。"
+)
 
 
 def format_ratio(quota: int | None, population: int | None) -> str:

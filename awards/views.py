@@ -38,5 +38,6 @@ def cycle_overview(request, code: str):
             # 待定: loaded without a quota (load_programmes warned); say so until someone sets it.
             "unset_quotas": [row.category for row in budget.categories if row.quota is None],
             "may_configure": rules.is_programme_admin(request.user, cycle.programme.organiser_id),
+            "ratio_rule": selectors.RATIO_ROUNDING_NOTE,
         },
     )

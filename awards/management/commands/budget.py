@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from awards.models import Cycle
-from awards.selectors import cycle_budget
+from awards.selectors import RATIO_ROUNDING_NOTE, cycle_budget
 
 
 class Command(BaseCommand):
@@ -53,6 +53,7 @@ class Command(BaseCommand):
             "total_wan": budget.total_wan,
             "total": budget.total_label,
             "unset_quotas": [row.category.code for row in budget.categories if row.quota is None],
+            "ratio_rounding": str(RATIO_ROUNDING_NOTE),
         }
         if as_json:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
@@ -74,5 +75,6 @@ class Command(BaseCommand):
                     f"表彰比例 {figures.previous_ratio or '—'}（评选范围 {figures.population or '—'}）"
                 )
         self.stdout.write(f"合计 {budget.total_label}")
+        self.stdout.write(str(RATIO_ROUNDING_NOTE))
         if data["unset_quotas"]:
             self.stdout.write(f"名额待定的类别：{', '.join(data['unset_quotas'])}")
