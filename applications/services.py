@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from awards.models import ApplicantKind, Category, Cycle
-from core.identity import normalise_code
+from core.identity import listed_code_problem, normalise_code
 from core.services import log_activity, model_snapshot, notify
 
 from . import eligibility
@@ -440,6 +440,7 @@ def blacklist_import(*, organiser, actor, lines: list[str], source: str) -> dict
     """Import codes (credit codes or ID numbers), one per line: code[,name[,reason]].
 
     Codes are normalised (upper case, no blanks); existing entries are updated, not duplicated.
+    An 18-character code must carry a valid check character (GB 32100 or GB 11643), else its line is refused.
     Returns counts and the lines that could not be read, for the staff page to show.
     """
     created = updated = 0
@@ -454,6 +455,10 @@ def blacklist_import(*, organiser, actor, lines: list[str], source: str) -> dict
                 if number == 1 and not any(ch.isdigit() for ch in code):
                     continue  # a header row
                 rejected.append((number, line.strip(), _("代码应为字母和数字")))
+                continue
+            check_problem = listed_code_problem(code)  # a wrong check character would never match anyone
+            if check_problem:
+                rejected.append((number, line.strip(), check_problem))
                 continue
             _entry, was_created = CreditBlacklistEntry.objects.update_or_create(
                 organiser=organiser,

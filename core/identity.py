@@ -126,6 +126,37 @@ def validate_foreign_permanent_id(value: str) -> IdentityInfo:
     return _check_18_digit_id(code, _("外国人永久居留身份证号码"))
 
 
+def listed_code_problem(value: str) -> str:
+    """For codes on the credit list (credit codes or identity numbers): why an 18-character code
+    is neither a valid 统一社会信用代码 (GB 32100) nor a valid resident / foreign permanent ID
+    (GB 11643), or "" when it is one of them. Codes of other lengths (old 15-digit IDs, other
+    registers) are not checked here.
+
+    A code with a wrong check character never matches an applicant, so the list would silently
+    miss the person or organisation it was meant to catch.
+    """
+    code = normalise_code(value)
+    if len(code) != 18:
+        return ""
+    try:
+        validate_credit_code(code)
+        return ""
+    except ValidationError as exc:
+        credit_problem = exc.messages[0]
+    if not (_all_ascii_digits(code[:17]) and (code[17] in ASCII_DIGITS or code[17] == "X")):
+        return credit_problem  # cannot be an identity number: say what is wrong with the credit code
+    try:
+        _check_18_digit_id(code, _("身份证号码"))
+        return ""
+    except ValidationError as exc:
+        if exc.code != "id_check":
+            return credit_problem  # no valid birth date: not an identity number, so a mistyped credit code
+    # 17 digits: either kind, and the check character fits neither
+    return _(
+        "校验位错误：作为统一社会信用代码最后一位应为“%(credit)s”，作为身份证号码最后一位应为“%(id)s”，请核对是否输错。"
+    ) % {"credit": credit_code_check_character(code[:17]), "id": id_check_digit(code[:17])}
+
+
 def mask_identity(value: str) -> str:
     """Show the first 3 and last 4 characters only: 310***********123X."""
     if not value:

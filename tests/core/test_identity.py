@@ -100,3 +100,26 @@ def test_foreign_permanent_id_with_wrong_check_digit_is_refused():
 def test_normalise_code_and_mask():
     assert normalise_code("ab 12-3") == "AB123"
     assert mask_identity("11010519491231002X") == "110***********002X"
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        ("91310105MA1FL5XQ3Y", ""),  # a valid credit code
+        ("9131 0105 ma1f l5xq 3y", ""),  # as people type it
+        ("31010519800315001X", ""),  # a valid resident ID
+        ("933156198501010018", ""),  # a valid foreign permanent-residence ID
+        ("91310105MA1FL5XQ3X", "统一社会信用代码校验位错误：最后一位应为“Y”，请核对是否输错。"),
+        ("91310105MA1FL5XQ3O", "统一社会信用代码含有不允许的字符“O”（不使用 I、O、Z、S、V）。"),
+        # 17 digits fit both kinds: the message gives both expected check characters
+        ("310105198003150011", "校验位错误：作为统一社会信用代码最后一位应为“T”，作为身份证号码最后一位应为“X”，请核对是否输错。"),
+        # no valid birth date, so not an identity number: a mistyped credit code
+        ("310105198013150012", "统一社会信用代码校验位错误：最后一位应为“1”，请核对是否输错。"),
+        ("310105800315001", ""),  # old 15-digit ID numbers have no check character: not checked
+        ("E12345678", ""),  # passports: free text
+    ],
+)
+def test_credit_list_codes_of_18_characters_must_carry_a_valid_check_character(code, problem):
+    from core.identity import listed_code_problem
+
+    assert listed_code_problem(code) == problem
