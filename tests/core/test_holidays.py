@@ -298,7 +298,7 @@ def entry_form(**values) -> dict:
 def test_programme_admin_enters_a_date_in_the_admin_and_the_log_names_them(client, cn_admin):
     client.force_login(cn_admin)
     index = client.get("/admin/").content.decode()
-    assert "放假调休日期" in index and "年度放假安排" in index
+    assert "系统管理" in index and "放假调休日期" in index and "年度放假安排" in index
     response = client.post("/admin/core/calendarentry/add/", entry_form())
     assert response.status_code == 302, response.content.decode()[:3000]
     entry = CalendarEntry.objects.get()
