@@ -703,14 +703,15 @@ def _receipt_prefix(cycle: Cycle) -> str:
 
 
 def _working_days_after(start: datetime.date, days: int, calendar: OfficeCalendar) -> datetime.date:
-    """A past supplement deadline, by the portal's own working-day rule (core.workdays).
+    """A past supplement deadline, by the portal's own working-day rule (core.workdays): N working
+    days after the day it was asked, that day not counted (as reviews.services.supplement_due_on).
 
     Nothing is guessed: when the span runs into a year the calendar does not cover, the synthetic
     request is dated a month earlier (it stays in the past, so still overdue or answered).
     """
     for _attempt in range(24):
         try:
-            return add_working_days(start, days, calendar=calendar)
+            return add_working_days(start + datetime.timedelta(days=1), days, calendar=calendar)
         except CalendarCoverageError:
             start -= datetime.timedelta(days=30)
     raise CalendarCoverageError(start, calendar=calendar)
