@@ -72,10 +72,10 @@ class CalendarAdminPermissions:
     """The calendar is the State Council's, the same for every district: any programme admin keeps it."""
 
     def has_module_permission(self, request):
-        return rules.is_programme_admin(request.user)
+        return rules.is_review_staff(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return rules.is_programme_admin(request.user) or rules.is_review_staff(request.user)
+        return rules.is_review_staff(request.user)
 
     def has_add_permission(self, request):
         return rules.is_programme_admin(request.user)
