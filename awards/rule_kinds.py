@@ -77,7 +77,7 @@ def _validate_declarations(items: list) -> list[dict]:
     cleaned = []
     seen = set()
     for index, item in enumerate(items, start=1):
-        if not isinstance(item, dict) or not item.get("code") or not item.get("text"):
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str) or not item["code"] or not isinstance(item.get("text"), str) or not item["text"]:
             raise ValidationError(_("承诺事项第%(n)d项须有 code 和 text。") % {"n": index})
         if item["code"] in seen:
             raise ValidationError(_("承诺事项代码“%(c)s”重复。") % {"c": item["code"]})

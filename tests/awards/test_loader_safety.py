@@ -225,3 +225,8 @@ def test_the_cycle_page_shows_the_pending_quotas(client, xh_staff, xh_admin, see
 def test_a_cycle_with_every_quota_set_shows_no_warning(client, cn_staff, seeds):
     client.force_login(cn_staff)
     assert 'data-warning="unset-quota"' not in client.get("/staff/cycles/changning-quality-2023/").content.decode()
+
+
+def test_a_declaration_code_that_is_not_text_is_a_seed_error_not_a_crash(seeds, tmp_path):
+    path = write(tmp_path, quality_with(("{code: truthful, text: 所填报内容", "{code: [truthful], text: 所填报内容")))
+    refused([path], "cycle.categories[0].rules[4].params", "承诺事项第5项须有 code 和 text。")
