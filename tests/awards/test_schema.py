@@ -15,7 +15,7 @@ from awards.loader import SEED_DIR, load_programmes
 from awards.rule_kinds import RULE_KINDS
 from awards.schema import SECTIONS, TYPES
 from awards.selectors import RATIO_ROUNDING_NOTE
-from awards.stage_params import DEFAULTS
+from reviews.workflow import COMMON_PARAMS, STAGE_KINDS
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
 
@@ -42,12 +42,12 @@ def test_the_doc_describes_no_field_the_schema_does_not_know():
 
 def test_every_stage_kind_and_parameter_is_documented():
     body = doc_section("Stage kinds")
-    for kind, params in DEFAULTS.items():
+    for kind, spec in STAGE_KINDS.items():
         row = next((line for line in body.splitlines() if line.startswith(f"| `{kind}` |")), None)
         assert row, f"stage kind {kind} is not in docs/configuration.md"
-        for name in params:
+        for name in spec.params:
             assert f"`{name}`" in row, f"{kind}.{name}"
-    for common in ("description", "description_en", "notify_applicant"):
+    for common in COMMON_PARAMS:
         assert f"`{common}`" in body
 
 
