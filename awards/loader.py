@@ -14,6 +14,7 @@ activity log. A category without a quota loads as 待定 with a warning in the r
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -85,6 +86,29 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
 
+def _json_problem(value: Any, path: str = "") -> str:
+    """Lists and mappings are stored as JSON: only text, numbers, true/false, null, lists and mappings."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return _("%(path)s键“%(key)s”应为文字（请加引号）") % {"path": path, "key": key}
+            problem = _json_problem(item, f"{path}{key}: ")
+            if problem:
+                return problem
+        return ""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            problem = _json_problem(item, f"{path}[{index}] ")
+            if problem:
+                return problem
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return _("%(path)s不能是 NaN 或无穷大") % {"path": path}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return ""
+    return _("%(path)s应为文字、数字、true/false、列表或键值对，当前为 %(v)r（日期样式的文字请加引号）") % {"path": path, "v": value}
+
+
 class _Loader:
     def __init__(self, actor=None):
         self.actor = actor
@@ -114,6 +138,10 @@ class _Loader:
             problem = type_problem(item, value)
             if problem:
                 raise SeedError(source, here(item.name), problem)
+            if item.column and item.type in ("list", "mapping"):  # stored as JSON
+                problem = _json_problem(value)
+                if problem:
+                    raise SeedError(source, here(item.name), problem)
         structured = {f.name for f in spec.fields if f.type in ("list", "mapping")}
         return {k: data[k] for k in spec.columns if k in data and not (data[k] is None and k in structured)}
 
@@ -330,12 +358,15 @@ class _Loader:
     def _load_stages(self, cycle, items, body_codes, source, organiser) -> None:
         if not items:
             raise SeedError(source, "cycle.stages", "至少需要一个评审环节")
-        codes = [item.get("code") for item in items if isinstance(item, dict)]
-        kinds = {item.get("code"): item.get("kind") for item in items if isinstance(item, dict)}
+        for index, item in enumerate(items):  # every stage checked before any is read by another
+            self.fields(item, "cycle.stages[]", source, f"cycle.stages[{index}]")
+        codes = [item["code"] for item in items]
+        kinds = {item["code"]: item["kind"] for item in items}
         # Reordering moves existing rows out of the way first, so the unique (cycle, order)
         # constraint never collides; nothing is touched when the order is unchanged.
+        # A renamed or new code counts as a move too: its row is created at an order an old row holds.
         current_order = dict(cycle.stages.values_list("code", "order"))
-        if any(current_order.get(code, index + 1) != index + 1 for index, code in enumerate(codes)):
+        if any(current_order.get(code) != index + 1 for index, code in enumerate(codes)) and current_order:
             cycle.stages.update(order=models.F("order") + 1000)
         keep = set()
         for index, item in enumerate(items):
@@ -393,6 +424,8 @@ class _Loader:
             raise SeedError(source, where, "应为 {组织类型: 评分标准代码}")
         keep = set()
         for org_type, rubric_code in mapping.items():
+            if not isinstance(org_type, str) or not isinstance(rubric_code, str):
+                raise SeedError(source, f"{where}.{org_type}", "组织类型和评分标准代码应为文字，如 {\"\": gbt-19580-2012}")
             rubric = Rubric.objects.filter(code=rubric_code).first()
             if rubric is None:
                 raise SeedError(source, f"{where}.{org_type or '默认'}", f"未找到评分标准“{rubric_code}”")
@@ -446,6 +479,8 @@ class _Loader:
         wanted = doc.get("cycles") or []
         links = []
         for index, cycle_code in enumerate(wanted):
+            if not isinstance(cycle_code, str):
+                raise SeedError(source, f"cycles[{index}]", f"应为周期代码（文字），当前为 {cycle_code!r}")
             cycle = Cycle.objects.filter(code=cycle_code, programme__organiser=organiser).first()
             if cycle is None:
                 raise SeedError(source, f"cycles[{index}]", f"未找到本机构的周期“{cycle_code}”")

@@ -230,3 +230,42 @@ def test_a_cycle_with_every_quota_set_shows_no_warning(client, cn_staff, seeds):
 def test_a_declaration_code_that_is_not_text_is_a_seed_error_not_a_crash(seeds, tmp_path):
     path = write(tmp_path, quality_with(("{code: truthful, text: 所填报内容", "{code: [truthful], text: 所填报内容")))
     refused([path], "cycle.categories[0].rules[4].params", "承诺事项第5项须有 code 和 text。")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("{code: award, name: 颁奖表彰", "{code: [], name: 颁奖表彰", "cycle.stages[7].code"),  # was a TypeError
+        ('rubrics: {"": gbt-19580-2012}', 'rubrics: {"": [gbt-19580-2012]}', "cycle.categories[0].rubrics."),
+    ],
+)
+def test_codes_that_are_not_text_are_seed_errors_not_crashes(seeds, tmp_path, old, new, field):
+    path = write(tmp_path, quality_with((old, new)))
+    before = state()
+    with pytest.raises(SeedError) as excinfo:
+        load_programmes([path])
+    assert excinfo.value.field_path == field
+    assert state() == before
+
+
+def test_renaming_a_stage_code_on_an_existing_cycle_replaces_it_without_an_integrity_error(seeds, tmp_path):
+    path = write(tmp_path, quality_with(("{code: eligibility, name: 资格审查", "{code: qualification, name: 资格审查")))
+    load_programmes([path])
+    stages = list(seeds["changning-quality-2023"].stages.order_by("order").values_list("order", "code"))
+    assert stages[:2] == [(1, "qualification"), (2, "material-review")]
+    assert len(stages) == 8
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("    title: 长宁区政府质量奖表彰项目工作方案\n", "    title: .nan\n", "cycle.work_plan", "不能是 NaN 或无穷大"),
+        ("      standard: GB/T 19580《卓越绩效评价准则》\n", "      standard: GB/T 19580《卓越绩效评价准则》\n      benefits: [{code: b, text: 奖, since: 2024-01-01}]\n",
+         "cycle.categories[0].benefits", "应为文字、数字、true/false、列表或键值对，当前为 datetime.date(2024, 1, 1)（日期样式的文字请加引号）"),
+    ],
+)
+def test_values_json_cannot_store_are_refused(seeds, tmp_path, old, new, field, message):
+    path = write(tmp_path, quality_with((old, new)))
+    before = state()
+    refused([path], field, message)
+    assert state() == before
