@@ -122,7 +122,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     # Until the expert has submitted their own scores they are sent to their scoresheet.
     "reviews:expert_scores": {"get": row(NF, anonymous=LOGIN, expert_assigned=R),
                               "post": row(NF, anonymous=LOGIN, expert_assigned=R)},
-    "reviews:attachment_download": {"get": staff_this(expert_assigned=OK), "post": staff_this(expert_assigned=OK)},
+    # One access rule (reviews.access) for every download address of an attachment: its owner too.
+    "reviews:attachment_download": {"get": staff_this(expert_assigned=OK, applicant_a=OK), "post": staff_this(expert_assigned=OK, applicant_a=OK)},
     # -- staff: expert pool -----------------------------------------------------------------------
     "reviews:expert_pool": {"get": staff_any(), "post": staff_any()},
     "reviews:expert_new": {"get": staff_any(), "post": staff_any(BAD)},
