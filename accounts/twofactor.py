@@ -137,6 +137,7 @@ def confirm_enrolment(*, request, device: TOTPDevice, token: str) -> list[str] |
         codes = _new_recovery_codes(user)
         log_activity(actor=user, action="account.2fa_enrol", target=user,
                      after={"device": "totp", "recovery_codes": len(codes)})
+    request.session.cycle_key()  # a new session id for the now fully signed-in session
     otp_login(request, device)
     request.session[SESSION_HAS_DEVICE] = True
     return codes
@@ -195,6 +196,7 @@ def verify(*, request, token: str) -> Outcome:
                 log_activity(actor=user, action="account.2fa_recovery_code_used", target=user,
                              after={"recovery_codes_left": recovery_codes_left(user)})
         if matched is not None:
+            request.session.cycle_key()  # a new session id for the now fully signed-in session
             otp_login(request, matched)
             return Outcome(ok=True, used_recovery_code=isinstance(matched, StaticDevice))
     return Outcome(ok=False, throttled_until=throttled_until)

@@ -178,6 +178,11 @@ class PasswordResetView(auth_views.PasswordResetView):
 # Second factor
 
 
+def _throttled_message(until) -> str:
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds())) if until else 1
+    return _("尝试过于频繁，请 %(seconds)d 秒后再试。") % {"seconds": seconds}
+
+
 @login_required
 def two_factor_setup(request):
     """Enrol an authenticator app: the secret as text and as a QR code, confirmed with one code."""
@@ -188,12 +193,16 @@ def two_factor_setup(request):
     device = twofactor.pending_totp(user)
     form = SecondFactorForm(request.POST or None, submit_label=_("确认并启用两步验证"))
     if request.method == "POST" and form.is_valid():
-        codes = twofactor.confirm_enrolment(request=request, device=device, token=form.cleaned_data["token"])
+        allowed, details = device.verify_is_allowed()
+        codes = twofactor.confirm_enrolment(request=request, device=device, token=form.cleaned_data["token"]) if allowed else None
         if codes is not None:
             request.session[twofactor.SESSION_RECOVERY_CODES] = codes
             messages.success(request, _("两步验证已启用。请保存下面的恢复码。"))
             return redirect(reverse("accounts:2fa_recovery_codes") + "?" + urlencode({"next": next_url}))
-        form.add_error("token", _("验证码不正确或已过期。请输入认证器应用当前显示的 6 位数字（手机时间须准确）。"))
+        if not allowed:
+            form.add_error("token", _throttled_message((details or {}).get("locked_until")))
+        else:
+            form.add_error("token", _("验证码不正确或已过期。请输入认证器应用当前显示的 6 位数字（手机时间须准确）。"))
     context = {
         "form": form,
         "next": next_url,
@@ -226,8 +235,7 @@ def two_factor_verify(request):
                 messages.warning(request, _("您使用了一个恢复码，还剩 %(left)d 个。请尽快在“账号安全”页面重新生成恢复码。") % {"left": left})
             return redirect(next_url)
         if outcome.throttled_until is not None:
-            seconds = max(1, math.ceil((outcome.throttled_until - timezone.now()).total_seconds()))
-            form.add_error("token", _("尝试过于频繁，请 %(seconds)d 秒后再试。") % {"seconds": seconds})
+            form.add_error("token", _throttled_message(outcome.throttled_until))
         else:
             form.add_error("token", _("验证码不正确或已过期。请输入认证器应用当前显示的 6 位数字，或一个未使用过的恢复码。"))
     return render(request, "accounts/2fa_verify.html", {"form": form, "next": next_url},

@@ -152,8 +152,10 @@ def test_verify_with_a_real_code_and_wrong_code_refused_in_chinese(enforced, cli
     assert wrong.status_code == 400
     assert "验证码不正确或已过期。请输入认证器应用当前显示的 6 位数字，或一个未使用过的恢复码。" in wrong.content.decode()
     assert client.get(STAFF_PAGE).status_code == 302
+    before = client.session.session_key
     response = client.post(VERIFY, {"token": code_for(device), "next": STAFF_PAGE})
     assert response["Location"] == STAFF_PAGE
+    assert client.session.session_key != before  # a new session id once fully signed in
     assert client.get(STAFF_PAGE).status_code == 200
 
 
