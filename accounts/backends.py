@@ -25,12 +25,13 @@ def canonical_login(login: str | None) -> str:
     return (login or "").strip().lower()[:LOGIN_MAX_LENGTH]
 
 
-def axes_username(request, credentials) -> str:
-    """AXES_USERNAME_CALLABLE: the canonical account of the sign-in attempt."""
+def axes_username(request, credentials) -> str | None:
+    """AXES_USERNAME_CALLABLE: the canonical account of the sign-in attempt. None for an attempt
+    without a name (the OpenID Connect callback): axes then records and locks nothing for it."""
     login = (credentials or {}).get("username")
     if login is None and request is not None:
         login = request.POST.get("username")
-    return canonical_login(login)
+    return None if login is None else canonical_login(login)
 
 
 class EmailOrUsernameBackend(ModelBackend):

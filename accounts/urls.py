@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import oidc, views
 
 app_name = "accounts"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("2fa/verify/", views.two_factor_verify, name="2fa_verify"),
     path("2fa/recovery-codes/", views.two_factor_recovery_codes, name="2fa_recovery_codes"),
     path("security/", views.security, name="security"),
+    path("oidc/login/", oidc.login_view, name="oidc_login"),
+    path("oidc/callback/", oidc.callback_view, name="oidc_callback"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

@@ -139,6 +139,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     template_name = "accounts/login.html"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.PORTAL_OIDC_ENABLED:
+            context["oidc_label"] = settings.PORTAL_OIDC_LABEL or _("统一身份认证登录")
+        return context
+
     def form_valid(self, form):
         response = super().form_valid(form)
         step = twofactor.pending_step(self.request)

@@ -104,6 +104,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.EmailOrUsernameBackend",
+    "accounts.oidc.PortalOIDCBackend",  # answers only the OpenID Connect callback, and only when PORTAL_OIDC_ENABLED
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -174,6 +175,24 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Exponential back-off after a wrong code: 1, 2, 4, 8 … seconds (django-otp).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Single sign-on with OpenID Connect (accounts/oidc.py, mozilla-django-oidc): off unless enabled.
+# The endpoints are the provider's (its /.well-known/openid-configuration lists them).
+PORTAL_OIDC_ENABLED = env_bool("PORTAL_OIDC_ENABLED", False)
+PORTAL_OIDC_LABEL = os.environ.get("PORTAL_OIDC_LABEL", "")  # the button's text; default 统一身份认证登录
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = env_bool("PORTAL_OIDC_CREATE_USERS", False)  # only applicant accounts, never roles
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
