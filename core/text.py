@@ -1,7 +1,7 @@
 """One-line text typed by people (names of persons and organisations): no invisible tricks.
 
 A name is shown on staff pages, in rankings, exports and the official PDFs. Characters a reader
-cannot see change what they read: U+202E (right-to-left override) turns "张三‮fdp.exe" around,
+cannot see change what they read: U+202E (right-to-left override) shows "张三<U+202E>fdp.exe" as "张三exe.pdf",
 zero-width characters make two identical-looking names different, line breaks split a name over
 rows of a table. `clean_name` is the one rule for every name field:
 
