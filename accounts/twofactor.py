@@ -88,6 +88,12 @@ def pending_step(request) -> str | None:
     return "verify" if enrolled else None
 
 
+def _organiser_of(user):
+    """The organiser whose activity log shows this user's security changes (their first role's)."""
+    assignment = user.role_assignments.exclude(organiser=None).select_related("organiser").order_by("pk").first()
+    return assignment.organiser if assignment else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Enrolment
 
@@ -135,7 +141,7 @@ def confirm_enrolment(*, request, device: TOTPDevice, token: str) -> list[str] |
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         codes = _new_recovery_codes(user)
-        log_activity(actor=user, action="account.2fa_enrol", target=user,
+        log_activity(actor=user, action="account.2fa_enrol", target=user, organiser=_organiser_of(user),
                      after={"device": "totp", "recovery_codes": len(codes)})
     request.session.cycle_key()  # a new session id for the now fully signed-in session
     otp_login(request, device)
@@ -148,7 +154,8 @@ def regenerate_recovery_codes(*, request) -> list[str]:
     user = request.user
     with transaction.atomic():
         codes = _new_recovery_codes(user)
-        log_activity(actor=user, action="account.2fa_recovery_codes_regenerated", target=user, after={"recovery_codes": len(codes)})
+        log_activity(actor=user, action="account.2fa_recovery_codes_regenerated", target=user, organiser=_organiser_of(user),
+                     after={"recovery_codes": len(codes)})
     return codes
 
 
@@ -193,7 +200,7 @@ def verify(*, request, token: str) -> Outcome:
         with transaction.atomic():
             matched = otp_verify_token(user, device.persistent_id, value)
             if matched is not None and isinstance(matched, StaticDevice):
-                log_activity(actor=user, action="account.2fa_recovery_code_used", target=user,
+                log_activity(actor=user, action="account.2fa_recovery_code_used", target=user, organiser=_organiser_of(user),
                              after={"recovery_codes_left": recovery_codes_left(user)})
         if matched is not None:
             request.session.cycle_key()  # a new session id for the now fully signed-in session
@@ -215,6 +222,6 @@ def reset_second_factor(*, user, actor, organiser=None) -> int:
         had = {"authenticator": has_second_factor(user), "recovery_codes": recovery_codes_left(user)}
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        log_activity(actor=actor, action="account.2fa_reset", target=user, organiser=organiser,
+        log_activity(actor=actor, action="account.2fa_reset", target=user, organiser=organiser or _organiser_of(user),
                      before=had, after={"authenticator": False, "recovery_codes": 0}, reason="admin")
     return int(had["authenticator"])

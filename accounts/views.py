@@ -124,8 +124,10 @@ def verify_resend(request):
 
 
 def _safe_next(request, default=None) -> str:
+    """?next= when it is a path on this site, else the default (a path: redirect() never takes it for a view name)."""
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (candidate and candidate.startswith("/")
+            and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
         return candidate
     return resolve_url(default or settings.LOGIN_REDIRECT_URL)
 

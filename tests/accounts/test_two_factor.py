@@ -130,7 +130,7 @@ def test_enrolment_with_a_real_code_then_recovery_codes_shown_once(enforced, cli
     assert client.get(STAFF_PAGE).status_code == 200  # the enrolling session is verified
     assert actions(staff) == ["account.2fa_enrol"]
     log = ActivityLog.objects.get(action="account.2fa_enrol")
-    assert (log.actor, log.after) == (staff, {"device": "totp", "recovery_codes": 10})
+    assert (log.actor, log.organiser.code, log.after) == (staff, "changning", {"device": "totp", "recovery_codes": 10})
 
 
 def test_enrolled_user_cannot_enrol_a_second_authenticator_without_verifying(enforced, client, staff):
@@ -194,6 +194,7 @@ def test_next_must_stay_on_this_site(enforced, client, staff):
     log_in(client, "cn-office")
     response = client.post(VERIFY, {"token": code_for(device), "next": "https://evil.example/"})
     assert response["Location"] == "/"
+    assert client.get(VERIFY, {"next": "'' OR '1'='1"})["Location"] == "/"  # not a path: not taken for a view name either
 
 
 # --- recovery codes --------------------------------------------------------------------------
