@@ -33,7 +33,7 @@ DEMO_USERS = [
     ("xh-small-applicant", "上海徐汇小微科技有限公司", "small@demo.local", [(Role.APPLICANT, None)], "zh-hans", False),
 ]
 
-DEMO_APPS = ["applications", "reviews", "documents"]
+DEMO_APPS = ["accounts", "applications", "reviews", "documents"]
 
 
 class Command(BaseCommand):
