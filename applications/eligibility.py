@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from awards.models import ApplicantKind, EligibilityRule
 from awards.rule_kinds import RULE_KINDS
+from awards.selectors import category_rules
 from core.workdays import CalendarCoverageError, working_days_between
 
 from .models import Application, ApplicationStatus, Attachment, CreditBlacklistEntry, IdType
+from .sections import section_codes_for
 
 PASS = "pass"  # nosec B105 - an outcome code, not a password
 FAIL = "fail"
@@ -406,11 +408,9 @@ assert set(EVALUATORS) == set(RULE_KINDS), "every rule kind needs an evaluator"
 
 def completeness_problems(application: Application, attachment_purposes: set[str]) -> list[tuple[str, str]]:
     """(item code, reason) for what the form still lacks; the same list the form sections name."""
-    from .forms import sections_for  # forms import the engine's helpers; avoid a cycle at import time
-
     data = application.form_data or {}
     problems: list[tuple[str, str]] = []
-    sections = {s.code for s in sections_for(application.category)}
+    sections = set(section_codes_for(application.category))
     if "overview" in sections:
         length = count_characters(data.get("overview"))
         if length == 0:
@@ -446,13 +446,6 @@ def completeness_problems(application: Application, attachment_purposes: set[str
 # ---- the engine ---------------------------------------------------------------------------
 
 
-def _rules_of(application: Application) -> list[EligibilityRule]:
-    rules = getattr(application.category, "_prefetched_objects_cache", {}).get("rules")
-    if rules is None:
-        rules = list(application.category.rules.all())
-    return sorted(rules, key=lambda r: (r.order, r.pk))
-
-
 def evaluate(application: Application, *, today: datetime.date | None = None) -> EligibilityReport:
     """Evaluate the category's rules and the form's completeness, in the active language."""
     today = today or timezone.localdate()
@@ -471,7 +464,7 @@ def evaluate(application: Application, *, today: datetime.date | None = None) ->
                 blocking=True,
             )
         )
-    for rule in _rules_of(application):
+    for rule in category_rules(application.category):
         spec = RULE_KINDS.get(rule.kind)
         evaluator = EVALUATORS.get(rule.kind)
         label = str(spec.label) if spec else rule.kind

@@ -21,6 +21,7 @@ from awards.models import Category, Cycle, EligibilityRule
 from core.models import ActivityLog
 
 from .models import Application, ApplicationStatus, Attachment, Nomination, OrganisationProfile, PersonProfile, RecommendingUnit
+from .sections import open_supplement_requests
 
 # What the applicant sees in the history of an application (staff-internal actions stay internal).
 HISTORY_ACTIONS = {
@@ -39,27 +40,16 @@ HISTORY_ACTIONS = {
 APPLICATION_TARGET = "applications.application"
 
 
-def _supplement_model():
-    try:
-        from reviews.models import SupplementRequest
-    except ImportError:
-        return None
-    return SupplementRequest
-
-
 def applications_for_applicant(user) -> QuerySet[Application]:
-    queryset = (
+    return (
         Application.objects.filter(applicant=user)
         .select_related("cycle__programme__organiser", "category", "organisation", "person", "current_stage", "recommender")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")))
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
+            Prefetch("supplement_requests", queryset=open_supplement_requests(), to_attr="open_supplements"),
+        )
         .order_by("-created_at")
     )
-    model = _supplement_model()
-    if model is not None:
-        queryset = queryset.prefetch_related(
-            Prefetch("supplement_requests", queryset=model.objects.filter(resolved_at__isnull=True), to_attr="open_supplements")
-        )
-    return queryset
 
 
 def application_for_applicant(user, pk: int) -> Application:
@@ -173,11 +163,10 @@ def dashboard_applications(user) -> tuple[list[Application], list[Cycle]]:
     )
     by_id = {c.pk: c for c in cycles}
     cycle_field = Application._meta.get_field("cycle")
-    waiting = [a for a in applications if a.status == ApplicationStatus.SUPPLEMENT_REQUESTED]
-    model = _supplement_model()
+    waiting = [a.pk for a in applications if a.status == ApplicationStatus.SUPPLEMENT_REQUESTED]
     open_requests = defaultdict(list)
-    if waiting and model is not None:
-        for request in model.objects.filter(application__in=[a.pk for a in waiting], resolved_at__isnull=True):
+    if waiting:
+        for request in open_supplement_requests().filter(application__in=waiting):
             open_requests[request.application_id].append(request)
     for application in applications:
         cycle_field.set_cached_value(application, by_id[application.cycle_id])

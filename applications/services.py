@@ -35,6 +35,7 @@ from .models import (
     PersonProfile,
     ReceiptSequence,
 )
+from .sections import editability
 
 
 logger = logging.getLogger(__name__)
@@ -153,9 +154,7 @@ def application_save_draft(*, application: Application, actor, version: int, cha
     One conditional UPDATE … WHERE version = n: under concurrent saves exactly one wins, on every
     database, and the others are told instead of silently overwriting each other.
     """
-    from .forms import may_edit
-
-    if not may_edit(application):
+    if not editability(application).anything:
         raise ApplicationError(_("此申报当前不可修改。"))
     values = dict(changes)
     if "recommender" in values:
@@ -178,10 +177,7 @@ def application_save_draft(*, application: Application, actor, version: int, cha
 
 
 def attachment_add(*, application: Application, actor, upload, purpose: str) -> Attachment:
-    from .forms import editable_sections
-
-    allowed = editable_sections(application)
-    if allowed is not None and "attachments" not in allowed:
+    if not editability(application).allows("attachments"):
         raise ApplicationError(_("此申报当前不能上传附件。"))
     if purpose not in Attachment.Purpose.values:
         raise ApplicationError(_("未知的附件用途。"))
@@ -217,11 +213,8 @@ def attachment_add(*, application: Application, actor, upload, purpose: str) -> 
 
 
 def attachment_delete(*, attachment: Attachment, actor) -> None:
-    from .forms import editable_sections
-
     application = attachment.application
-    allowed = editable_sections(application)
-    if allowed is not None and "attachments" not in allowed:
+    if not editability(application).allows("attachments"):
         raise ApplicationError(_("此申报当前不能删除附件。"))
     if application.submitted_at and attachment.uploaded_at <= application.submitted_at:
         raise ApplicationError(_("已随申报提交的附件不能删除。"))

@@ -28,11 +28,9 @@ from .forms import (
     PersonProfileForm,
     ReasonForm,
     StartApplicationForm,
-    editable_sections,
-    may_edit,
-    sections_for,
 )
 from .models import ApplicationStatus, Attachment, Nomination, OrganisationProfile, PersonProfile
+from .sections import editability, sections_for
 
 
 def verified_required(view):
@@ -162,24 +160,23 @@ def start(request, code: str):
 
 
 def _page_context(application, **extra) -> dict:
-    allowed = editable_sections(application)
-    may_attach = allowed is None or "attachments" in allowed
-    purposes = _purposes_for(application, allowed)
+    editing = editability(application)
+    sections = sections_for(application.category)
     return {
         "application": application,
         "cycle": application.cycle,
         "category": application.category,
-        "sections": sections_for(application.category),
+        "sections": sections,
         "attachments": list(application.attachments.all()),
-        "attachment_form": AttachmentForm(purposes=purposes) if may_attach else None,
-        "editable": allowed,
-        "may_edit": may_edit(application),
+        "attachment_form": AttachmentForm(purposes=_purposes_for(application, sections)) if editing.allows("attachments") else None,
+        "editable": editing.sections,
+        "may_edit": editing.anything,
         "supplement": (getattr(application, "open_supplements", None) or [None])[0],
         **extra,
     }
 
 
-def _purposes_for(application, allowed) -> list[str]:
+def _purposes_for(application, sections) -> list[str]:
     P = Attachment.Purpose
     if application.status == ApplicationStatus.SUPPLEMENT_REQUESTED:
         return [P.SUPPLEMENT, P.OTHER]
@@ -188,7 +185,7 @@ def _purposes_for(application, allowed) -> list[str]:
         purposes = [P.SELF_EVALUATION, P.CERTIFICATION, P.FINANCIAL, P.EVIDENCE, P.OTHER]
     else:
         purposes = [P.EVIDENCE, P.OTHER]
-    if any(s.code == "publicity" for s in sections_for(application.category)):
+    if any(s.code == "publicity" for s in sections):
         purposes.insert(1, P.PUBLICITY_PROOF)
     return purposes
 
@@ -217,15 +214,15 @@ def detail(request, pk: int):
 @verified_required
 def edit(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
-    allowed = editable_sections(application)
-    if not may_edit(application):
+    editing = editability(application)
+    if not editing.anything:
         if application.status == ApplicationStatus.DRAFT:
             messages.warning(request, _("申报已截止，草稿只能查看，不能修改或提交。"))
         return redirect("applications:detail", pk=pk)
     if request.method != "POST":
-        form = ApplicationForm(application=application, editable=allowed)
+        form = ApplicationForm(application=application, editable=editing.sections)
         return render(request, "applications/edit.html", _page_context(application, form=form))
-    form = ApplicationForm(request.POST, application=application, editable=allowed)
+    form = ApplicationForm(request.POST, application=application, editable=editing.sections)
     if not form.is_valid():
         messages.error(request, _("有内容需要修改，请查看标红的栏目；您填写的内容尚未保存，仍保留在页面上。"))
         return render(request, "applications/edit.html", _page_context(application, form=form), status=400)
@@ -253,8 +250,7 @@ def _conflict(request, application, form, exc: services.StaleApplication):
     current = exc.current
     data = request.POST.copy()
     data["version"] = str(current.version)
-    allowed = editable_sections(current)
-    kept = ApplicationForm(data, application=current, editable=allowed)
+    kept = ApplicationForm(data, application=current, editable=editability(current).sections)
     kept.is_valid()
     theirs = ApplicationForm(application=current, editable=set())
     differences = []
@@ -353,13 +349,13 @@ def attachment_upload(request, pk: int):
 
 
 def _back_to_form(application, *, request, status: int = 302):
-    target = reverse("applications:edit", args=[application.pk]) if may_edit(application) else reverse("applications:detail", args=[application.pk])
+    editing = editability(application)
     if status == 302:
-        return redirect(target + "#attachments")
+        name = "applications:edit" if editing.anything else "applications:detail"
+        return redirect(reverse(name, args=[application.pk]) + "#attachments")
     # A refused upload: show the page again (the form text is not part of this request).
-    allowed = editable_sections(application)
-    form = ApplicationForm(application=application, editable=allowed if allowed is not None else None)
-    template = "applications/edit.html" if may_edit(application) else "applications/detail.html"
+    form = ApplicationForm(application=application, editable=editing.sections)
+    template = "applications/edit.html" if editing.anything else "applications/detail.html"
     return render(request, template, _page_context(application, form=form, history=[]), status=status)
 
 

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts import rules
 
-from .models import Category, Cycle, Stage
+from .models import Category, Cycle, EligibilityRule, Stage
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -138,6 +138,19 @@ def cycle_budget(cycle: Cycle) -> CycleBudget:
         money_prizes=money,
         reward_text=reward_texts[0] if reward_texts else "",
     )
+
+
+def category_rules(category: Category) -> list[EligibilityRule]:
+    """The category's eligibility rules in order: the prefetched ones when the caller prefetched them."""
+    prefetched = getattr(category, "_prefetched_objects_cache", {}).get("rules")
+    rows = list(category.rules.all()) if prefetched is None else prefetched
+    return sorted(rows, key=lambda rule: (rule.order, rule.pk))
+
+
+def rule_params(category: Category, kind: str) -> dict | None:
+    """The parameters of the category's (first) rule of `kind`; None when it has none."""
+    rule = next((rule for rule in category_rules(category) if rule.kind == kind), None)
+    return None if rule is None else rule.params or {}
 
 
 def cycles_for_staff(user) -> QuerySet[Cycle]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from applications.sections import TEXT_SECTIONS
 from awards.models import Cycle, OfficialLetter, ProjectType
 from awards.selectors import cycle_budget, format_wan
 from core.files import open_stream
@@ -506,14 +507,6 @@ def build_publicity_notice(subject: Subject) -> RenderSpec:
 
 # --- 申报书 -------------------------------------------------------------------------------------
 
-APPLICATION_SECTIONS = (
-    ("overview", "申报对象概况"),
-    ("achievements", "主要成果及成效"),
-    ("contribution", "主要贡献"),
-    ("certifications", "管理体系认证及荣誉"),
-)
-
-
 def _masked(identity: str) -> str:
     """ID numbers in a PDF that travels to experts: first 4 and last 4 only."""
     identity = identity or ""
@@ -583,7 +576,7 @@ def build_application(subject: Subject) -> RenderSpec:
     ]
     data = application.form_data or {}
     sections = []
-    for key, title in APPLICATION_SECTIONS:
+    for key, title in TEXT_SECTIONS.items():
         text = (data.get(key) or "").strip() if isinstance(data.get(key), str) else ""
         if text:
             sections.append({"title": title, "paragraphs": [line for line in text.splitlines() if line.strip()]})
