@@ -70,10 +70,6 @@ class EligibilityReport:
         return [r for r in self.results if r.blocking]
 
     @property
-    def needs_review(self) -> list[RuleResult]:
-        return [r for r in self.results if r.outcome == NEEDS_REVIEW]
-
-    @property
     def may_submit(self) -> bool:
         return not self.blocking
 

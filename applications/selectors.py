@@ -238,26 +238,19 @@ def public_cycle(code: str) -> Cycle:
 
 # ---- attachments: who may download --------------------------------------------------------
 
-# Other apps may add predicates fn(user, attachment) -> bool (e.g. reviews: experts assigned to
-# the application without a conflict). The applicant, the organiser's staff and the nominating
-# unit's members may always.
-ATTACHMENT_ACCESS_CHECKS: list = []
-
-
-def register_attachment_access(check) -> None:
-    if check not in ATTACHMENT_ACCESS_CHECKS:
-        ATTACHMENT_ACCESS_CHECKS.append(check)
-
 
 def may_download(user, attachment: Attachment) -> bool:
+    """The applicant, the organiser's review staff and the nominating unit's members."""
     application = attachment.application
     if application.applicant_id == user.pk:
         return True
     if rules.is_review_staff(user, application.cycle.programme.organiser_id):
         return True
-    if application.recommender_id and application.nominated_by_id and user.role_assignments.filter(recommending_unit_id=application.recommender_id).exists():
-        return True
-    return any(check(user, attachment) for check in ATTACHMENT_ACCESS_CHECKS)
+    return bool(
+        application.recommender_id
+        and application.nominated_by_id
+        and user.role_assignments.filter(recommending_unit_id=application.recommender_id).exists()
+    )
 
 
 def attachment_for_user(user, pk: int) -> Attachment:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from awards.models import ApplicantKind, Category, Cycle
 from core.identity import normalise_code
-from core.services import log_activity, model_snapshot, notify
+from core.services import log_activity, model_snapshot
 
 from . import eligibility
 from .files import check_upload
