@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import rules
 from awards.models import ApplicantKind, Organiser
 from core.files import private_file_response
+from core.http import safe_next_url
 
 from . import eligibility, selectors, services
 from .blank_forms import blank_form_rows, blank_form_xlsx
@@ -111,7 +112,7 @@ def organisation_edit(request, pk: int | None = None):
         if form.is_valid():
             services.organisation_profile_save(form=form, actor=request.user)
             messages.success(request, _("组织信息已保存。"))
-            return redirect(request.GET.get("next")) if _safe_next(request) else redirect("applications:dashboard")
+            return redirect(safe_next_url(request, reverse("applications:dashboard")))
         return render(request, "applications/profile_form.html", {"form": form, "kind": "organisation"}, status=400)
     return render(request, "applications/profile_form.html", {"form": form, "kind": "organisation"})
 
@@ -125,14 +126,9 @@ def person_edit(request):
         if form.is_valid():
             services.person_profile_save(form=form, actor=request.user)
             messages.success(request, _("个人信息已保存。"))
-            return redirect(request.GET.get("next")) if _safe_next(request) else redirect("applications:dashboard")
+            return redirect(safe_next_url(request, reverse("applications:dashboard")))
         return render(request, "applications/profile_form.html", {"form": form, "kind": "person"}, status=400)
     return render(request, "applications/profile_form.html", {"form": form, "kind": "person"})
-
-
-def _safe_next(request) -> bool:
-    target = request.GET.get("next") or ""
-    return target.startswith("/") and not target.startswith("//")
 
 
 # ---- applications -------------------------------------------------------------------------
