@@ -79,13 +79,13 @@ class Command(BaseCommand):
             self.build_scale_cycle(applications, actor=users["cn-staff"])
 
     def build_scale_cycle(self, applications: int, *, actor) -> None:
-        """The scale cycle (core/scale.py): bulk inserts, one transaction; never built twice."""
-        from core.scale import ScaleCycleExists, build_scale_cycle
+        """The scale cycle (bench/scale.py): bulk inserts, one transaction; never built twice."""
+        from bench.scale import ScaleCycleExists, build_scale_cycle
 
         if applications < 0:
             raise CommandError("--applications must be a positive number.")
         try:
-            report = build_scale_cycle(applications=applications, actor=actor, stdout=self.stdout)
+            report = build_scale_cycle(applications=applications, password=DEMO_PASSWORD, actor=actor, stdout=self.stdout)
         except ScaleCycleExists as exc:
             if exc.existing == applications:
                 self.stdout.write(self.style.NOTICE(f"{exc.code}: already built with {applications} applications; nothing to do."))
