@@ -75,7 +75,7 @@ def _base_of(module: str, path: Path, node: ast.ImportFrom) -> str:
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     for _ in range(node.level - 1):
         package = package.rpartition(".")[0]
-    return f"{package}.{node.module}" if node.module else package
+    return ".".join(part for part in (package, node.module) if part)
 
 
 def imports_of(module: str, path: Path, modules: dict[str, Path], root: Path) -> list[Edge]:
