@@ -70,39 +70,33 @@ NOMINATION_MAX_AGE = 60 * 60 * 24 * 30
 # ---- profiles -----------------------------------------------------------------------------
 
 
-def organisation_profile_save(*, form, actor) -> OrganisationProfile:
-    """Create or update an organisation profile from a valid OrganisationProfileForm."""
+def _profile_save(*, form, actor, action: str):
+    """Create or update one of the actor's own profiles from a valid ModelForm; logged as
+    `<action>.create` or `<action>.update` with the fields before and after."""
     with transaction.atomic():
         instance = form.instance
-        before = model_snapshot(OrganisationProfile.objects.get(pk=instance.pk)) if instance.pk else None
+        before = model_snapshot(type(instance).objects.get(pk=instance.pk)) if instance.pk else None
         if not instance.pk:
             instance.owner = actor
         profile = form.save()
         log_activity(
             actor=actor,
-            action="organisation.update" if before else "organisation.create",
+            action=f"{action}.update" if before else f"{action}.create",
             target=profile,
             before=before,
             after=model_snapshot(profile),
         )
     return profile
+
+
+def organisation_profile_save(*, form, actor) -> OrganisationProfile:
+    """Create or update an organisation profile from a valid OrganisationProfileForm."""
+    return _profile_save(form=form, actor=actor, action="organisation")
 
 
 def person_profile_save(*, form, actor) -> PersonProfile:
-    with transaction.atomic():
-        instance = form.instance
-        before = model_snapshot(PersonProfile.objects.get(pk=instance.pk)) if instance.pk else None
-        if not instance.pk:
-            instance.owner = actor
-        profile = form.save()
-        log_activity(
-            actor=actor,
-            action="person.update" if before else "person.create",
-            target=profile,
-            before=before,
-            after=model_snapshot(profile),
-        )
-    return profile
+    """Create or update the actor's person profile from a valid PersonProfileForm."""
+    return _profile_save(form=form, actor=actor, action="person")
 
 
 # ---- drafts -------------------------------------------------------------------------------

@@ -108,13 +108,7 @@ def dashboard(request):
 def organisation_edit(request, pk: int | None = None):
     instance = get_object_or_404(OrganisationProfile, pk=pk, owner=request.user) if pk else None
     form = OrganisationProfileForm(request.POST or None, instance=instance)
-    if request.method == "POST":
-        if form.is_valid():
-            services.organisation_profile_save(form=form, actor=request.user)
-            messages.success(request, _("组织信息已保存。"))
-            return redirect(safe_next_url(request, reverse("applications:dashboard")))
-        return render(request, "applications/profile_form.html", {"form": form, "kind": "organisation"}, status=400)
-    return render(request, "applications/profile_form.html", {"form": form, "kind": "organisation"})
+    return _profile_page(request, form, kind="organisation", save=services.organisation_profile_save, saved=_("组织信息已保存。"))
 
 
 @verified_required
@@ -122,13 +116,18 @@ def person_edit(request):
     instance = PersonProfile.objects.filter(owner=request.user).first()
     initial = {} if instance else {"name": request.user.full_name}
     form = PersonProfileForm(request.POST or None, instance=instance, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            services.person_profile_save(form=form, actor=request.user)
-            messages.success(request, _("个人信息已保存。"))
-            return redirect(safe_next_url(request, reverse("applications:dashboard")))
-        return render(request, "applications/profile_form.html", {"form": form, "kind": "person"}, status=400)
-    return render(request, "applications/profile_form.html", {"form": form, "kind": "person"})
+    return _profile_page(request, form, kind="person", save=services.person_profile_save, saved=_("个人信息已保存。"))
+
+
+def _profile_page(request, form, *, kind: str, save, saved: str):
+    """The profile form: a valid POST saves and goes on to ?next= (or the dashboard)."""
+    if request.method != "POST":
+        return render(request, "applications/profile_form.html", {"form": form, "kind": kind})
+    if not form.is_valid():
+        return render(request, "applications/profile_form.html", {"form": form, "kind": kind}, status=400)
+    save(form=form, actor=request.user)
+    messages.success(request, saved)
+    return redirect(safe_next_url(request, reverse("applications:dashboard")))
 
 
 # ---- applications -------------------------------------------------------------------------
