@@ -278,10 +278,8 @@ def check(request, pk: int):
     }
     if request.method == "POST":
         if application.status == ApplicationStatus.SUPPLEMENT_REQUESTED:
-            form = ReasonForm(request.POST)
-            form.is_valid()
             try:
-                services.application_resubmit(application=application, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+                services.application_resubmit(application=application, actor=request.user, reason=_posted_reason(request))
             except services.ApplicationError as exc:
                 messages.error(request, str(exc))
                 return render(request, "applications/check.html", context, status=409)
@@ -300,6 +298,13 @@ def check(request, pk: int):
     return render(request, "applications/check.html", context)
 
 
+def _posted_reason(request) -> str:
+    """The optional 说明 posted with a withdrawal or a resubmission ("" when missing or too long)."""
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    return form.cleaned_data.get("reason", "")
+
+
 @verified_required
 def receipt(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
@@ -312,10 +317,8 @@ def receipt(request, pk: int):
 @require_POST
 def withdraw(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
     try:
-        services.application_withdraw(application=application, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        services.application_withdraw(application=application, actor=request.user, reason=_posted_reason(request))
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
     else:
