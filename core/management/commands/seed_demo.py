@@ -1,6 +1,7 @@
 """Demo data for local use: one user per role, open demo cycles, and what each app adds.
 
-Each app may provide `<app>/demo.py` with `seed_demo_data(context: dict)`; they run in order.
+Each app may provide `<app>/demo.py` with `seed_demo_data(context: dict)`; they run in order. The
+context holds the demo users, organisers and cycles, and `password`, the one every demo account uses.
 """
 
 import importlib
@@ -65,7 +66,7 @@ class Command(BaseCommand):
                 users[username] = user
             cycles = ensure_demo_cycles(actor=users["admin"])
             context = {"users": users, "organisers": organisers, "cycles": {c.code: c for c in cycles}, "stdout": self.stdout,
-                       "applications": applications}
+                       "applications": applications, "password": DEMO_PASSWORD}
             for app in DEMO_APPS:
                 try:
                     module = importlib.import_module(f"{app}.demo")
