@@ -19,15 +19,14 @@ sections to fix) and the PDF of the 申报书.
 Which sections a category has follows from its configuration: applicant kind and rules.
 
 Editing: a draft is editable while the cycle's window is open; while a supplement is requested,
-only the sections named by the open SupplementRequest (or, if it names none, attachments only);
-otherwise nothing.
+only the sections named by the open SupplementRequest (SupplementRequest.objects.open_for, the one
+lookup of it) or, if it names none, attachments only; otherwise nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import ApplicantKind, Category
@@ -113,20 +112,6 @@ def all_section_choices() -> list[tuple[str, str]]:
     return [(section.code, str(section.title)) for section in SECTIONS]
 
 
-# ---- open supplement requests (补充材料) ---------------------------------------------------
-
-
-def open_supplement_requests() -> QuerySet[SupplementRequest]:
-    """Supplement requests not yet answered. An application has at most one (a constraint), and it
-    is open exactly while the application is in SUPPLEMENT_REQUESTED (reviews closes it on exit)."""
-    return SupplementRequest.objects.filter(resolved_at__isnull=True)
-
-
-def open_supplement_request(application: Application) -> SupplementRequest | None:
-    """The open request of an application: `sections` it unlocks, `due_on` its deadline."""
-    return open_supplement_requests().filter(application=application).first()
-
-
 # ---- editability ---------------------------------------------------------------------------
 
 
@@ -152,7 +137,7 @@ def editability(application: Application) -> Editability:
     if application.status == ApplicationStatus.DRAFT:
         return Editability(None if application.cycle.is_open() else frozenset())
     if application.status == ApplicationStatus.SUPPLEMENT_REQUESTED:
-        request = open_supplement_request(application)
+        request = SupplementRequest.objects.open_for(application)
         named = frozenset(code for code in (getattr(request, "sections", None) or []) if code in SECTION_CODES)
         return Editability(named or frozenset({"attachments"}))
     return Editability(frozenset())

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from accounts import rules
 from awards.models import Category, Cycle, EligibilityRule
 from core.models import ActivityLog
+from reviews.models import SupplementRequest
 
 from .models import Application, ApplicationStatus, Attachment, Nomination, OrganisationProfile, PersonProfile, RecommendingUnit
-from .sections import open_supplement_requests
 
 # What the applicant sees in the history of an application (staff-internal actions stay internal).
 HISTORY_ACTIONS = {
@@ -46,7 +46,7 @@ def applications_for_applicant(user) -> QuerySet[Application]:
         .select_related("cycle__programme__organiser", "category", "organisation", "person", "current_stage", "recommender")
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
-            Prefetch("supplement_requests", queryset=open_supplement_requests(), to_attr="open_supplements"),
+            Prefetch("supplement_requests", queryset=SupplementRequest.objects.open(), to_attr="open_supplements"),
         )
         .order_by("-created_at")
     )
@@ -166,7 +166,7 @@ def dashboard_applications(user) -> tuple[list[Application], list[Cycle]]:
     waiting = [a.pk for a in applications if a.status == ApplicationStatus.SUPPLEMENT_REQUESTED]
     open_requests = defaultdict(list)
     if waiting:
-        for request in open_supplement_requests().filter(application__in=waiting):
+        for request in SupplementRequest.objects.open().filter(application__in=waiting):
             open_requests[request.application_id].append(request)
     for application in applications:
         cycle_field.set_cached_value(application, by_id[application.cycle_id])

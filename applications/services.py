@@ -37,7 +37,6 @@ from .models import (
 )
 from .sections import editability
 
-
 logger = logging.getLogger(__name__)
 
 
