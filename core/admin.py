@@ -2,11 +2,12 @@ from django.contrib import admin
 
 from accounts import rules
 
+from .admin_mixins import ReadOnlyAdmin
 from .models import ActivityLog, EmailNotification
 
 
 @admin.register(ActivityLog)
-class ActivityLogAdmin(admin.ModelAdmin):
+class ActivityLogAdmin(ReadOnlyAdmin):
     """Read-only: the log can be searched but never edited or deleted through any UI."""
 
     list_display = ["created_at", "actor", "action", "target_repr", "organiser"]
@@ -19,35 +20,16 @@ class ActivityLogAdmin(admin.ModelAdmin):
         ids = rules.staff_organiser_ids(request.user)
         return queryset if ids is None else queryset.filter(organiser_id__in=ids)
 
-    def has_module_permission(self, request):
-        return rules.is_review_staff(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return rules.is_review_staff(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def may_view(self, user) -> bool:
+        return rules.is_review_staff(user)
 
 
 @admin.register(EmailNotification)
-class EmailNotificationAdmin(admin.ModelAdmin):
+class EmailNotificationAdmin(ReadOnlyAdmin):
+    """The outbox, for superusers; they may delete notifications (nothing else is changed here)."""
+
     list_display = ["created_at", "to_address", "event", "subject", "status", "attempts"]
     list_filter = ["status", "event"]
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def has_delete_permission(self, request, obj=None):
+        return self.may_view(request.user)
