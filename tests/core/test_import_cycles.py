@@ -13,13 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "import_cycles.py"
 
-# ---------------------------------------------------------------------------------------------
-# ALLOW-LIST, to be emptied: packages whose internal cycles are tolerated while decisions/ moves
-# into reviews/. A cycle is tolerated only if every one of its modules lies in these packages;
-# any cycle that touches another module fails now. Empty it once the move is done, so that the
-# test asserts 0 import cycles everywhere.
-CYCLES_TOLERATED_IN: frozenset[str] = frozenset({"decisions", "reviews"})
-# ---------------------------------------------------------------------------------------------
+# Packages whose internal cycles would be tolerated: none (the review pipeline is one app without cycles).
+CYCLES_TOLERATED_IN: frozenset[str] = frozenset()
 
 
 def _script():
