@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import rules
 from awards.models import Category, Cycle, EligibilityRule
 from core.models import ActivityLog
+from reviews import access
 from reviews.models import SupplementRequest
 
 from .models import Application, ApplicationStatus, Attachment, Nomination, OrganisationProfile, PersonProfile, RecommendingUnit
@@ -240,17 +240,8 @@ def public_cycle(code: str) -> Cycle:
 
 
 def may_download(user, attachment: Attachment) -> bool:
-    """The applicant, the organiser's review staff and the nominating unit's members."""
-    application = attachment.application
-    if application.applicant_id == user.pk:
-        return True
-    if rules.is_review_staff(user, application.cycle.programme.organiser_id):
-        return True
-    return bool(
-        application.recommender_id
-        and application.nominated_by_id
-        and user.role_assignments.filter(recommending_unit_id=application.recommender_id).exists()
-    )
+    """The one access rule (reviews.access): owner, nominating unit, the organiser's staff, a cleared expert."""
+    return access.may_read_content(user, attachment.application)
 
 
 def attachment_for_user(user, pk: int) -> Attachment:
