@@ -1,15 +1,37 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.text import CleanNamesMixin
+
+from . import throttle
+from .backends import LOGIN_MAX_LENGTH, find_login_user
+
 User = get_user_model()
 
 
-class LoginForm(AuthenticationForm):
+class LoginThrottleMixin:
+    """Sign-in name no longer than an e-mail address; no more tries from a network that has failed
+    too often in the last hour (password spraying over many accounts), whatever the account."""
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username", "")
+        if len(username) > LOGIN_MAX_LENGTH:
+            raise ValidationError(_("用户名或邮箱最长 %(max)d 个字符。"), code="too_long", params={"max": LOGIN_MAX_LENGTH})
+        return username
+
+    def clean(self):
+        if throttle.exceeded("login_failures_ip", throttle.network(self.request)):
+            raise ValidationError(_("该网络地址登录失败次数过多，已暂停登录，请一小时后再试。"), code="network_throttled")
+        return super().clean()
+
+
+class LoginForm(LoginThrottleMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名（或邮箱）与密码不匹配，请重试。连续多次失败后账号将被暂时锁定。"),
         "inactive": _("该账号尚未激活，请先完成邮箱验证。"),
@@ -18,6 +40,7 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("用户名或邮箱")
+        self.fields["username"].widget.attrs["maxlength"] = LOGIN_MAX_LENGTH
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("登录")))
 
@@ -28,16 +51,20 @@ class LoginForm(AuthenticationForm):
             # An account waiting for e-mail verification with the right password gets told so,
             # instead of "wrong password" (nothing is revealed to someone without the password).
             username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
-            if username and password:
-                lookup = {"email__iexact": username} if "@" in username else {"username__iexact": username}
-                pending = User._default_manager.filter(is_active=False, email_verified=False, **lookup).first()
+            if username and password and exc.code == "invalid_login":
+                pending = find_login_user(username, is_active=False, email_verified=False)
                 if pending is not None and pending.check_password(password):
                     self.pending_user = pending
                     raise ValidationError(self.error_messages["inactive"], code="inactive") from None
             raise exc
 
 
-class SignUpForm(forms.ModelForm):
+class AdminLoginForm(LoginThrottleMixin, AdminAuthenticationForm):
+    """The Django admin's login form with the same limits as the portal's."""
+
+
+class SignUpForm(CleanNamesMixin, forms.ModelForm):
+    name_fields = ("full_name",)
     password1 = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("再次输入密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
@@ -54,11 +81,16 @@ class SignUpForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("注册")))
 
+    def _get_validation_exclusions(self):
+        """A taken address is not an error shown to the visitor (that would tell anyone which
+        addresses have accounts): the view answers as for a new one and writes to the owner. The
+        e-mail's uniqueness (field and case-insensitive constraint) is left to the database."""
+        exclude = super()._get_validation_exclusions()
+        exclude.add("email")
+        return exclude
+
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User._default_manager.filter(email__iexact=email).exists():
-            raise ValidationError(_("该邮箱已注册。请直接登录，忘记密码可通过“忘记密码”重设。"))
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         data = super().clean()
@@ -91,3 +123,21 @@ class ResendVerificationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("重新发送验证邮件")))
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app (6 digits) or, on the verification page, a recovery code."""
+
+    token = forms.CharField(label=_("验证码"), max_length=32, strip=True,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}))
+
+    def __init__(self, *args, recovery: bool = False, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recovery:
+            self.fields["token"].help_text = _("输入认证器应用（如微信小程序“腾讯身份验证器”、Google Authenticator、Microsoft Authenticator）"
+                                               "当前显示的 6 位数字；手机不在身边时，可输入一个恢复码（每个只能用一次）。")
+        else:
+            self.fields["token"].label = _("认证器显示的 6 位验证码")
+            self.fields["token"].widget.attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*"})
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", submit_label or _("验证")))

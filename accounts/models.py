@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.text import validate_name
+
 
 class Role(models.TextChoices):
     APPLICANT = "applicant", _("申报人")
@@ -20,7 +22,10 @@ class User(AbstractUser):
     """A person who signs in. Roles are held through RoleAssignment, per organiser."""
 
     email = models.EmailField(_("电子邮箱"), unique=True)
-    full_name = models.CharField(_("姓名"), max_length=120, blank=True)
+    # Names: no control, direction or zero-width characters (core/text.py; forms clean them first).
+    first_name = models.CharField(_("名"), max_length=150, blank=True, validators=[validate_name])
+    last_name = models.CharField(_("姓"), max_length=150, blank=True, validators=[validate_name])
+    full_name = models.CharField(_("姓名"), max_length=120, blank=True, validators=[validate_name])
     preferred_language = models.CharField(
         _("界面语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
     )

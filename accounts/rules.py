@@ -21,11 +21,6 @@ def _assignments(user) -> list[tuple[str, int | None]]:
     return cached
 
 
-def clear_role_cache(user) -> None:
-    if hasattr(user, "_role_cache"):
-        del user._role_cache
-
-
 def has_role(user, role: str, organiser=None) -> bool:
     """True if the user holds `role`; with an organiser, only for that organiser."""
     organiser_id = getattr(organiser, "pk", organiser)
@@ -57,14 +52,6 @@ def is_review_staff(user, organiser=None) -> bool:
 
 def is_expert(user, organiser=None) -> bool:
     return has_role(user, Role.EXPERT, organiser)
-
-
-def is_recommender(user, organiser=None) -> bool:
-    return has_role(user, Role.RECOMMENDER, organiser)
-
-
-def is_applicant(user) -> bool:
-    return has_role(user, Role.APPLICANT)
 
 
 def staff_organiser_ids(user) -> set[int] | None:

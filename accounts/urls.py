@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import oidc, views
 
 app_name = "accounts"
 
@@ -12,15 +12,13 @@ urlpatterns = [
     path("verify/", views.verify_pending, name="verify_pending"),
     path("verify/resend/", views.verify_resend, name="verify_resend"),
     path("verify/<uidb64>/<token>/", views.verify, name="verify"),
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("2fa/setup/", views.two_factor_setup, name="2fa_setup"),
+    path("2fa/verify/", views.two_factor_verify, name="2fa_verify"),
+    path("2fa/recovery-codes/", views.two_factor_recovery_codes, name="2fa_recovery_codes"),
+    path("security/", views.security, name="security"),
+    path("oidc/login/", oidc.login_view, name="oidc_login"),
+    path("oidc/callback/", oidc.callback_view, name="oidc_callback"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
-from core.admin_mixins import OrganiserScopedAdmin
+from core.admin_mixins import OrganiserScopedAdmin, ReadOnlyAdmin
 
 from .models import Application, Attachment, CreditBlacklistEntry, Nomination, RecommendingUnit
 
@@ -47,7 +47,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     """Read-only view for programme admins; status changes go through the review workflow."""
 
     list_display = ["number", "applicant_name", "cycle", "category", "status", "submitted_at"]
@@ -64,20 +64,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
-    def has_module_permission(self, request):
-        return rules.is_programme_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return rules.is_programme_admin(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def may_view(self, user) -> bool:
+        return rules.is_programme_admin(user)
 
 
 @admin.register(Nomination)

@@ -8,9 +8,11 @@ import io
 from django.utils.translation import gettext as _
 
 from awards.models import ApplicantKind, Category
+from awards.selectors import rule_params
 
-from .forms import OrganisationProfileForm, PersonProfileForm, _rule_params, localised, sections_for
+from .forms import ApplicationForm, OrganisationProfileForm, PersonProfileForm, localised
 from .models import Application
+from .sections import sections_for
 
 
 def _profile_rows(category: Category) -> tuple[str, list[tuple[str, str]]]:
@@ -23,14 +25,12 @@ def _profile_rows(category: Category) -> tuple[str, list[tuple[str, str]]]:
 
 def blank_form_rows(category: Category) -> list[tuple[str, list[tuple[str, str]]]]:
     """[(section title, [(field label, hint)])] for the blank form of a category."""
-    from .forms import ApplicationForm
-
     rows = [_profile_rows(category)]
     application = Application(cycle=category.cycle, category=category)
     form = ApplicationForm(application=application)
     for section in sections_for(category):
         if section.code == "declarations":
-            items = (_rule_params(category, "declarations") or {}).get("items", [])
+            items = (rule_params(category, "declarations") or {}).get("items", [])
             rows.append(
                 (
                     str(section.title),

@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import wraps
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,9 +21,11 @@ from django.utils.translation import gettext_lazy
 
 from awards.models import ApplicantKind, EligibilityRule
 from awards.rule_kinds import RULE_KINDS
+from awards.selectors import category_rules
 from core.workdays import CalendarCoverageError, working_days_between
 
-from .models import Application, ApplicationStatus, Attachment, CreditBlacklistEntry, IdType
+from .models import Application, ApplicationStatus, Attachment, CreditBlacklistEntry, IdType, OrganisationProfile, PersonProfile
+from .sections import section_codes_for
 
 PASS = "pass"  # nosec B105 - an outcome code, not a password
 FAIL = "fail"
@@ -66,10 +69,6 @@ class EligibilityReport:
     @property
     def blocking(self) -> list[RuleResult]:
         return [r for r in self.results if r.blocking]
-
-    @property
-    def needs_review(self) -> list[RuleResult]:
-        return [r for r in self.results if r.outcome == NEEDS_REVIEW]
 
     @property
     def may_submit(self) -> bool:
@@ -122,83 +121,99 @@ def _no_profile(kind: str) -> Outcome:
     return FAIL, _("本条件针对申报个人，但本申报没有关联个人信息。")
 
 
+def _of_organisation(evaluate: Callable[[OrganisationProfile, Context, dict], Outcome]) -> Evaluator:
+    """A rule about the applying organisation: it fails when the application has none."""
+
+    @wraps(evaluate)
+    def evaluator(ctx: Context, params: dict) -> Outcome:
+        org = ctx.organisation
+        return _no_profile("organisation") if org is None else evaluate(org, ctx, params)
+
+    return evaluator
+
+
+def _of_person(evaluate: Callable[[PersonProfile, Context, dict], Outcome]) -> Evaluator:
+    """A rule about the applying person: it fails when the application has none."""
+
+    @wraps(evaluate)
+    def evaluator(ctx: Context, params: dict) -> Outcome:
+        person = ctx.person
+        return _no_profile("individual") if person is None else evaluate(person, ctx, params)
+
+    return evaluator
+
+
+def _years_at_least(since: datetime.date | None, ctx: Context, minimum: int, *, unset: str, enough: str, short: str,
+                    **values) -> Outcome:
+    """PASS when `since` lies `minimum` full years or more before today; the texts are formatted with
+    `values` plus date, years and min."""
+    if not since:
+        return FAIL, unset % values
+    values.update(date=since.isoformat(), years=full_years(since, ctx.today), min=minimum)
+    return (PASS, enough % values) if values["years"] >= minimum else (FAIL, short % values)
+
+
 # ---- the rule kinds -----------------------------------------------------------------------
 
 
-def years_operating(ctx: Context, params: dict) -> Outcome:
-    org = ctx.organisation
-    if org is None:
-        return _no_profile("organisation")
-    if not org.established_on:
-        return FAIL, _("组织信息中未填写成立日期。")
-    years = full_years(org.established_on, ctx.today)
-    values = {"date": org.established_on.isoformat(), "years": years, "min": params["min_years"]}
-    if years >= params["min_years"]:
-        return PASS, _("成立于 %(date)s，已正常运行 %(years)d 年（要求 %(min)d 年以上）。") % values
-    return FAIL, _("成立于 %(date)s，至今运行 %(years)d 年，未满 %(min)d 年。") % values
+@_of_organisation
+def years_operating(org: OrganisationProfile, ctx: Context, params: dict) -> Outcome:
+    return _years_at_least(
+        org.established_on, ctx, params["min_years"],
+        unset=_("组织信息中未填写成立日期。"),
+        enough=_("成立于 %(date)s，已正常运行 %(years)d 年（要求 %(min)d 年以上）。"),
+        short=_("成立于 %(date)s，至今运行 %(years)d 年，未满 %(min)d 年。"),
+    )
 
 
-def registered_district(ctx: Context, params: dict) -> Outcome:
-    org = ctx.organisation
-    if org is None:
-        return _no_profile("organisation")
+@_of_organisation
+def registered_district(org: OrganisationProfile, ctx: Context, params: dict) -> Outcome:
     values = {"actual": org.registered_district or _("（未填写）"), "required": params["district"]}
     if _same_district(org.registered_district, params["district"]):
         return PASS, _("注册地为%(actual)s。") % values
     return FAIL, _("注册地为%(actual)s，须在%(required)s注册登记。") % values
 
 
-def independent_legal_person(ctx: Context, params: dict) -> Outcome:
-    org = ctx.organisation
-    if org is None:
-        return _no_profile("organisation")
+@_of_organisation
+def independent_legal_person(org: OrganisationProfile, ctx: Context, params: dict) -> Outcome:
     if org.is_independent_legal_person:
         return PASS, _("组织类型为%(type)s，具有独立法人资格。") % {"type": org.get_org_type_display()}
     return FAIL, _("组织类型为法人分支机构，不具有独立法人资格。")
 
 
-def organisation_types(ctx: Context, params: dict) -> Outcome:
-    org = ctx.organisation
-    if org is None:
-        return _no_profile("organisation")
+@_of_organisation
+def organisation_types(org: OrganisationProfile, ctx: Context, params: dict) -> Outcome:
     if org.org_type in params["allowed"]:
         return PASS, _("组织类型为%(type)s。") % {"type": org.get_org_type_display()}
     return FAIL, _("组织类型%(type)s不在本类别可申报的范围内。") % {"type": org.get_org_type_display()}
 
 
-def years_quality_work(ctx: Context, params: dict) -> Outcome:
-    person = ctx.person
-    if person is None:
-        return _no_profile("individual")
-    if not person.quality_work_since:
-        return FAIL, _("个人信息中未填写开始从事质量工作的时间。")
-    years = full_years(person.quality_work_since, ctx.today)
-    values = {"date": person.quality_work_since.isoformat(), "years": years, "min": params["min_years"]}
-    if years >= params["min_years"]:
-        return PASS, _("自 %(date)s 起从事质量工作，已满 %(years)d 年（要求 %(min)d 年以上）。") % values
-    return FAIL, _("自 %(date)s 起从事质量工作，至今 %(years)d 年，未满 %(min)d 年。") % values
+@_of_person
+def years_quality_work(person: PersonProfile, ctx: Context, params: dict) -> Outcome:
+    return _years_at_least(
+        person.quality_work_since, ctx, params["min_years"],
+        unset=_("个人信息中未填写开始从事质量工作的时间。"),
+        enough=_("自 %(date)s 起从事质量工作，已满 %(years)d 年（要求 %(min)d 年以上）。"),
+        short=_("自 %(date)s 起从事质量工作，至今 %(years)d 年，未满 %(min)d 年。"),
+    )
 
 
-def years_in_district(ctx: Context, params: dict) -> Outcome:
-    person = ctx.person
-    if person is None:
-        return _no_profile("individual")
-    values = {"district": params["district"], "actual": person.work_district or _("（未填写）"), "min": params["min_years"]}
-    if not _same_district(person.work_district, params["district"]):
+@_of_person
+def years_in_district(person: PersonProfile, ctx: Context, params: dict) -> Outcome:
+    district = params["district"]
+    if not _same_district(person.work_district, district):
+        values = {"district": district, "actual": person.work_district or _("（未填写）")}
         return FAIL, _("工作（生活）所在区为%(actual)s，不在%(district)s。") % values
-    if not person.district_work_since:
-        return FAIL, _("个人信息中未填写开始在%(district)s工作（生活）的时间。") % values
-    years = full_years(person.district_work_since, ctx.today)
-    values.update(date=person.district_work_since.isoformat(), years=years)
-    if years >= params["min_years"]:
-        return PASS, _("自 %(date)s 起在%(district)s工作（生活），已满 %(years)d 年（要求不少于 %(min)d 年）。") % values
-    return FAIL, _("自 %(date)s 起在%(district)s工作（生活），至今 %(years)d 年，未满 %(min)d 年。") % values
+    return _years_at_least(
+        person.district_work_since, ctx, params["min_years"], district=district,
+        unset=_("个人信息中未填写开始在%(district)s工作（生活）的时间。"),
+        enough=_("自 %(date)s 起在%(district)s工作（生活），已满 %(years)d 年（要求不少于 %(min)d 年）。"),
+        short=_("自 %(date)s 起在%(district)s工作（生活），至今 %(years)d 年，未满 %(min)d 年。"),
+    )
 
 
-def foreign_nationality(ctx: Context, params: dict) -> Outcome:
-    person = ctx.person
-    if person is None:
-        return _no_profile("individual")
+@_of_person
+def foreign_nationality(person: PersonProfile, ctx: Context, params: dict) -> Outcome:
     if person.is_foreign:
         return PASS, _("国籍：%(n)s（%(t)s）。") % {"n": person.nationality, "t": person.get_id_type_display()}
     if person.id_type == IdType.RESIDENT_ID:
@@ -230,9 +245,8 @@ def figure_years(cycle) -> list[int]:
     return [cycle.year - 3, cycle.year - 2, cycle.year - 1]
 
 
-def no_losses(ctx: Context, params: dict) -> Outcome:
-    if ctx.organisation is None:
-        return _no_profile("organisation")
+@_of_organisation
+def no_losses(org: OrganisationProfile, ctx: Context, params: dict) -> Outcome:
     figures = (ctx.application.form_data or {}).get("figures") or {}
     years = figure_years(ctx.cycle)[-params["years"]:] if params["years"] <= 3 else figure_years(ctx.cycle)
     missing = [y for y in years if _decimal((figures.get(str(y)) or {}).get("profit")) is None]
@@ -248,10 +262,8 @@ def no_losses(ctx: Context, params: dict) -> Outcome:
     return FAIL, _("%(years)s 年出现亏损。") % {"years": text}
 
 
-def chief_quality_officer(ctx: Context, params: dict) -> Outcome:
-    org = ctx.organisation
-    if org is None:
-        return _no_profile("organisation")
+@_of_organisation
+def chief_quality_officer(org: OrganisationProfile, ctx: Context, params: dict) -> Outcome:
     if org.has_cqo_system and org.chief_quality_officer.strip():
         return PASS, _("已推行首席质量官制度，首席质量官：%(name)s。") % {"name": org.chief_quality_officer}
     if org.has_cqo_system:
@@ -406,11 +418,9 @@ assert set(EVALUATORS) == set(RULE_KINDS), "every rule kind needs an evaluator"
 
 def completeness_problems(application: Application, attachment_purposes: set[str]) -> list[tuple[str, str]]:
     """(item code, reason) for what the form still lacks; the same list the form sections name."""
-    from .forms import sections_for  # forms import the engine's helpers; avoid a cycle at import time
-
     data = application.form_data or {}
     problems: list[tuple[str, str]] = []
-    sections = {s.code for s in sections_for(application.category)}
+    sections = set(section_codes_for(application.category))
     if "overview" in sections:
         length = count_characters(data.get("overview"))
         if length == 0:
@@ -446,13 +456,6 @@ def completeness_problems(application: Application, attachment_purposes: set[str
 # ---- the engine ---------------------------------------------------------------------------
 
 
-def _rules_of(application: Application) -> list[EligibilityRule]:
-    rules = getattr(application.category, "_prefetched_objects_cache", {}).get("rules")
-    if rules is None:
-        rules = list(application.category.rules.all())
-    return sorted(rules, key=lambda r: (r.order, r.pk))
-
-
 def evaluate(application: Application, *, today: datetime.date | None = None) -> EligibilityReport:
     """Evaluate the category's rules and the form's completeness, in the active language."""
     today = today or timezone.localdate()
@@ -471,7 +474,7 @@ def evaluate(application: Application, *, today: datetime.date | None = None) ->
                 blocking=True,
             )
         )
-    for rule in _rules_of(application):
+    for rule in category_rules(application.category):
         spec = RULE_KINDS.get(rule.kind)
         evaluator = EVALUATORS.get(rule.kind)
         label = str(spec.label) if spec else rule.kind

@@ -1,28 +1,14 @@
 """Forms of the applicant portal: profiles, the configuration-driven application form, uploads.
 
-Section codes of the application form (staff name them in a SupplementRequest.sections list; the
-applicant may then edit only those sections, see `editable_sections`):
-
-    overview        组织概述 / 个人概述 (≤ 3000 characters, counted as people count them)
-    figures         近三年主要经营指标 (revenue, profit/loss, policy-loss flag per year)   — organisations
-    certifications  管理体系认证情况                                                      — organisations
-    achievements    主要成果                                                              — individuals
-    criteria        符合的参评条件 (一)–(五) with evidence                                 — 虹桥友谊奖
-    contribution    贡献陈述                                                              — 虹桥友谊奖
-    declarations    申报承诺 (from the category's `declarations` rule)
-    publicity       内部公示起止日期 and proof (when the category has an `internal_publicity` rule)
-    questions       other answers some rules need (同年申报市级奖、已获奖项年份)
-    recommender     推荐单位
-    attachments     附件 (upload / delete)
-
-Which sections a category has follows from its configuration: applicant kind, rules and criteria.
+Input validation and layout only. Which sections a category's form has, and which of them the
+applicant may edit now, is decided in applications/sections.py; the form builds the fields of
+those sections and disables the ones it is told are not editable.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -32,24 +18,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import ApplicantKind, Category, Cycle
+from awards.selectors import rule_params
 from core.identity import normalise_code, validate_credit_code, validate_foreign_permanent_id, validate_resident_id
 
 from .eligibility import OVERVIEW_MAX_CHARS, applicable_declarations, count_characters, figure_years
-from .models import Application, ApplicationStatus, Attachment, IdType, OrganisationProfile, PersonProfile, RecommendingUnit
-
-SECTION_CODES = (
-    "overview",
-    "figures",
-    "certifications",
-    "achievements",
-    "criteria",
-    "contribution",
-    "declarations",
-    "publicity",
-    "questions",
-    "recommender",
-    "attachments",
-)
+from .models import Application, Attachment, IdType, OrganisationProfile, PersonProfile, RecommendingUnit
+from .sections import TEXT_SECTIONS, Section, sections_for
 
 SHANGHAI_DISTRICTS = [
     "黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区",
@@ -255,82 +229,6 @@ class PersonProfileForm(forms.ModelForm):
 # ---- the application form -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Section:
-    code: str
-    title: object
-    help: object = ""
-
-
-def _rule_params(category: Category, kind: str) -> dict | None:
-    rules = getattr(category, "_prefetched_objects_cache", {}).get("rules")
-    if rules is None:
-        rules = list(category.rules.all())
-    for rule in rules:
-        if rule.kind == kind:
-            return rule.params or {}
-    return None
-
-
-def sections_for(category: Category) -> list[Section]:
-    """The sections of the application form of a category, in order."""
-    kind = category.applicant_kind
-    sections: list[Section] = []
-    if kind == ApplicantKind.ORGANISATION:
-        sections += [
-            Section("overview", _("组织概述"), _("组织概况、质量管理模式的特点与成效，不超过3000字。")),
-            Section("figures", _("近三年主要经营指标"), _("单位：万元；亏损请填负数。")),
-            Section("certifications", _("管理体系认证情况"), _("每行一项：体系名称、证书编号、有效期。")),
-        ]
-    elif kind == ApplicantKind.INDIVIDUAL:
-        sections += [
-            Section("overview", _("个人概述"), _("个人从事质量工作的经历与主要贡献，不超过3000字。")),
-            Section("achievements", _("主要成果"), _("质量管理理论研究成果或实践成果，每行一项。")),
-        ]
-    else:
-        sections += [
-            Section("criteria", _("符合的参评条件"), _("请至少选择一项，并逐项说明事实依据。")),
-            Section("contribution", _("贡献陈述"), _("在长宁区的主要贡献与社会影响。")),
-        ]
-    if _rule_params(category, "declarations"):
-        sections.append(Section("declarations", _("申报承诺")))
-    if _rule_params(category, "internal_publicity"):
-        sections.append(Section("publicity", _("申报前内部公示"), _("申报前须在本单位内部公示；请填写起止日期并在附件中上传公示证明。")))
-    if _rule_params(category, "not_city_award_same_year") is not None or _rule_params(category, "prior_award_years"):
-        sections.append(Section("questions", _("其他申报信息")))
-    sections.append(Section("recommender", _("推荐单位")))
-    sections.append(Section("attachments", _("附件")))
-    return sections
-
-
-def editable_sections(application: Application) -> set[str] | None:
-    """Sections the applicant may change now: None = all (a draft in the window), set() = none.
-
-    While a supplement is requested, only the sections staff named in the open SupplementRequest
-    (reviews app) are editable; if staff named none, only attachments may be added.
-    """
-    if application.status == ApplicationStatus.DRAFT:
-        return None if application.cycle.is_open() else set()
-    if application.status == ApplicationStatus.SUPPLEMENT_REQUESTED:
-        request = open_supplement_request(application)
-        named = {code for code in (getattr(request, "sections", None) or []) if code in SECTION_CODES}
-        return named or {"attachments"}
-    return set()
-
-
-def open_supplement_request(application: Application):
-    try:
-        from reviews.models import SupplementRequest
-    except ImportError:  # the reviews app does not provide it (yet)
-        return None
-    return SupplementRequest.objects.filter(application=application, resolved_at__isnull=True).order_by("-created_at").first()
-
-
-def may_edit(application: Application) -> bool:
-    allowed = editable_sections(application)
-    return allowed is None or bool(allowed)
-
-
 class ApplicationForm(forms.Form):
     """The application form of one category, built from its configuration.
 
@@ -344,7 +242,7 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, application: Application, editable: set[str] | None = None, **kwargs):
         self.application = application
         self.category = application.category
-        self.sections = [s for s in sections_for(self.category) if s.code != "attachments"]
+        self.sections = [s for s in sections_for(self.category) if s.code != "attachments"]  # attachments: AttachmentForm
         self.section_fields: dict[str, list[str]] = {s.code: [] for s in self.sections}
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = application.version
@@ -365,12 +263,11 @@ class ApplicationForm(forms.Form):
         self.section_fields[section].append(name)
 
     def _build_overview(self, data):
-        label = _("组织概述") if self.category.applicant_kind == ApplicantKind.ORGANISATION else _("个人概述")
         self._add(
             "overview",
             "overview",
             forms.CharField(
-                label=label,
+                label=next(s.title for s in self.sections if s.code == "overview"),
                 widget=forms.Textarea(attrs={"rows": 12, "data-max-chars": OVERVIEW_MAX_CHARS, "class": "js-char-count"}),
                 strip=False,
                 help_text=_("不超过 %(n)d 字（汉字、字母、数字、标点各计1字）。") % {"n": OVERVIEW_MAX_CHARS},
@@ -413,7 +310,7 @@ class ApplicationForm(forms.Form):
             )
 
     def _build_declarations(self, data):
-        params = _rule_params(self.category, "declarations") or {}
+        params = rule_params(self.category, "declarations") or {}
         given = self.application.declarations or {}
         for item in applicable_declarations(params.get("items", []), self.application):
             self._add("declarations", f"decl_{item['code']}", forms.BooleanField(label=localised(item)), given.get(item["code"]) is True)
@@ -424,14 +321,14 @@ class ApplicationForm(forms.Form):
         self._add("publicity", "publicity_end", forms.DateField(label=_("内部公示结束日期"), widget=widget), self.application.internal_publicity_end)
 
     def _build_questions(self, data):
-        if _rule_params(self.category, "not_city_award_same_year") is not None:
+        if rule_params(self.category, "not_city_award_same_year") is not None:
             self._add(
                 "questions",
                 "city_award_same_year",
                 forms.ChoiceField(label=_("本年度是否同时申报上海市政府质量奖"), choices=[("", "---------"), ("no", _("否")), ("yes", _("是"))]),
                 data.get("city_award_same_year", ""),
             )
-        params = _rule_params(self.category, "prior_award_years")
+        params = rule_params(self.category, "prior_award_years")
         if params:
             self._add(
                 "questions",
@@ -476,7 +373,7 @@ class ApplicationForm(forms.Form):
         form_data = dict(self.application.form_data or {})
         changes: dict = {}
         enabled = {code for code, names in self.section_fields.items() if names and not self.fields[names[0]].disabled}
-        for name in ("overview", "certifications", "achievements", "contribution"):
+        for name in TEXT_SECTIONS:
             if name in enabled:
                 form_data[name] = (data.get(name) or "").replace("\r\n", "\n")
         if "figures" in enabled:

@@ -210,10 +210,6 @@ class Application(models.Model):
     def activity_organiser(self):
         return self.cycle.programme.organiser
 
-    @property
-    def is_editable_draft(self) -> bool:
-        return self.status == ApplicationStatus.DRAFT
-
 
 class Attachment(models.Model):
     """A file uploaded to an application; stored privately, served only through a checked view."""

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import rules
 from awards.models import Category, Cycle, EligibilityRule
 from core.models import ActivityLog
+from reviews import access
+from reviews.models import SupplementRequest
 
 from .models import Application, ApplicationStatus, Attachment, Nomination, OrganisationProfile, PersonProfile, RecommendingUnit
 
@@ -39,27 +40,16 @@ HISTORY_ACTIONS = {
 APPLICATION_TARGET = "applications.application"
 
 
-def _supplement_model():
-    try:
-        from reviews.models import SupplementRequest
-    except ImportError:
-        return None
-    return SupplementRequest
-
-
 def applications_for_applicant(user) -> QuerySet[Application]:
-    queryset = (
+    return (
         Application.objects.filter(applicant=user)
         .select_related("cycle__programme__organiser", "category", "organisation", "person", "current_stage", "recommender")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")))
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
+            Prefetch("supplement_requests", queryset=SupplementRequest.objects.open(), to_attr="open_supplements"),
+        )
         .order_by("-created_at")
     )
-    model = _supplement_model()
-    if model is not None:
-        queryset = queryset.prefetch_related(
-            Prefetch("supplement_requests", queryset=model.objects.filter(resolved_at__isnull=True), to_attr="open_supplements")
-        )
-    return queryset
 
 
 def application_for_applicant(user, pk: int) -> Application:
@@ -173,11 +163,10 @@ def dashboard_applications(user) -> tuple[list[Application], list[Cycle]]:
     )
     by_id = {c.pk: c for c in cycles}
     cycle_field = Application._meta.get_field("cycle")
-    waiting = [a for a in applications if a.status == ApplicationStatus.SUPPLEMENT_REQUESTED]
-    model = _supplement_model()
+    waiting = [a.pk for a in applications if a.status == ApplicationStatus.SUPPLEMENT_REQUESTED]
     open_requests = defaultdict(list)
-    if waiting and model is not None:
-        for request in model.objects.filter(application__in=[a.pk for a in waiting], resolved_at__isnull=True):
+    if waiting:
+        for request in SupplementRequest.objects.open().filter(application__in=waiting):
             open_requests[request.application_id].append(request)
     for application in applications:
         cycle_field.set_cached_value(application, by_id[application.cycle_id])
@@ -249,26 +238,10 @@ def public_cycle(code: str) -> Cycle:
 
 # ---- attachments: who may download --------------------------------------------------------
 
-# Other apps may add predicates fn(user, attachment) -> bool (e.g. reviews: experts assigned to
-# the application without a conflict). The applicant, the organiser's staff and the nominating
-# unit's members may always.
-ATTACHMENT_ACCESS_CHECKS: list = []
-
-
-def register_attachment_access(check) -> None:
-    if check not in ATTACHMENT_ACCESS_CHECKS:
-        ATTACHMENT_ACCESS_CHECKS.append(check)
-
 
 def may_download(user, attachment: Attachment) -> bool:
-    application = attachment.application
-    if application.applicant_id == user.pk:
-        return True
-    if rules.is_review_staff(user, application.cycle.programme.organiser_id):
-        return True
-    if application.recommender_id and application.nominated_by_id and user.role_assignments.filter(recommending_unit_id=application.recommender_id).exists():
-        return True
-    return any(check(user, attachment) for check in ATTACHMENT_ACCESS_CHECKS)
+    """The one access rule (reviews.access): owner, nominating unit, the organiser's staff, a cleared expert."""
+    return access.may_read_content(user, attachment.application)
 
 
 def attachment_for_user(user, pk: int) -> Attachment:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from awards.models import ApplicantKind, Category, Cycle
 from core.identity import listed_code_problem, normalise_code
-from core.services import log_activity, model_snapshot, notify
+from core.services import log_activity, model_snapshot
 
 from . import eligibility
 from .files import check_upload
@@ -35,7 +35,7 @@ from .models import (
     PersonProfile,
     ReceiptSequence,
 )
-
+from .sections import editability
 
 logger = logging.getLogger(__name__)
 
@@ -69,39 +69,33 @@ NOMINATION_MAX_AGE = 60 * 60 * 24 * 30
 # ---- profiles -----------------------------------------------------------------------------
 
 
-def organisation_profile_save(*, form, actor) -> OrganisationProfile:
-    """Create or update an organisation profile from a valid OrganisationProfileForm."""
+def _profile_save(*, form, actor, action: str):
+    """Create or update one of the actor's own profiles from a valid ModelForm; logged as
+    `<action>.create` or `<action>.update` with the fields before and after."""
     with transaction.atomic():
         instance = form.instance
-        before = model_snapshot(OrganisationProfile.objects.get(pk=instance.pk)) if instance.pk else None
+        before = model_snapshot(type(instance).objects.get(pk=instance.pk)) if instance.pk else None
         if not instance.pk:
             instance.owner = actor
         profile = form.save()
         log_activity(
             actor=actor,
-            action="organisation.update" if before else "organisation.create",
+            action=f"{action}.update" if before else f"{action}.create",
             target=profile,
             before=before,
             after=model_snapshot(profile),
         )
     return profile
+
+
+def organisation_profile_save(*, form, actor) -> OrganisationProfile:
+    """Create or update an organisation profile from a valid OrganisationProfileForm."""
+    return _profile_save(form=form, actor=actor, action="organisation")
 
 
 def person_profile_save(*, form, actor) -> PersonProfile:
-    with transaction.atomic():
-        instance = form.instance
-        before = model_snapshot(PersonProfile.objects.get(pk=instance.pk)) if instance.pk else None
-        if not instance.pk:
-            instance.owner = actor
-        profile = form.save()
-        log_activity(
-            actor=actor,
-            action="person.update" if before else "person.create",
-            target=profile,
-            before=before,
-            after=model_snapshot(profile),
-        )
-    return profile
+    """Create or update the actor's person profile from a valid PersonProfileForm."""
+    return _profile_save(form=form, actor=actor, action="person")
 
 
 # ---- drafts -------------------------------------------------------------------------------
@@ -153,9 +147,7 @@ def application_save_draft(*, application: Application, actor, version: int, cha
     One conditional UPDATE … WHERE version = n: under concurrent saves exactly one wins, on every
     database, and the others are told instead of silently overwriting each other.
     """
-    from .forms import may_edit
-
-    if not may_edit(application):
+    if not editability(application).anything:
         raise ApplicationError(_("此申报当前不可修改。"))
     values = dict(changes)
     if "recommender" in values:
@@ -178,10 +170,7 @@ def application_save_draft(*, application: Application, actor, version: int, cha
 
 
 def attachment_add(*, application: Application, actor, upload, purpose: str) -> Attachment:
-    from .forms import editable_sections
-
-    allowed = editable_sections(application)
-    if allowed is not None and "attachments" not in allowed:
+    if not editability(application).allows("attachments"):
         raise ApplicationError(_("此申报当前不能上传附件。"))
     if purpose not in Attachment.Purpose.values:
         raise ApplicationError(_("未知的附件用途。"))
@@ -217,11 +206,8 @@ def attachment_add(*, application: Application, actor, upload, purpose: str) -> 
 
 
 def attachment_delete(*, attachment: Attachment, actor) -> None:
-    from .forms import editable_sections
-
     application = attachment.application
-    allowed = editable_sections(application)
-    if allowed is not None and "attachments" not in allowed:
+    if not editability(application).allows("attachments"):
         raise ApplicationError(_("此申报当前不能删除附件。"))
     if application.submitted_at and attachment.uploaded_at <= application.submitted_at:
         raise ApplicationError(_("已随申报提交的附件不能删除。"))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import rules
 from awards.models import ApplicantKind, Organiser
 from core.files import private_file_response
+from core.http import safe_next_url
 
 from . import eligibility, selectors, services
 from .blank_forms import blank_form_rows, blank_form_xlsx
@@ -28,11 +29,9 @@ from .forms import (
     PersonProfileForm,
     ReasonForm,
     StartApplicationForm,
-    editable_sections,
-    may_edit,
-    sections_for,
 )
 from .models import ApplicationStatus, Attachment, Nomination, OrganisationProfile, PersonProfile
+from .sections import editability, sections_for
 
 
 def verified_required(view):
@@ -109,13 +108,7 @@ def dashboard(request):
 def organisation_edit(request, pk: int | None = None):
     instance = get_object_or_404(OrganisationProfile, pk=pk, owner=request.user) if pk else None
     form = OrganisationProfileForm(request.POST or None, instance=instance)
-    if request.method == "POST":
-        if form.is_valid():
-            services.organisation_profile_save(form=form, actor=request.user)
-            messages.success(request, _("组织信息已保存。"))
-            return redirect(request.GET.get("next")) if _safe_next(request) else redirect("applications:dashboard")
-        return render(request, "applications/profile_form.html", {"form": form, "kind": "organisation"}, status=400)
-    return render(request, "applications/profile_form.html", {"form": form, "kind": "organisation"})
+    return _profile_page(request, form, kind="organisation", save=services.organisation_profile_save, saved=_("组织信息已保存。"))
 
 
 @verified_required
@@ -123,18 +116,18 @@ def person_edit(request):
     instance = PersonProfile.objects.filter(owner=request.user).first()
     initial = {} if instance else {"name": request.user.full_name}
     form = PersonProfileForm(request.POST or None, instance=instance, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            services.person_profile_save(form=form, actor=request.user)
-            messages.success(request, _("个人信息已保存。"))
-            return redirect(request.GET.get("next")) if _safe_next(request) else redirect("applications:dashboard")
-        return render(request, "applications/profile_form.html", {"form": form, "kind": "person"}, status=400)
-    return render(request, "applications/profile_form.html", {"form": form, "kind": "person"})
+    return _profile_page(request, form, kind="person", save=services.person_profile_save, saved=_("个人信息已保存。"))
 
 
-def _safe_next(request) -> bool:
-    target = request.GET.get("next") or ""
-    return target.startswith("/") and not target.startswith("//")
+def _profile_page(request, form, *, kind: str, save, saved: str):
+    """The profile form: a valid POST saves and goes on to ?next= (or the dashboard)."""
+    if request.method != "POST":
+        return render(request, "applications/profile_form.html", {"form": form, "kind": kind})
+    if not form.is_valid():
+        return render(request, "applications/profile_form.html", {"form": form, "kind": kind}, status=400)
+    save(form=form, actor=request.user)
+    messages.success(request, saved)
+    return redirect(safe_next_url(request, reverse("applications:dashboard")))
 
 
 # ---- applications -------------------------------------------------------------------------
@@ -162,24 +155,23 @@ def start(request, code: str):
 
 
 def _page_context(application, **extra) -> dict:
-    allowed = editable_sections(application)
-    may_attach = allowed is None or "attachments" in allowed
-    purposes = _purposes_for(application, allowed)
+    editing = editability(application)
+    sections = sections_for(application.category)
     return {
         "application": application,
         "cycle": application.cycle,
         "category": application.category,
-        "sections": sections_for(application.category),
+        "sections": sections,
         "attachments": list(application.attachments.all()),
-        "attachment_form": AttachmentForm(purposes=purposes) if may_attach else None,
-        "editable": allowed,
-        "may_edit": may_edit(application),
+        "attachment_form": AttachmentForm(purposes=_purposes_for(application, sections)) if editing.allows("attachments") else None,
+        "editable": editing.sections,
+        "may_edit": editing.anything,
         "supplement": (getattr(application, "open_supplements", None) or [None])[0],
         **extra,
     }
 
 
-def _purposes_for(application, allowed) -> list[str]:
+def _purposes_for(application, sections) -> list[str]:
     P = Attachment.Purpose
     if application.status == ApplicationStatus.SUPPLEMENT_REQUESTED:
         return [P.SUPPLEMENT, P.OTHER]
@@ -188,7 +180,7 @@ def _purposes_for(application, allowed) -> list[str]:
         purposes = [P.SELF_EVALUATION, P.CERTIFICATION, P.FINANCIAL, P.EVIDENCE, P.OTHER]
     else:
         purposes = [P.EVIDENCE, P.OTHER]
-    if any(s.code == "publicity" for s in sections_for(application.category)):
+    if any(s.code == "publicity" for s in sections):
         purposes.insert(1, P.PUBLICITY_PROOF)
     return purposes
 
@@ -217,15 +209,15 @@ def detail(request, pk: int):
 @verified_required
 def edit(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
-    allowed = editable_sections(application)
-    if not may_edit(application):
+    editing = editability(application)
+    if not editing.anything:
         if application.status == ApplicationStatus.DRAFT:
             messages.warning(request, _("申报已截止，草稿只能查看，不能修改或提交。"))
         return redirect("applications:detail", pk=pk)
     if request.method != "POST":
-        form = ApplicationForm(application=application, editable=allowed)
+        form = ApplicationForm(application=application, editable=editing.sections)
         return render(request, "applications/edit.html", _page_context(application, form=form))
-    form = ApplicationForm(request.POST, application=application, editable=allowed)
+    form = ApplicationForm(request.POST, application=application, editable=editing.sections)
     if not form.is_valid():
         messages.error(request, _("有内容需要修改，请查看标红的栏目；您填写的内容尚未保存，仍保留在页面上。"))
         return render(request, "applications/edit.html", _page_context(application, form=form), status=400)
@@ -253,8 +245,7 @@ def _conflict(request, application, form, exc: services.StaleApplication):
     current = exc.current
     data = request.POST.copy()
     data["version"] = str(current.version)
-    allowed = editable_sections(current)
-    kept = ApplicationForm(data, application=current, editable=allowed)
+    kept = ApplicationForm(data, application=current, editable=editability(current).sections)
     kept.is_valid()
     theirs = ApplicationForm(application=current, editable=set())
     differences = []
@@ -287,10 +278,8 @@ def check(request, pk: int):
     }
     if request.method == "POST":
         if application.status == ApplicationStatus.SUPPLEMENT_REQUESTED:
-            form = ReasonForm(request.POST)
-            form.is_valid()
             try:
-                services.application_resubmit(application=application, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+                services.application_resubmit(application=application, actor=request.user, reason=_posted_reason(request))
             except services.ApplicationError as exc:
                 messages.error(request, str(exc))
                 return render(request, "applications/check.html", context, status=409)
@@ -309,6 +298,13 @@ def check(request, pk: int):
     return render(request, "applications/check.html", context)
 
 
+def _posted_reason(request) -> str:
+    """The optional 说明 posted with a withdrawal or a resubmission ("" when missing or too long)."""
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    return form.cleaned_data.get("reason", "")
+
+
 @verified_required
 def receipt(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
@@ -321,10 +317,8 @@ def receipt(request, pk: int):
 @require_POST
 def withdraw(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
     try:
-        services.application_withdraw(application=application, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        services.application_withdraw(application=application, actor=request.user, reason=_posted_reason(request))
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -353,13 +347,13 @@ def attachment_upload(request, pk: int):
 
 
 def _back_to_form(application, *, request, status: int = 302):
-    target = reverse("applications:edit", args=[application.pk]) if may_edit(application) else reverse("applications:detail", args=[application.pk])
+    editing = editability(application)
     if status == 302:
-        return redirect(target + "#attachments")
+        name = "applications:edit" if editing.anything else "applications:detail"
+        return redirect(reverse(name, args=[application.pk]) + "#attachments")
     # A refused upload: show the page again (the form text is not part of this request).
-    allowed = editable_sections(application)
-    form = ApplicationForm(application=application, editable=allowed if allowed is not None else None)
-    template = "applications/edit.html" if may_edit(application) else "applications/detail.html"
+    form = ApplicationForm(application=application, editable=editing.sections)
+    template = "applications/edit.html" if editing.anything else "applications/detail.html"
     return render(request, template, _page_context(application, form=form, history=[]), status=status)
 
 

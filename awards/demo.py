@@ -6,17 +6,16 @@ today. They go through the same loader as the seeds, so they are valid configura
 
 from __future__ import annotations
 
-import copy
 import datetime
 
 from django.utils import timezone
 
-from .loader import _Loader, export_cycle_documents
+from .loader import load_cycle_copy
 from .models import Cycle
 
 DEMO_CYCLES = {
-    "changning-quality-2023": ("demo-changning-quality", "演示周期（长宁）", None),
-    "changning-hongqiao-2023": ("demo-changning-hongqiao", "演示周期（虹桥）", None),
+    "changning-quality-2023": ("demo-changning-quality", "演示周期（长宁）", ()),
+    "changning-hongqiao-2023": ("demo-changning-hongqiao", "演示周期（虹桥）", ()),
     "xuhui-quality-5": ("demo-xuhui-quality", "演示周期（徐汇）", [2, 3, 5, 5]),
 }
 
@@ -26,22 +25,12 @@ def ensure_demo_cycles(*, actor=None, now: datetime.datetime | None = None) -> l
     opens = (now - datetime.timedelta(days=30)).replace(microsecond=0)
     closes = (now + datetime.timedelta(days=60)).replace(hour=23, minute=59, second=59, microsecond=0)
     cycles = []
-    loader = _Loader(actor=actor)
     for seed_code, (code, name, quotas) in DEMO_CYCLES.items():
-        documents = export_cycle_documents(seed_code)
-        cycle_doc = copy.deepcopy(next(d for d in documents if d["kind"] == "cycle"))
-        data = cycle_doc["cycle"]
         existing = Cycle.objects.filter(code=code).first()
-        data.update(
-            code=code,
-            name=name,
-            name_en=f"Demo ({seed_code})",
-            year=now.year,
+        cycles.append(load_cycle_copy(
+            seed_code, source=f"demo:{seed_code}", actor=actor, quotas=quotas,
+            code=code, name=name, name_en=f"Demo ({seed_code})", year=now.year,
             application_opens_at=existing.application_opens_at if existing else opens,
             application_closes_at=existing.application_closes_at if existing else closes,
-        )
-        if quotas:
-            for category, quota in zip(data["categories"], quotas):
-                category["quota"] = quota
-        cycles.append(loader.load_cycle(cycle_doc, f"demo:{seed_code}"))
+        ))
     return cycles

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -547,6 +548,18 @@ def load_programmes(paths: list[Path] | None = None, *, actor=None) -> LoadRepor
             else:
                 loader.load_letter(doc, source)
     return loader.report
+
+
+def load_cycle_copy(original: str, /, *, source: str, actor=None, quotas: Sequence[int] = (), **fields) -> Cycle:
+    """Load a copy of the loaded cycle with code `original`: its exported document with other cycle
+    `fields` (a new code, name, year, window …) and, in category order, other `quotas`, through the
+    same checks as a seed file. Loading the same copy again updates it. The demo and the scale
+    cycles are made so."""
+    doc = next(d for d in export_cycle_documents(original) if d["kind"] == "cycle")
+    doc["cycle"].update(fields)
+    for category, quota in zip(doc["cycle"]["categories"], quotas):
+        category["quota"] = quota
+    return _Loader(actor=actor).load_cycle(doc, source)
 
 
 # -- export ------------------------------------------------------------------------------------

@@ -85,11 +85,6 @@ class ProjectType(models.TextChoices):
     NEW = "new", _("新设项目")
 
 
-class PublicitySpanUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", _("工作日")
-    CALENDAR_DAYS = "calendar_days", _("自然日")
-
-
 class Cycle(LocalizedNameMixin, models.Model):
     """One round (届 / 年度) of a programme, with its window, figures and review pipeline."""
 
@@ -157,10 +152,6 @@ class Cycle(LocalizedNameMixin, models.Model):
 
     @property
     def activity_organiser(self):
-        return self.programme.organiser
-
-    @property
-    def organiser(self):
         return self.programme.organiser
 
     def is_open(self, now=None) -> bool:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import rules
 
-from .models import Category, Cycle, Stage
+from .models import Category, Cycle, EligibilityRule, Stage
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -114,10 +114,6 @@ def cycle_budget(cycle: Cycle) -> CycleBudget:
                 ratio=format_ratio(category.quota, population),
             )
         )
-    collective_quota = sum(r.quota or 0 for r in rows if r.category.is_collective)
-    individual_quota = sum(r.quota or 0 for r in rows if not r.category.is_collective)
-    has_collective = any(r.category.is_collective for r in rows)
-    has_individual = any(not r.category.is_collective for r in rows)
     money = any(c.has_money_prize for c in categories)
     reward_texts = [c.reward_text for c in categories if c.reward_text]
     return CycleBudget(
@@ -125,25 +121,39 @@ def cycle_budget(cycle: Cycle) -> CycleBudget:
         categories=rows,
         total_quota=sum(r.quota or 0 for r in rows),
         total_amount=sum((r.subtotal for r in rows), Decimal(0)),
-        collective=ClassFigures(
-            label="集体",
-            population=cycle.population_collective,
-            quota=collective_quota if has_collective else 0,
-            ratio=format_ratio(collective_quota, cycle.population_collective) if has_collective else "",
-            previous_quota=cycle.previous_quota_collective,
-            previous_ratio=format_ratio(cycle.previous_quota_collective, cycle.population_collective),
-        ),
-        individual=ClassFigures(
-            label="个人",
-            population=cycle.population_individual,
-            quota=individual_quota if has_individual else 0,
-            ratio=format_ratio(individual_quota, cycle.population_individual) if has_individual else "",
-            previous_quota=cycle.previous_quota_individual,
-            previous_ratio=format_ratio(cycle.previous_quota_individual, cycle.population_individual),
-        ),
+        collective=_class_figures("集体", [r for r in rows if r.category.is_collective], cycle.population_collective,
+                                  cycle.previous_quota_collective),
+        individual=_class_figures("个人", [r for r in rows if not r.category.is_collective], cycle.population_individual,
+                                  cycle.previous_quota_individual),
         money_prizes=money,
         reward_text=reward_texts[0] if reward_texts else "",
     )
+
+
+def _class_figures(label: str, rows: list[CategoryBudget], population: int | None, previous_quota: int | None) -> ClassFigures:
+    """One class's quota and ratio (empty when the cycle has no category of the class) beside the previous cycle's."""
+    quota = sum(r.quota or 0 for r in rows)
+    return ClassFigures(
+        label=label,
+        population=population,
+        quota=quota,
+        ratio=format_ratio(quota, population) if rows else "",
+        previous_quota=previous_quota,
+        previous_ratio=format_ratio(previous_quota, population),
+    )
+
+
+def category_rules(category: Category) -> list[EligibilityRule]:
+    """The category's eligibility rules in order: the prefetched ones when the caller prefetched them."""
+    prefetched = getattr(category, "_prefetched_objects_cache", {}).get("rules")
+    rows = list(category.rules.all()) if prefetched is None else prefetched
+    return sorted(rows, key=lambda rule: (rule.order, rule.pk))
+
+
+def rule_params(category: Category, kind: str) -> dict | None:
+    """The parameters of the category's (first) rule of `kind`; None when it has none."""
+    rule = next((rule for rule in category_rules(category) if rule.kind == kind), None)
+    return None if rule is None else rule.params or {}
 
 
 def cycles_for_staff(user) -> QuerySet[Cycle]:

@@ -74,7 +74,7 @@ def setup_database() -> None:
 
 def part_cjk_vs_latin(repeat: int) -> None:
     from awards.models import Cycle
-    from documents import services
+    from documents import generation
     from documents.rendering import html_to_pdf, render_html, subsetter_in_use
 
     quality = Cycle.objects.get(code="changning-quality-2023")
@@ -92,8 +92,8 @@ def part_cjk_vs_latin(repeat: int) -> None:
     print(f"   {'document':34s} {'pages':>5s} {'CJK s':>8s} {'Latin s':>8s} {'ratio':>6s}")
     html_to_pdf(latin_twin("<html><head></head><body>warm-up</body></html>"))
     for label, kind, subject in cases:
-        built = services.build_subject(kind=kind, **subject)
-        spec = services.build_spec(kind=kind, subject=built)
+        built = generation.build_subject(kind=kind, **subject)
+        spec = generation.build_spec(kind=kind, subject=built)
         html = render_html(spec.template, spec.context, title=spec.title)
         latin = latin_twin(html)
         _content, pages = html_to_pdf(html)
@@ -106,7 +106,7 @@ def part_cjk_vs_latin(repeat: int) -> None:
 def part_task_overhead(repeat: int) -> None:
     from awards.models import Cycle
     from django.core.files.storage import default_storage
-    from documents import services, tasks
+    from documents import generation, tasks
     from documents.models import Document
     from documents.rendering import html_to_pdf
 
@@ -116,8 +116,8 @@ def part_task_overhead(repeat: int) -> None:
     print(f"   {'document':34s} {'raw s':>8s} {'task s':>8s} {'overhead':>9s}")
     for label, kind, cycles in (("project_form", "project_form", [quality]), ("work_plan", "work_plan", [quality]),
                                 ("request package", "request", [quality, hongqiao])):
-        built = services.build_subject(kind=kind, cycles=cycles)
-        _spec, rendered = services.render_subject(kind=kind, subject=built)
+        built = generation.build_subject(kind=kind, cycles=cycles)
+        _spec, rendered = generation.render_subject(kind=kind, subject=built)
         html = rendered.html  # the HTML the task finally lays out
         raw = best(lambda: html_to_pdf(html), repeat)
         task_times = []

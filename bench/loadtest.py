@@ -52,7 +52,7 @@ def prepare_accounts(prefix: str, count: int) -> list[dict]:
     from applications import services
     from applications.models import Application, OrganisationProfile, OrganisationType
     from awards.models import Cycle
-    from core.scale import credit_code, organisation_name
+    from bench.scale import credit_code, organisation_name
 
     cycle = Cycle.objects.get(code=CYCLE)
     category = cycle.categories.get(code="gold-mode")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
 
-from .admin_mixins import ActivityLoggedAdminMixin
+from .admin_mixins import ActivityLoggedAdminMixin, ReadOnlyAdmin
 from .holidays import completeness_problems
 from .models import ActivityLog, CalendarEntry, CalendarYear, EmailNotification
 from .workdays import covered_years, weekday_name
@@ -15,7 +15,7 @@ CALENDAR_TARGETS = ["core.calendarentry", "core.calendaryear"]
 
 
 @admin.register(ActivityLog)
-class ActivityLogAdmin(admin.ModelAdmin):
+class ActivityLogAdmin(ReadOnlyAdmin):
     """Read-only: the log can be searched but never edited or deleted through any UI."""
 
     list_display = ["created_at", "actor", "action", "target_repr", "organiser"]
@@ -31,38 +31,19 @@ class ActivityLogAdmin(admin.ModelAdmin):
         # The holiday calendar is national (no organiser): its changes are visible to every office.
         return queryset.filter(Q(organiser_id__in=ids) | Q(organiser__isnull=True, target_type__in=CALENDAR_TARGETS))
 
-    def has_module_permission(self, request):
-        return rules.is_review_staff(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return rules.is_review_staff(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def may_view(self, user) -> bool:
+        return rules.is_review_staff(user)
 
 
 @admin.register(EmailNotification)
-class EmailNotificationAdmin(admin.ModelAdmin):
+class EmailNotificationAdmin(ReadOnlyAdmin):
+    """The outbox, for superusers; they may delete notifications (nothing else is changed here)."""
+
     list_display = ["created_at", "to_address", "event", "subject", "status", "attempts"]
     list_filter = ["status", "event"]
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def has_delete_permission(self, request, obj=None):
+        return self.may_view(request.user)
 
 
 # ---------------------------------------------------------------- holiday calendar (放假安排)

@@ -1,5 +1,5 @@
-"""Admin building blocks: organiser scoping, our permission predicates, the activity log, and
-date-times that keep their seconds."""
+"""Admin building blocks: organiser scoping, our permission predicates, read-only records, the
+activity log, and date-times that keep their seconds."""
 
 from __future__ import annotations
 
@@ -151,6 +151,29 @@ class OrganiserScopedAdmin(ActivityLoggedAdminMixin, admin.ModelAdmin):
             if path:
                 field.queryset = field.queryset.filter(**{f"{path}__in": ids})
         return field
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the admin only shows (their writes go through services): listed and viewed by the
+    users `may_view` admits, never added, changed or deleted here."""
+
+    def may_view(self, user) -> bool:
+        return bool(user.is_superuser)
+
+    def has_module_permission(self, request):
+        return self.may_view(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_view(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ScopedInline:

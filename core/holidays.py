@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from .models import CalendarEntry, CalendarYear
 from .services import changed_fields, log_activity, model_snapshot
-from .workdays import STATUTORY_FESTIVALS, make_up_day_problem
+from .workdays import STATUTORY_FESTIVALS
 from .yaml_loading import DuplicateKeyError, load_all
 
 KIND_ALIASES = {
@@ -127,7 +127,7 @@ def completeness_problems(year: int, entries: list[tuple[datetime.date, str, str
 
 
 def workday_problem(date: datetime.date, kind: str) -> str:
-    return make_up_day_problem(date) if kind == CalendarEntry.Kind.WORKDAY else ""
+    return CalendarEntry.make_up_day_problem(date) if kind == CalendarEntry.Kind.WORKDAY else ""
 
 
 # ---------------------------------------------------------------- reading

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request) -> str | None:
@@ -14,3 +15,15 @@ def client_ip(request) -> str | None:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def safe_next_url(request, fallback: str = "") -> str:
+    """The request's `next` (posted, else in the query string) when it is a path on this site;
+    otherwise `fallback`. Never another host (//evil, /\\evil), a scheme, a relative path or a URL
+    name that redirect() would reverse."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

@@ -154,9 +154,16 @@ class CalendarEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.name} {self.get_kind_display()}"
 
-    def clean(self):
-        from .workdays import make_up_day_problem
+    @staticmethod
+    def make_up_day_problem(date) -> str:
+        """Why `date` cannot be a make-up working day (调休上班 is always a Saturday or Sunday), or ""."""
+        if date.weekday() < 5:
+            return _("%(date)s 是星期一至星期五，本来就是工作日，不能登记为调休上班日；调休上班日应为星期六或星期日。") % {
+                "date": date.isoformat()
+            }
+        return ""
 
-        problem = make_up_day_problem(self.date) if self.date and self.kind == self.Kind.WORKDAY else ""
+    def clean(self):
+        problem = self.make_up_day_problem(self.date) if self.date and self.kind == self.Kind.WORKDAY else ""
         if problem:
             raise ValidationError({"kind": problem})

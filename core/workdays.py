@@ -158,15 +158,6 @@ def working_days_between(first: datetime.date, last: datetime.date, *, calendar:
     return count
 
 
-def make_up_day_problem(date: datetime.date) -> str:
-    """Why `date` cannot be a make-up working day (调休上班 is always a Saturday or Sunday), or ""."""
-    if date.weekday() < 5:
-        return _("%(date)s 是星期一至星期五，本来就是工作日，不能登记为调休上班日；调休上班日应为星期六或星期日。") % {
-            "date": date.isoformat()
-        }
-    return ""
-
-
 def weekday_name(date: datetime.date) -> str:
     return [_("星期一"), _("星期二"), _("星期三"), _("星期四"), _("星期五"), _("星期六"), _("星期日")][date.weekday()]
 

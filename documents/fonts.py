@@ -98,11 +98,6 @@ FACES: tuple[Face, ...] = (
     ),
 )
 
-FACES_BY_KEY = {face.key: face for face in FACES}
-
-# A Latin layout of the same documents, used by the benchmark as the reference time.
-LATIN_STACK = '"DejaVu Serif", serif'
-
 
 def gb2312_codepoints() -> set[int]:
     """Every character of GB 2312 (7,445 characters, 6,763 of them Hanzi)."""
@@ -169,6 +164,7 @@ def read_manifest(font_dir: Path) -> dict:
 
 @lru_cache(maxsize=8)
 def _font_face_css(font_dir: str, manifest_mtime: float) -> tuple[str, tuple[str, ...]]:
+    """manifest_mtime is only part of the cache key: a rebuilt manifest is read again."""
     directory = Path(font_dir)
     manifest = read_manifest(directory)
     rules = []

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from applications.sections import TEXT_SECTIONS
 from awards.models import Cycle, OfficialLetter, ProjectType
 from awards.selectors import cycle_budget, format_wan
 from core.files import open_stream
@@ -241,28 +242,38 @@ def masthead_size_mm(text: str) -> float:
     return round(min(15.0, 148.0 / max(len(text), 1)), 2)
 
 
+def letter_context(letter_id: str, *, title: str, paragraphs: list[dict], issuer: str, dated, masthead: str = "",
+                    doc_number: str = "", signer: str = "", addressee: str = "", attachments: Sequence[str] = (),
+                    note: str = "") -> dict:
+    """The context of one letter after GB/T 9704 as documents/pdf/_letter.html lays it out."""
+    return {
+        "id": letter_id,
+        "masthead": masthead,
+        "masthead_size_mm": masthead_size_mm(masthead),
+        "doc_number": doc_number,
+        "signer": signer,
+        "title_lines": title_lines(title),
+        "addressee": addressee,
+        "paragraphs": paragraphs,
+        "attachments": list(attachments),
+        "issuer": issuer,
+        "date_text": date_text(dated),
+        "note": note,
+    }
+
+
 def build_request(subject: Subject) -> RenderSpec:
     letter = subject.letter or letter_for(subject.cycles)
     subject.letter = letter
     cycles = letter_cycles(letter, subject.cycles) if subject.cycles else list(
         letter.cycles.order_by("lettercycle__order")
     )
-    body = list(letter.body or [])
-    masthead = letter.issuer
-    covering = {
-        "id": "covering",
-        "masthead": masthead,
-        "masthead_size_mm": masthead_size_mm(masthead),
-        "doc_number": letter.document_number,
-        "signer": letter.signer,
-        "title_lines": title_lines(letter.title),
-        "addressee": letter.addressee,
-        "paragraphs": [{"text": text} for text in body],
-        "attachments": [line for line in (letter.attachment_note or "").splitlines() if line.strip()],
-        "issuer": letter.issuer,
-        "date_text": date_text(letter.issued_on),
-        "note": f"（{letter.disclosure}）" if letter.disclosure else "",
-    }
+    covering = letter_context(
+        "covering", masthead=letter.issuer, doc_number=letter.document_number, signer=letter.signer, title=letter.title,
+        addressee=letter.addressee, paragraphs=[{"text": text} for text in letter.body or []],
+        attachments=[line for line in (letter.attachment_note or "").splitlines() if line.strip()],
+        issuer=letter.issuer, dated=letter.issued_on, note=f"（{letter.disclosure}）" if letter.disclosure else "",
+    )
     inner = None
     if letter.inner_letter:
         data = letter.inner_letter
@@ -422,20 +433,11 @@ def build_award_decision(subject: Subject) -> RenderSpec:
         paragraphs.append(f"本次表彰奖金合计 {format_wan(committed)} 万元。{funding}")
     paragraphs.append("希望受表彰的单位和个人珍惜荣誉，再接再厉，充分发挥示范引领作用。")
     title = f"关于表彰{cycle.name}{programme.name}获奖对象的决定"
-    letter = {
-        "id": "decision",
-        "masthead": approval.approving_body,
-        "masthead_size_mm": masthead_size_mm(approval.approving_body),
-        "doc_number": approval.document_number,
-        "signer": "",
-        "title_lines": title_lines(title),
-        "addressee": "各有关单位",
-        "paragraphs": [{"text": text} for text in paragraphs],
-        "attachments": [f"{cycle.name}{programme.name}获奖名单"],
-        "issuer": approval.approving_body,
-        "date_text": date_text(approval.approved_on),
-        "note": "",
-    }
+    letter = letter_context(
+        "decision", masthead=approval.approving_body, doc_number=approval.document_number, title=title,
+        addressee="各有关单位", paragraphs=[{"text": text} for text in paragraphs],
+        attachments=[f"{cycle.name}{programme.name}获奖名单"], issuer=approval.approving_body, dated=approval.approved_on,
+    )
     list_title = f"{cycle.name}{programme.name}获奖名单"
     return RenderSpec(
         template="documents/pdf/award_decision.html",
@@ -483,18 +485,7 @@ def build_publicity_notice(subject: Subject) -> RenderSpec:
     if publicity.contact:
         paragraphs.append({"text": f"联系方式：{publicity.contact}"})
     issuer = programme.office or programme.organiser.office_name or programme.organiser.name
-    letter = {
-        "id": "publicity",
-        "masthead": "",
-        "doc_number": "",
-        "title_lines": title_lines(publicity.title),
-        "addressee": "",
-        "paragraphs": paragraphs,
-        "attachments": [],
-        "issuer": issuer,
-        "date_text": date_text(publicity.start_date),
-        "note": "",
-    }
+    letter = letter_context("publicity", title=publicity.title, paragraphs=paragraphs, issuer=issuer, dated=publicity.start_date)
     return RenderSpec(
         template="documents/pdf/publicity_notice.html",
         context={"notice": {"letter": letter, "publicity": publicity}},
@@ -505,14 +496,6 @@ def build_publicity_notice(subject: Subject) -> RenderSpec:
 
 
 # --- 申报书 -------------------------------------------------------------------------------------
-
-APPLICATION_SECTIONS = (
-    ("overview", "申报对象概况"),
-    ("achievements", "主要成果及成效"),
-    ("contribution", "主要贡献"),
-    ("certifications", "管理体系认证及荣誉"),
-)
-
 
 def _masked(identity: str) -> str:
     """ID numbers in a PDF that travels to experts: first 4 and last 4 only."""
@@ -583,7 +566,7 @@ def build_application(subject: Subject) -> RenderSpec:
     ]
     data = application.form_data or {}
     sections = []
-    for key, title in APPLICATION_SECTIONS:
+    for key, title in TEXT_SECTIONS.items():
         text = (data.get(key) or "").strip() if isinstance(data.get(key), str) else ""
         if text:
             sections.append({"title": title, "paragraphs": [line for line in text.splitlines() if line.strip()]})

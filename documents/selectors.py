@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from accounts import rules as account_rules
 
 from . import rules
-from .kinds import KINDS
 from .models import Document
 
 
@@ -39,6 +38,3 @@ def documents_for_subject(*, user, cycle=None, application=None, kinds=None, lim
         return []
     return list(queryset.order_by("-created_at", "-id")[:limit])
 
-
-def kinds_for(subject: str) -> list[tuple[str, str]]:
-    return [(code, str(spec.label)) for code, spec in KINDS.items() if spec.subject == subject]

@@ -1,4 +1,4 @@
-"""The rendering task: thin. Takes an id, calls the service, retries with backoff."""
+"""The rendering task: thin. Takes an id, calls documents.generation, retries with backoff."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import generation
 from .kinds import DocumentDataError
 
 logger = logging.getLogger(__name__)
@@ -29,16 +29,16 @@ def render_document(self, document_id: int) -> str:
     """Render one Document row. Idempotent: a document that is done is left alone."""
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     try:
-        return services.document_render(document_id=document_id, redelivered=redelivered)
+        return generation.document_render(document_id=document_id, redelivered=redelivered)
     except DocumentDataError as exc:
         # The data is wrong or missing: retrying cannot help. Fail at once, with the reason.
-        services.document_mark_failed(document_id=document_id, error=str(exc))
+        generation.document_mark_failed(document_id=document_id, error=str(exc))
         return "failed"
     except Exception as exc:  # noqa: BLE001 - storage, WeasyPrint, database: worth another try
         error = f"{type(exc).__name__}: {exc}"
         if self.request.retries >= self.max_retries:
             logger.exception("document %s failed after %s attempts", document_id, self.request.retries + 1)
-            services.document_mark_failed(document_id=document_id, error=error)
+            generation.document_mark_failed(document_id=document_id, error=error)
             return "failed"
-        services.document_mark_retrying(document_id=document_id, error=error)
+        generation.document_mark_retrying(document_id=document_id, error=error)
         raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc

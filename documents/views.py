@@ -6,24 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from awards.models import Cycle
 from core.files import private_file_response
+from core.http import safe_next_url
 from reviews.models import Award
 
 from . import rules, selectors, services
 from .kinds import KINDS, DocumentDataError
 from .models import Document, DocumentStatus
-
-
-def _next_url(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _wants_json(request) -> bool:
@@ -101,10 +94,10 @@ def request_view(request):
         if _wants_json(request):
             return JsonResponse({"error": str(exc)}, status=400)
         messages.error(request, str(exc))
-        return HttpResponseRedirect(_next_url(request, reverse("core:home")))
+        return HttpResponseRedirect(safe_next_url(request, reverse("core:home")))
     if _wants_json(request):
         return JsonResponse(document_status_data(document), status=202)
-    return HttpResponseRedirect(_next_url(request, reverse("core:home")))
+    return HttpResponseRedirect(safe_next_url(request, reverse("core:home")))
 
 
 @login_required
@@ -141,4 +134,4 @@ def retry_view(request, public_id):
     if _wants_json(request):
         return JsonResponse(document_status_data(document), status=202)
     messages.info(request, _("已重新排队生成。"))
-    return HttpResponseRedirect(_next_url(request, reverse("core:home")))
+    return HttpResponseRedirect(safe_next_url(request, reverse("core:home")))

@@ -9,8 +9,18 @@ from .base import env_bool
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY or SECRET_KEY.startswith("local-development"):
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a long random value in production.")
+# Values that are public (the local default, the placeholder of deploy/portal.env.example) or too
+# short to be random are refused: anyone could forge sessions and password-reset links with them.
+_PUBLIC_SECRET_MARKERS = ("local-development", "change-me", "changeme", "replace-me", "django-insecure")
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or any(marker in SECRET_KEY.lower() for marker in _PUBLIC_SECRET_MARKERS)
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set to a long random value in production (at least 50 characters, "
+        "not the example placeholder); generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

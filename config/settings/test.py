@@ -21,3 +21,7 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
 AXES_ENABLED = True
+# Hundreds of tests sign staff and experts in with client.force_login: the second factor is not
+# demanded by default here; the two-factor tests (tests/accounts/test_two_factor.py) and the
+# browser tests turn it on with the `settings` fixture. Users who enrolled are asked all the same.
+PORTAL_REQUIRE_2FA = False

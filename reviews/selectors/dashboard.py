@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -12,10 +11,9 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from applications.models import ApplicationStatus as S
 from awards.models import Category, Cycle, Stage
-from awards.selectors import format_wan
 from reviews import charts
 from reviews.models import Assignment, Objection, ObjectionStatus, Publicity
-from reviews.selectors.budget import cycle_money
+from reviews.selectors.budget import CycleMoney, cycle_money
 
 
 @dataclass
@@ -57,27 +55,12 @@ class Dashboard:
     stages: list[StageFigures]
     categories: list[CategoryFigures]
     totals: dict
-    planned: Decimal
-    proposed: Decimal
-    committed: Decimal
-    money: bool
+    money: CycleMoney
     experts: list[ExpertFigures]
     expert_stages: list[dict]
     objections: dict
     publicity: Publicity | None
     charts: dict = field(default_factory=dict)
-
-    @property
-    def planned_wan(self) -> str:
-        return format_wan(self.planned)
-
-    @property
-    def proposed_wan(self) -> str:
-        return format_wan(self.proposed)
-
-    @property
-    def committed_wan(self) -> str:
-        return format_wan(self.committed)
 
 
 def _expert_progress(cycle: Cycle) -> tuple[list[ExpertFigures], list[dict]]:
@@ -159,7 +142,7 @@ def cycle_dashboard(cycle: Cycle) -> Dashboard:
 
     dashboard = Dashboard(
         cycle=cycle, stages=stage_figures, categories=list(categories.values()), totals=dict(totals),
-        planned=money.planned, proposed=money.proposed, committed=money.committed, money=money.money_prizes, experts=experts,
+        money=money, experts=experts,
         expert_stages=expert_stages, objections=objections, publicity=publicity,
     )
     dashboard.charts = {

@@ -75,20 +75,25 @@ def _award_or_404(request, pk: int) -> Award:
     return award
 
 
+def _record_for_award(request, award, form, record, done: str, invalid: str):
+    """Validate a posted record of an award (payment, benefit), write it through the service, say how it went."""
+    if form.is_valid():
+        try:
+            record(award=award, actor=request.user, **form.cleaned_data)
+            messages.success(request, done)
+        except DecisionError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, invalid % {"e": "；".join(m for errs in form.errors.values() for m in errs)})
+    return redirect("reviews:awards", code=award.cycle.code)
+
+
 @login_required
 @require_POST
 def award_payment(request, pk: int):
     award = _award_or_404(request, pk)
-    form = forms.PaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_payment(award=award, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("奖金发放已记录。"))
-        except DecisionError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, _("发放记录有误：%(e)s") % {"e": "；".join(m for errs in form.errors.values() for m in errs)})
-    return redirect("reviews:awards", code=award.cycle.code)
+    return _record_for_award(request, award, forms.PaymentForm(request.POST), services.record_payment,
+                             _("奖金发放已记录。"), _("发放记录有误：%(e)s"))
 
 
 @login_required
@@ -96,15 +101,7 @@ def award_payment(request, pk: int):
 def award_benefit(request, pk: int):
     award = _award_or_404(request, pk)
     form = forms.BenefitForm(request.POST, benefits=[b for b in award.category.benefits or [] if isinstance(b, dict)])
-    if form.is_valid():
-        try:
-            services.record_benefit(award=award, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("待遇办理已记录。"))
-        except DecisionError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, _("办理记录有误：%(e)s") % {"e": "；".join(m for errs in form.errors.values() for m in errs)})
-    return redirect("reviews:awards", code=award.cycle.code)
+    return _record_for_award(request, award, form, services.record_benefit, _("待遇办理已记录。"), _("办理记录有误：%(e)s"))
 
 
 @login_required

@@ -50,14 +50,35 @@ def test_tampered_verification_link_is_refused(client):
 
 
 @pytest.mark.django_db
-def test_signup_applies_django_password_validators_and_unique_email(client, make_user):
+def test_signup_states_and_applies_the_password_rules_in_chinese(client):
+    page = client.get(reverse("accounts:signup")).content.decode()
+    assert "密码至少 10 个字符。" in page and "密码须包含大写字母、小写字母、数字、符号中的至少 3 类。" in page
     response = signup(client, password1="12345678", password2="12345678")
     assert response.status_code == 400
     page = response.content.decode()
-    assert "密码长度太短" in page or "too short" in page
-    make_user("taken", email="taken@example.test")
-    response = signup(client, email="TAKEN@example.test")
-    assert "该邮箱已注册" in response.content.decode()
+    assert "密码太短：至少需要 10 个字符。" in page
+    assert "密码太简单：须包含大写字母、小写字母、数字、符号中的至少 3 类。" in page
+    assert "too short" not in page
+    assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_password_rules_in_english_for_the_english_interface(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = signup(client, password1="abcdefgh", password2="abcdefgh")
+    page = response.content.decode()
+    assert "This password is too short: it must have at least 10 characters." in page
+    assert "At least 10 characters." in page
+
+
+@pytest.mark.django_db
+def test_password_change_form_states_the_rules(client, make_user):
+    client.force_login(make_user("changer"))
+    page = client.get(reverse("accounts:password_change")).content.decode()
+    assert "密码至少 10 个字符。" in page
+    response = client.post(reverse("accounts:password_change"),
+                           {"old_password": "pw-for-tests-123", "new_password1": "short", "new_password2": "short"})
+    assert "密码太短：至少需要 10 个字符。" in response.content.decode()
 
 
 @pytest.mark.django_db

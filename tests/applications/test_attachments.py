@@ -126,9 +126,13 @@ def test_applicant_b_gets_404_for_applicant_a_application_and_files(draft, appli
 
 
 @pytest.mark.django_db
-def test_staff_of_the_organiser_may_download_and_other_staff_may_not(draft, applicant, cn_staff, xh_staff, client):
-    attachment = services.attachment_add(application=draft, actor=applicant, upload=upload("a.pdf", PDF_BYTES), purpose="evidence")
+def test_staff_of_the_organiser_may_download_once_submitted_and_other_staff_may_not(make_org_draft, applicant, cn_staff, xh_staff, client):
+    application = make_org_draft()
+    attachment = services.attachment_add(application=application, actor=applicant, upload=upload("a.pdf", PDF_BYTES), purpose="evidence")
+    url = reverse("applications:attachment_download", args=[attachment.pk])
     client.force_login(cn_staff)
-    assert client.get(reverse("applications:attachment_download", args=[attachment.pk])).status_code == 200
+    assert client.get(url).status_code == 404  # a draft is the applicant's own (reviews.access)
+    services.application_submit(application=application, actor=applicant)
+    assert client.get(url).status_code == 200
     client.force_login(xh_staff)
-    assert client.get(reverse("applications:attachment_download", args=[attachment.pk])).status_code == 404
+    assert client.get(url).status_code == 404

@@ -30,6 +30,14 @@ def test_resident_id_is_validated_normalised_and_derives_birth_date_and_sex(appl
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("target", "expected"), [("/applications/start/x/", "/applications/start/x/"), ("/\\evil.example/", "/applications/")])
+def test_saved_profile_follows_next_only_to_a_path_on_this_site(applicant, client, target, expected):
+    client.force_login(applicant)
+    response = client.post(reverse("applications:person_edit") + "?next=" + target, {**PERSON, "id_number": RESIDENT_ID})
+    assert (response.status_code, response["Location"]) == (302, expected)
+
+
+@pytest.mark.django_db
 def test_foreign_permanent_id_needs_nationality(applicant, client):
     client.force_login(applicant)
     data = {"name": "Anna Schmidt", "id_type": "foreign_permanent_id", "id_number": "933156198501010018"}

@@ -128,6 +128,61 @@ def snap(page, name: str) -> None:
     page.screenshot(path=str(JOURNEY_ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_enforced(settings):
+    """The browser journeys run as in production: staff, experts and admins pass two-step
+    verification on the real pages (log_in below enrols them or types the current code)."""
+    settings.PORTAL_REQUIRE_2FA = True
+
+
+def current_totp_code(device, *, at: float | None = None) -> str:
+    """The code the user's authenticator shows, for a time step the device has not accepted yet
+    (a code is accepted once; the device allows one step of clock drift either way)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    now = at if at is not None else time.time()
+    step = int(now - device.t0) // device.step
+    wanted = max(step - 1, device.last_t + 1)
+    if wanted > step + 1:  # every acceptable step used already: wait for the next one
+        time.sleep((wanted - 1) * device.step + device.t0 - now + 0.5)
+        return current_totp_code(device)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = device.t0 + wanted * device.step + 1
+    return f"{totp.token():0{device.digits}d}"
+
+
+def code_from_secret(secret: str) -> str:
+    """What an authenticator app shows now for the base32 secret on the enrolment page."""
+    import base64
+
+    from django_otp.oath import totp
+
+    secret = secret.replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key):06d}"
+
+
+def pass_second_factor(page, username: str) -> None:
+    """On the enrolment page: read the secret as a person types it into their app, confirm, keep
+    the recovery codes. On the verification page: type the authenticator's current code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if "/accounts/2fa/setup/" in page.url:
+        page.fill("#id_token", code_from_secret(page.inner_text("#totp-secret")))
+        follow(page, "main input[type=submit]")
+        assert "/accounts/2fa/recovery-codes/" in page.url, page.inner_text("main")
+        assert page.locator("#recovery-codes li").count() == 10
+        follow(page, "#recovery-codes-done")
+    elif "/accounts/2fa/verify/" in page.url:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.fill("#id_token", current_totp_code(device))
+        follow(page, "main input[type=submit]")
+    assert "/accounts/2fa/" not in page.url, page.inner_text("main")
+
+
 def log_in(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
@@ -135,6 +190,7 @@ def log_in(page, username: str, password: str) -> None:
     page.click("main input[type=submit]")
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url, page.inner_text("main")
+    pass_second_factor(page, username)
 
 
 def follow(page, selector: str, **kwargs) -> None:

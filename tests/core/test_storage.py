@@ -193,7 +193,7 @@ def draft(seeds):
 
 
 def test_the_application_form_verifies_each_attachment_read_back_from_storage(draft):
-    from documents import services
+    from documents import generation
 
     _attach(draft, "自评报告.pdf", _pdf(3))
     tampered = _attach(draft, "财务报表.pdf", _pdf(1))
@@ -201,7 +201,7 @@ def test_the_application_form_verifies_each_attachment_read_back_from_storage(dr
         handle.write(_pdf(2))
     lost = _attach(draft, "照片.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
     default_storage.delete(lost.file.name)
-    spec = services.build_spec(kind="application", subject=services.build_subject(kind="application", application=draft))
+    spec = generation.build_spec(kind="application", subject=generation.build_subject(kind="application", application=draft))
     rows = [(row["name"], row["pages"], row["verdict"]) for row in spec.context["app"]["attachments"]]
     assert rows == [("自评报告.pdf", 3, "校验一致"), ("财务报表.pdf", 2, "校验不符"), ("照片.png", None, "文件缺失")]
 

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from documents import services
+from documents import generation
 
 
 @pytest.fixture
@@ -17,8 +17,8 @@ def render():
     """Render a kind for a subject through the same path as the task and return the PDF bytes."""
 
     def run(kind: str, **subject) -> bytes:
-        built = services.build_subject(kind=kind, **subject)
-        _spec, rendered = services.render_subject(kind=kind, subject=built)
+        built = generation.build_subject(kind=kind, **subject)
+        _spec, rendered = generation.render_subject(kind=kind, subject=built)
         return rendered.content
 
     return run

@@ -9,7 +9,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.test import override_settings
 
 from core.models import ActivityLog
-from documents import services, tasks
+from documents import generation, services, tasks
 from documents.models import Document, DocumentStatus
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,6 @@ def test_a_running_document_is_left_to_its_worker_unless_redelivered(seeds, cn_s
     with django_capture_on_commit_callbacks(execute=False):
         document = services.request_document(kind="project_form", requested_by=cn_staff, cycles=[seeds["changning-quality-2023"]])
     Document.objects.filter(pk=document.pk).update(status=DocumentStatus.RUNNING, started_at=document.created_at)
-    assert services.document_render(document_id=document.pk) == "skipped"
+    assert generation.document_render(document_id=document.pk) == "skipped"
     # a worker died mid-task: the broker delivers the message again (late acknowledgement)
-    assert services.document_render(document_id=document.pk, redelivered=True) == "done"
+    assert generation.document_render(document_id=document.pk, redelivered=True) == "done"

@@ -109,6 +109,15 @@ MATRIX: dict[str, dict[str, dict]] = {
     "accounts:password_reset_complete": {"get": public(), "post": public(NA)},
     "accounts:password_change": {"get": signed_in(), "post": signed_in()},  # re-rendered with errors
     "accounts:password_change_done": {"get": signed_in(), "post": signed_in(NA)},
+    # Two-step verification (not demanded in the test settings: nobody here has enrolled, so the
+    # verification page sends them on, and there are no new recovery codes to show).
+    "accounts:2fa_setup": {"get": signed_in(), "post": signed_in(BAD)},  # no code typed
+    "accounts:2fa_verify": {"get": signed_in(R), "post": signed_in(R)},
+    "accounts:2fa_recovery_codes": {"get": signed_in(R), "post": signed_in(R)},
+    "accounts:security": {"get": signed_in(), "post": signed_in(R)},
+    # OpenID Connect single sign-on: off in the test settings, so the pages do not exist.
+    "accounts:oidc_login": {"get": public(NF), "post": public(NF)},
+    "accounts:oidc_callback": {"get": public(NF), "post": public(NF)},
     # -- staff configuration pages ----------------------------------------------------------------
     "awards:cycle_list": {"get": staff_any(), "post": staff_any()},
     "awards:cycle_overview": {"get": staff_this(), "post": staff_this()},
@@ -122,7 +131,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     # Until the expert has submitted their own scores they are sent to their scoresheet.
     "reviews:expert_scores": {"get": row(NF, anonymous=LOGIN, expert_assigned=R),
                               "post": row(NF, anonymous=LOGIN, expert_assigned=R)},
-    "reviews:attachment_download": {"get": staff_this(expert_assigned=OK), "post": staff_this(expert_assigned=OK)},
+    # One access rule (reviews.access) for every download address of an attachment: its owner too.
+    "reviews:attachment_download": {"get": staff_this(expert_assigned=OK, applicant_a=OK), "post": staff_this(expert_assigned=OK, applicant_a=OK)},
     # -- staff: expert pool -----------------------------------------------------------------------
     "reviews:expert_pool": {"get": staff_any(), "post": staff_any()},
     "reviews:expert_new": {"get": staff_any(), "post": staff_any(BAD)},

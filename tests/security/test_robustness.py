@@ -366,6 +366,9 @@ def _form_fields(world, extras) -> dict[str, tuple[str, dict, dict[str, list[str
         "accounts:password_reset": ("anonymous", {}, {"email": ["applicant-a@example.test"]}),
         "accounts:password_change": ("applicant_a", {}, {"old_password": ["pw-for-tests-123"], "new_password1": ["N3w-pass-2026!"],
                                                          "new_password2": ["N3w-pass-2026!"]}),
+        "accounts:2fa_setup": ("staff_this", {}, {"token": ["123456", "12 34 56"], "next": ["/staff/cycles/", "https://evil.example/"]}),
+        "accounts:2fa_verify": ("staff_this", {}, {"token": ["123456", "abcd-efgh"], "next": ["/staff/cycles/"]}),
+        "accounts:security": ("staff_this", {}, {"action": ["regenerate"]}),
         "applications:start": ("applicant_a", kw["applications:start"], {"category": [str(i["category_district_mode"])],
                                                                         "organisation": [str(i["org_a"])]}),
         "applications:organisation_new": ("applicant_b", {}, {
@@ -451,6 +454,7 @@ def _form_fields(world, extras) -> dict[str, tuple[str, dict, dict[str, list[str
 
 FORM_ENDPOINTS = [
     "accounts:login", "accounts:signup", "accounts:verify_resend", "accounts:password_reset", "accounts:password_change",
+    "accounts:2fa_setup", "accounts:2fa_verify", "accounts:security",
     "applications:start", "applications:organisation_new", "applications:organisation_edit", "applications:person_edit",
     "applications:edit", "applications:check", "applications:withdraw", "applications:attachment_upload",
     "applications:nominations", "applications:nomination_accept", "applications:blacklist",

@@ -1,6 +1,7 @@
 """Demo data for local use: one user per role, open demo cycles, and what each app adds.
 
-Each app may provide `<app>/demo.py` with `seed_demo_data(context: dict)`; they run in order.
+Each app may provide `<app>/demo.py` with `seed_demo_data(context: dict)`; they run in order. The
+context holds the demo users, organisers and cycles, and `password`, the one every demo account uses.
 """
 
 import importlib
@@ -33,7 +34,7 @@ DEMO_USERS = [
     ("xh-small-applicant", "上海徐汇小微科技有限公司", "small@demo.local", [(Role.APPLICANT, None)], "zh-hans", False),
 ]
 
-DEMO_APPS = ["applications", "reviews", "documents"]
+DEMO_APPS = ["accounts", "applications", "reviews", "documents"]
 
 
 class Command(BaseCommand):
@@ -65,7 +66,7 @@ class Command(BaseCommand):
                 users[username] = user
             cycles = ensure_demo_cycles(actor=users["admin"])
             context = {"users": users, "organisers": organisers, "cycles": {c.code: c for c in cycles}, "stdout": self.stdout,
-                       "applications": applications}
+                       "applications": applications, "password": DEMO_PASSWORD}
             for app in DEMO_APPS:
                 try:
                     module = importlib.import_module(f"{app}.demo")
@@ -79,13 +80,13 @@ class Command(BaseCommand):
             self.build_scale_cycle(applications, actor=users["cn-staff"])
 
     def build_scale_cycle(self, applications: int, *, actor) -> None:
-        """The scale cycle (core/scale.py): bulk inserts, one transaction; never built twice."""
-        from core.scale import ScaleCycleExists, build_scale_cycle
+        """The scale cycle (bench/scale.py): bulk inserts, one transaction; never built twice."""
+        from bench.scale import ScaleCycleExists, build_scale_cycle
 
         if applications < 0:
             raise CommandError("--applications must be a positive number.")
         try:
-            report = build_scale_cycle(applications=applications, actor=actor, stdout=self.stdout)
+            report = build_scale_cycle(applications=applications, password=DEMO_PASSWORD, actor=actor, stdout=self.stdout)
         except ScaleCycleExists as exc:
             if exc.existing == applications:
                 self.stdout.write(self.style.NOTICE(f"{exc.code}: already built with {applications} applications; nothing to do."))

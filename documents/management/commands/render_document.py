@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from awards.models import Cycle
 from reviews.models import Award
 
-from ... import services
+from ... import generation
 from ...kinds import KINDS, DocumentDataError
 
 
@@ -52,10 +52,10 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown award {award}") from None
         try:
             if out == "-":
-                rendered = services.render_to_file(kind=kind, out=sys.stdout.buffer, **subject)
+                rendered = generation.render_to_file(kind=kind, out=sys.stdout.buffer, **subject)
             else:
                 with open(out, "wb") as handle:
-                    rendered = services.render_to_file(kind=kind, out=handle, **subject)
+                    rendered = generation.render_to_file(kind=kind, out=handle, **subject)
         except DocumentDataError as exc:
             raise CommandError(str(exc)) from exc
         if out != "-":

@@ -128,7 +128,7 @@ def test_dashboard_figures(cn_cycle, awarded_cycle, cn_staff, client):
     page = client.get(reverse("reviews:dashboard", args=[cn_cycle.code]))
     assert page.status_code == 200
     data = page.context["data"]
-    assert (data.planned_wan, data.proposed_wan, data.committed_wan) == ("159", "102", "102")
+    assert (data.money.planned_wan, data.money.proposed_wan, data.money.committed_wan) == ("159", "102", "102")
     assert [(s.stage.code, s.reached, s.current, s.failed_here) for s in data.stages] == [
         ("eligibility", 4, 0, 0), ("material-review", 4, 0, 1), ("presentation", 3, 0, 0), ("site-visit", 3, 0, 0),
         ("comprehensive", 3, 0, 0), ("publicity", 3, 0, 0), ("approval", 3, 0, 0), ("award", 3, 3, 0)]

@@ -16,6 +16,9 @@ configuration loader, with its application window closed and the review under wa
   the declaration), conflict declarations, 陈述答辩 schedule slots, and the activity log entries
   the real services would have written for all of it.
 
+It lives with the benchmarks because they are what it is for (docs/benchmarks.md); seed_demo
+imports it only when asked for `--applications N`, and passes the demo password in.
+
 Everything is deterministic for a given seed. Rows are written with bulk_create in batches inside
 one transaction, so 10,000 applications with ~700,000 item scores take minutes, not hours.
 Building twice is refused: the cycle code is the guard (see ScaleCycleExists).
@@ -23,7 +26,6 @@ Building twice is refused: the cycle code is the guard (see ScaleCycleExists).
 
 from __future__ import annotations
 
-import copy
 import datetime
 import random
 import time
@@ -46,14 +48,24 @@ from applications.models import (
     ReceiptSequence,
     RecommendingUnit,
 )
-from awards.loader import _Loader, export_cycle_documents, load_programmes
+from applications.services import receipt_prefix
+from awards.loader import load_cycle_copy, load_programmes
 from awards.models import Cycle, Organiser
 from awards.rubrics import leaf_criteria
 from core.identity import credit_code_check_character, id_check_digit
-from core.management.commands.seed_demo import DEMO_PASSWORD
 from core.models import ActivityLog
 from core.services import log_activity
 from core.workdays import CalendarCoverageError, OfficeCalendar, add_working_days, office_calendar
+from reviews.models import (
+    Assignment,
+    ConflictDeclaration,
+    ExpertPanel,
+    ExpertProfile,
+    ItemScore,
+    ScheduleEntry,
+    Scoresheet,
+    SupplementRequest,
+)
 
 SCALE_CODE = "scale-demo"
 BASE_CYCLE = "changning-quality-2023"
@@ -262,6 +274,7 @@ def default_ranking_size(applications: int) -> int:
 def build_scale_cycle(
     *,
     applications: int,
+    password: str,
     code: str = SCALE_CODE,
     actor: User | None = None,
     ranking_size: int | None = None,
@@ -269,7 +282,9 @@ def build_scale_cycle(
     batch_size: int = BATCH,
     stdout=None,
 ) -> ScaleReport:
-    """Build the scale cycle with `applications` applications; refuse if it exists already."""
+    """Build the scale cycle with `applications` applications; refuse if it exists already.
+
+    Every account it creates signs in with `password` (seed_demo passes its published demo password)."""
     if applications < 1:
         raise ValueError("applications must be at least 1")
     ranking_size = default_ranking_size(applications) if ranking_size is None else ranking_size
@@ -277,7 +292,7 @@ def build_scale_cycle(
     if Cycle.objects.filter(code=code).exists():
         raise ScaleCycleExists(code, Application.objects.filter(cycle__code=code).count())
     started = time.monotonic()
-    builder = _Builder(code=code, actor=actor, seed=seed, batch_size=batch_size, stdout=stdout)
+    builder = _Builder(code=code, actor=actor, password=password, seed=seed, batch_size=batch_size, stdout=stdout)
     with transaction.atomic():
         report = builder.build(applications, ranking_size)
     report.seconds = time.monotonic() - started
@@ -285,9 +300,10 @@ def build_scale_cycle(
 
 
 class _Builder:
-    def __init__(self, *, code, actor, seed, batch_size, stdout):
+    def __init__(self, *, code, actor, password, seed, batch_size, stdout):
         self.code = code
         self.actor = actor
+        self.password = password
         # Reproducible demo data, not secrets: a seeded PRNG is the point here.
         self.rng = random.Random(seed)  # nosec B311
         self.batch = batch_size
@@ -304,14 +320,11 @@ class _Builder:
     def make_cycle(self) -> Cycle:
         if not Cycle.objects.filter(code=BASE_CYCLE).exists():
             load_programmes()
-        documents = export_cycle_documents(BASE_CYCLE)
-        doc = copy.deepcopy(next(d for d in documents if d["kind"] == "cycle"))
-        data = doc["cycle"]
         opens = (self.now - datetime.timedelta(days=150)).replace(microsecond=0)
         closes = (self.now - datetime.timedelta(days=90)).replace(hour=17, minute=0, second=0, microsecond=0)
-        data.update(code=self.code, name="规模演示周期（长宁）", name_en="Scale demo (changning-quality-2023)", year=self.now.year,
-                    application_opens_at=opens, application_closes_at=closes)
-        return _Loader(actor=self.actor).load_cycle(doc, f"scale:{BASE_CYCLE}")
+        return load_cycle_copy(BASE_CYCLE, source=f"scale:{BASE_CYCLE}", actor=self.actor, code=self.code, name="规模演示周期（长宁）",
+                               name_en="Scale demo (changning-quality-2023)", year=self.now.year,
+                               application_opens_at=opens, application_closes_at=closes)
 
     def staff_actor(self, organiser: Organiser) -> User:
         if self.actor is not None:
@@ -322,7 +335,7 @@ class _Builder:
                       "is_staff": True},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.set_password(self.password)
             user.save(update_fields=["password"])
             RoleAssignment.objects.create(user=user, role=Role.STAFF, organiser=organiser)
         return user
@@ -342,8 +355,6 @@ class _Builder:
 
     # -- the build ----------------------------------------------------------------------------
     def build(self, n: int, ranking_size: int) -> ScaleReport:
-        from reviews.models import Assignment, ConflictDeclaration, ExpertPanel, ExpertProfile, ScheduleEntry, Scoresheet
-        from reviews.models import ItemScore, SupplementRequest
 
         rng = self.rng
         cycle = self.make_cycle()
@@ -371,8 +382,8 @@ class _Builder:
         rng.shuffle(plans)  # numbers and accounts are not grouped by fate
 
         # Accounts and profiles. One password hash for all (PBKDF2 per user would take an hour):
-        # every scale account signs in with the demo password.
-        password = make_password(DEMO_PASSWORD)
+        # every scale account signs in with the password the caller gave.
+        password = make_password(self.password)
         org_plans = [p for p in plans if p.category.applicant_kind == "organisation"]
         person_plans = [p for p in plans if p.category.applicant_kind != "organisation"]
         group_size = min(20, len(org_plans) // 20)
@@ -467,7 +478,7 @@ class _Builder:
         # Applications. bulk_create inserts brand-new rows: Application.save() (and the queryset's
         # update()) refuse a *change* of status/current_stage outside apply_transition; creating a row
         # in the state its history (logged below) leads to is not a change, so it is allowed here.
-        prefix = _receipt_prefix(cycle)
+        prefix = receipt_prefix(cycle)
         window = (cycle.application_closes_at - cycle.application_opens_at).total_seconds()
         numbered = 0
         years = [str(cycle.year - 3), str(cycle.year - 2), str(cycle.year - 1)]
@@ -694,12 +705,6 @@ class _Builder:
             self.logged(actor=staff, action="application.fail", application=app,
                         before={"status": "in_review", "stage": plan.stage_code},
                         after={"status": "not_passed", "stage": plan.stage_code}, reason=reason)
-
-
-def _receipt_prefix(cycle: Cycle) -> str:
-    from applications.services import receipt_prefix
-
-    return receipt_prefix(cycle)
 
 
 def _working_days_after(start: datetime.date, days: int, calendar: OfficeCalendar) -> datetime.date:

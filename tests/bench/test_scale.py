@@ -1,4 +1,4 @@
-"""The scale cycle builder (core/scale.py) and `seed_demo --applications N`."""
+"""The scale cycle builder (bench/scale.py) and `seed_demo --applications N`."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ from django.db.models import Count, F, Sum
 from accounts.models import User
 from applications.models import Application, ApplicationStatus, OrganisationProfile, PersonProfile
 from awards.models import Cycle
-from core.identity import validate_credit_code, validate_resident_id
-from core.models import ActivityLog
-from core.scale import (
+from bench.scale import (
     PANEL_SIZE,
     RANKING_CATEGORY,
     RANKING_STAGE,
@@ -26,6 +24,9 @@ from core.scale import (
     organisation_code_check,
     resident_id,
 )
+from core.identity import validate_credit_code, validate_resident_id
+from core.management.commands.seed_demo import DEMO_PASSWORD
+from core.models import ActivityLog
 from reviews.models import Assignment, ConflictDeclaration, ItemScore, ScheduleEntry, Scoresheet, SupplementRequest
 from reviews.selectors import category_ranking
 
@@ -39,6 +40,7 @@ def test_seed_demo_builds_once_and_then_says_so(seeds, settings):
     call_command("seed_demo", applications=40, stdout=out)
     assert "scale cycle scale-demo: 40 applications" in out.getvalue()
     assert Application.objects.filter(cycle__code="scale-demo").count() == 40
+    assert User.objects.get(username="scale-demo-group").check_password(DEMO_PASSWORD)
     out = io.StringIO()
     call_command("seed_demo", applications=40, stdout=out)
     assert "already built with 40 applications; nothing to do" in out.getvalue()
@@ -55,7 +57,7 @@ def built(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_programmes", verbosity=0)
         staff = User.objects.create_user(username="scale-test-staff", email="scale-test-staff@example.test", password="x-pass-12345")
-        yield build_scale_cycle(applications=N, actor=staff, ranking_size=15)
+        yield build_scale_cycle(applications=N, password=DEMO_PASSWORD, actor=staff, ranking_size=15)
         transaction.set_rollback(True)
 
 
@@ -166,7 +168,7 @@ def test_history_matches_each_state(scale):
 
 def test_scale_accounts_sign_in_with_the_demo_password(scale, client):
     user = User.objects.get(username=scale.group_username)
-    assert user.check_password("demo-pass-2026")
+    assert user.check_password(DEMO_PASSWORD)
     # A holding group's account that registered some of its subsidiaries: a busy dashboard.
     assert Application.objects.filter(applicant=user).count() == min(20, scale.organisations // 20) >= 2
     client.force_login(user)
@@ -176,7 +178,7 @@ def test_scale_accounts_sign_in_with_the_demo_password(scale, client):
 def test_building_twice_is_refused_without_changes(scale):
     before = Application.objects.count()
     with pytest.raises(ScaleCycleExists) as caught:
-        build_scale_cycle(applications=N)
+        build_scale_cycle(applications=N, password=DEMO_PASSWORD)
     assert caught.value.existing == N
     assert Application.objects.count() == before
 

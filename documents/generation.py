@@ -1,0 +1,187 @@
+"""Generating a document: what it is about, building and laying it out, and the bookkeeping of
+one rendering of a Document row (claim it, store the PDF, record done or failed).
+
+The Celery task (documents.tasks) calls document_render and the document_mark_* writes; the
+render_document command calls render_to_file (the same path, without a row). Asking for a
+document and queueing the task is documents.services; this module never queues anything, so the
+task can import it and services can import the task.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.services import log_activity
+from reviews.models import Award
+
+from .kinds import KINDS, DocumentDataError, RenderSpec, Subject
+from .models import Document, DocumentStatus, document_upload_to
+from .rendering import RenderedPdf, render_pdf
+
+logger = logging.getLogger(__name__)
+
+# A document left "running" this long is taken to belong to a worker that died.
+STALE_AFTER = timedelta(seconds=getattr(settings, "DOCUMENTS_STALE_AFTER_SECONDS", 600))
+
+
+# --- subjects ----------------------------------------------------------------------------------
+
+
+def subject_key(*, kind: str, cycles: Sequence = (), application=None, award=None) -> str:
+    spec = KINDS[kind]
+    if spec.subject == "application":
+        return f"application:{application.pk}"
+    if spec.subject == "winner":
+        return f"award:{award.pk}"
+    return "cycles:" + ",".join(str(cycle.pk) for cycle in cycles)
+
+
+def build_subject(*, kind: str, cycles: Sequence = (), application=None, award=None) -> Subject:
+    """Check that the subject fits the kind and return it with its organiser."""
+    if kind not in KINDS:
+        raise DocumentDataError(_("未知的文书类型：%(kind)s") % {"kind": kind})
+    spec = KINDS[kind]
+    cycles = list(cycles)
+    if spec.subject == "application":
+        if application is None:
+            raise DocumentDataError(_("该文书须指定申报。"))
+        return Subject(
+            organiser=application.cycle.programme.organiser, cycles=[application.cycle], application=application
+        )
+    if spec.subject == "winner":
+        if award is None:
+            raise DocumentDataError(_("该文书须指定获奖对象。"))
+        return Subject(organiser=award.cycle.programme.organiser, cycles=[award.cycle], winner=award)
+    if not cycles:
+        raise DocumentDataError(_("该文书须指定评选周期。"))
+    if spec.subject == "cycle" and len(cycles) != 1:
+        raise DocumentDataError(_("该文书只针对一个评选周期。"))
+    organisers = {cycle.programme.organiser_id for cycle in cycles}
+    if len(organisers) != 1:
+        raise DocumentDataError(_("一份文书只能包含同一主办机构的评选周期。"))
+    return Subject(organiser=cycles[0].programme.organiser, cycles=cycles)
+
+
+def subject_of(document: Document) -> Subject:
+    """The subject a stored document row describes."""
+    from awards.models import Cycle
+
+    spec = KINDS[document.kind]
+    if spec.subject == "application":
+        return build_subject(kind=document.kind, application=document.application)
+    if spec.subject == "winner":
+        award = Award.objects.select_related("cycle__programme__organiser").get(pk=document.params["award"])
+        return build_subject(kind=document.kind, award=award)
+    ids = document.params.get("cycles") or ([document.cycle_id] if document.cycle_id else [])
+    by_id = Cycle.objects.select_related("programme__organiser").in_bulk(ids)
+    cycles = [by_id[pk] for pk in ids if pk in by_id]
+    subject = build_subject(kind=document.kind, cycles=cycles)
+    subject.letter = document.letter
+    return subject
+
+
+def build_spec(*, kind: str, subject: Subject) -> RenderSpec:
+    return KINDS[kind].build(subject)
+
+
+def render_subject(*, kind: str, subject: Subject) -> tuple[RenderSpec, RenderedPdf]:
+    """Build the kind's context from the database and lay it out: the whole rendering path."""
+    spec = build_spec(kind=kind, subject=subject)
+    return spec, render_pdf(spec.template, spec.context, title=spec.title, author=spec.author)
+
+
+# --- rendering (called by the task) ------------------------------------------------------------
+
+
+def _claim(document_id: int, *, redelivered: bool) -> Document | None:
+    """Mark the document running, or return None if there is nothing to do."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.status == DocumentStatus.DONE:
+            return None
+        if document.status == DocumentStatus.RUNNING:
+            stale = document.started_at is None or timezone.now() - document.started_at > STALE_AFTER
+            if not (redelivered or stale):
+                return None  # another worker is on it
+        document.status = DocumentStatus.RUNNING
+        document.attempts += 1
+        document.started_at = timezone.now()
+        document.save(update_fields=["status", "attempts", "started_at", "updated_at"])
+        return document
+
+
+def document_render(*, document_id: int, redelivered: bool = False) -> str:
+    """Render one document row. Returns "done", or "skipped" when there was nothing to do
+    (already done, or running elsewhere). Raises DocumentDataError for problems with the data
+    and any other exception for failures worth retrying."""
+    document = _claim(document_id, redelivered=redelivered)
+    if document is None:
+        return "skipped"
+    subject = subject_of(document)
+    spec, rendered = render_subject(kind=document.kind, subject=subject)
+    checksum = hashlib.sha256(rendered.content).hexdigest()
+    name = default_storage.save(document_upload_to(document, spec.filename), ContentFile(rendered.content))
+    with transaction.atomic():
+        current = Document.objects.select_for_update().filter(pk=document.pk).first()
+        if current is None or current.status == DocumentStatus.DONE:
+            # A duplicate delivery finished first, or the row went with its deleted application: the file
+            # just written belongs to nobody.
+            default_storage.delete(name)
+            return "skipped"
+        current.file.name = name
+        current.filename = spec.filename
+        current.title = spec.title[:300]
+        current.checksum = checksum
+        current.size = len(rendered.content)
+        current.pages = rendered.pages
+        current.render_seconds = round(rendered.seconds, 3)
+        current.letter = subject.letter
+        current.status = DocumentStatus.DONE
+        current.error = ""
+        current.finished_at = timezone.now()
+        current.save()
+        log_activity(
+            actor=None,
+            action="document.generated",
+            target=current,
+            after={"checksum": checksum, "pages": rendered.pages, "attempts": current.attempts},
+        )
+    return "done"
+
+
+def document_mark_retrying(*, document_id: int, error: str) -> None:
+    """A failed attempt that will be retried: back to queued, the error kept for the page."""
+    Document.objects.filter(pk=document_id).exclude(status=DocumentStatus.DONE).update(
+        status=DocumentStatus.QUEUED, error=error[:4000], updated_at=timezone.now()
+    )
+
+
+def document_mark_failed(*, document_id: int, error: str) -> None:
+    """Retries exhausted or the data is wrong: failed, visibly, with the error."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.status == DocumentStatus.DONE:
+            return
+        document.status = DocumentStatus.FAILED
+        document.error = error[:4000]
+        document.finished_at = timezone.now()
+        document.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        log_activity(actor=None, action="document.failed", target=document, after={"error": document.error})
+
+
+def render_to_file(*, kind: str, out, cycles: Sequence = (), application=None, award=None) -> RenderedPdf:
+    """The render_document command: the same rendering path as the task, synchronously."""
+    subject = build_subject(kind=kind, cycles=cycles, application=application, award=award)
+    _spec, rendered = render_subject(kind=kind, subject=subject)
+    out.write(rendered.content)
+    return rendered
