@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from core.services import log_activity, model_snapshot
 from core.yaml_loading import DuplicateKeyError, load_all
+from reviews.selectors import minimum_quota
 from reviews.workflow import validate_stage_params
 
 from .models import (
@@ -409,6 +410,10 @@ class _Loader:
                 for position, entry in enumerate(entries):
                     self.fields(entry, item_section, source, f"{where}.{listed}[{position}]")
                 self.unique_codes(entries, source, f"{where}.{listed}")
+            existing = Category.objects.filter(cycle=cycle, code=code).first()
+            floor = minimum_quota(existing) if existing is not None else 0
+            if floor and (quota is None or quota < floor):
+                raise SeedError(source, f"{where}.quota", f"已有 {floor} 个对象列入推荐名单或获奖，名额不能少于 {floor}，也不能改为待定")
             category = self.upsert(Category, {"cycle": cycle, "code": code}, values, source, where, organiser)
             if category.quota is None:  # null, or not written for a new category: 待定
                 self.report.warnings.append(

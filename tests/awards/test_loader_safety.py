@@ -6,6 +6,7 @@ one code defined by two documents; a missing quota loads as 待定 with a warnin
 
 from __future__ import annotations
 
+import datetime
 import io
 import textwrap
 from pathlib import Path
@@ -268,4 +269,29 @@ def test_values_json_cannot_store_are_refused(seeds, tmp_path, old, new, field, 
     path = write(tmp_path, quality_with((old, new)))
     before = state()
     refused([path], field, message)
+    assert state() == before
+
+
+# ---------------------------------------------------------------- the one quota rule
+
+
+def test_a_file_cannot_lower_a_quota_below_the_candidates_already_listed(seeds, tmp_path, cn_staff):
+    """The loader asks the pipeline's quota rule (reviews.selectors.minimum_quota), as the admin does."""
+    from applications.models import Application, OrganisationProfile
+    from reviews.models import Recommendation
+
+    cycle = seeds["changning-quality-2023"]
+    category = cycle.categories.get(code="district-mode")
+    for n in range(2):
+        owner = cn_staff.__class__.objects.create_user(username=f"quota-owner{n}", email=f"quota-owner{n}@example.test", password="x-pass-12345678")
+        org = OrganisationProfile.objects.create(owner=owner, name=f"名单企业{n}", credit_code=f"91310105MA1FL{n:04d}X",
+                                                 org_type="enterprise", registered_district="长宁区",
+                                                 established_on=datetime.date(2010, 1, 1), legal_representative="法人",
+                                                 contact_name="联系人", contact_mobile="13800000000")
+        app = Application.objects.create(cycle=cycle, category=category, applicant=owner, organisation=org)
+        Recommendation.objects.create(cycle=cycle, category=category, application=app, source_stage=cycle.stages.first(),
+                                      added_by=cn_staff)
+    path = write(tmp_path, quality_with(("      quota: 2\n", "      quota: 1\n")))
+    before = state()
+    refused([*BASE, path], "cycle.categories[0].quota", "已有 2 个对象列入推荐名单或获奖，名额不能少于 2")
     assert state() == before
