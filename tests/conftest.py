@@ -29,13 +29,65 @@ def require_service(name: str, host: str, port: int) -> None:
     pytest.skip(f"{message}: integration test skipped (start {name} to run it).")
 
 
+# ---------------------------------------------------------------------------------------------
+# The seed programmes, loaded once per test session.
+#
+# Loading the seed YAML through the real loader takes seconds, so it happens once, right after
+# pytest-django has created the test database: every test then starts from a database holding the
+# three seed cycles, their rubrics and the loader's activity log, as a freshly installed portal
+# does. A `db` test runs inside a transaction that is rolled back, so whatever it changes in the
+# seeds is undone for the next test. A transactional test (`transactional_db`, `live_server`, the
+# browser tests) commits and is followed by a flush that empties every table; pytest-django runs
+# those after all the `db` tests, and the `seeds` fixture loads the seeds again when it finds them
+# gone (one cheap query).
+
+SEED_CYCLE_CODES = ("changning-quality-2023", "changning-hongqiao-2023", "xuhui-quality-5")
+
+
+def seeds_present() -> bool:
+    from awards.models import Cycle
+
+    return Cycle.objects.filter(code__in=SEED_CYCLE_CODES).count() == len(SEED_CYCLE_CODES)
+
+
+def ensure_seeds() -> None:
+    """Load the seed programmes through the real loader unless they are in the database already."""
+    if not seeds_present():
+        call_command("load_programmes", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, plus the seed programmes (committed: they outlive each test's rollback)."""
+    with django_db_blocker.unblock():
+        call_command("load_programmes", verbosity=0)
+
+
 @pytest.fixture
 def seeds(db):
-    """The three seed cycles and rubrics, loaded through the real loader."""
-    call_command("load_programmes", verbosity=0)
+    """The three seed cycles and rubrics, loaded through the real loader (once per session, see above).
+
+    The Cycle objects are fetched afresh for every test: nothing cached on them carries over."""
+    ensure_seeds()
     from awards.models import Cycle
 
     return {c.code: c for c in Cycle.objects.select_related("programme__organiser")}
+
+
+@pytest.fixture
+def no_seeds(db):
+    """A database without any programme configuration, for the few tests that need one (a refused
+    load must be seen to write nothing at all). The session's seeds and the loader's activity log are
+    deleted inside this test's transaction; its rollback brings them back for the next test. Request
+    it before any fixture that creates rows referring to an organiser or a cycle."""
+    from django.apps import apps
+    from django.db import connection
+
+    models = [*apps.get_app_config("awards").get_models(include_auto_created=True), apps.get_model("core", "ActivityLog")]
+    with connection.cursor() as cursor:
+        for model in models:  # foreign keys are checked at commit (deferred), and this test never commits
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+    assert not seeds_present()
 
 
 @pytest.fixture

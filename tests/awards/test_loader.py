@@ -170,7 +170,7 @@ def test_rubric_roots_must_sum_to_the_total(db, tmp_path):
         load_programmes([path])
 
 
-def test_a_bad_file_among_good_ones_loads_nothing(db, tmp_path):
+def test_a_bad_file_among_good_ones_loads_nothing(no_seeds, tmp_path):
     bad = _write(tmp_path, "kind: cycle\norganiser: changning\nprogramme: {code: x, name: X, host: H}\ncycle: {code: x-1}\n")
     with pytest.raises(SeedError):
         load_programmes([*default_seed_paths(), bad])

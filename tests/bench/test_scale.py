@@ -29,6 +29,7 @@ from core.management.commands.seed_demo import DEMO_PASSWORD
 from core.models import ActivityLog
 from reviews.models import Assignment, ConflictDeclaration, ItemScore, ScheduleEntry, Scoresheet, SupplementRequest
 from reviews.selectors import category_ranking
+from tests.conftest import ensure_seeds
 
 N = 120
 
@@ -55,7 +56,7 @@ def test_seed_demo_builds_once_and_then_says_so(seeds, settings):
 def built(django_db_setup, django_db_blocker):
     """One build for the module, inside a transaction rolled back at the end (tests run in savepoints)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_programmes", verbosity=0)
+        ensure_seeds()
         staff = User.objects.create_user(username="scale-test-staff", email="scale-test-staff@example.test", password="x-pass-12345")
         yield build_scale_cycle(applications=N, password=DEMO_PASSWORD, actor=staff, ranking_size=15)
         transaction.set_rollback(True)

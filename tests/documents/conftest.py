@@ -12,16 +12,17 @@ from pypdf import PdfReader
 from documents import generation
 
 
+def render_kind(kind: str, **subject) -> bytes:
+    """Render a kind for a subject through the same path as the task and return the PDF bytes."""
+    built = generation.build_subject(kind=kind, **subject)
+    _spec, rendered = generation.render_subject(kind=kind, subject=built)
+    return rendered.content
+
+
 @pytest.fixture
 def render():
     """Render a kind for a subject through the same path as the task and return the PDF bytes."""
-
-    def run(kind: str, **subject) -> bytes:
-        built = generation.build_subject(kind=kind, **subject)
-        _spec, rendered = generation.render_subject(kind=kind, subject=built)
-        return rendered.content
-
-    return run
+    return render_kind
 
 
 def pdf_text(content: bytes) -> str:

@@ -7,20 +7,33 @@ import io
 import re
 
 import pytest
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from .conftest import pdf_text, word_boxes
+from tests.conftest import ensure_seeds
+
+from .conftest import pdf_text, render_kind, word_boxes
 
 pytestmark = pytest.mark.django_db
 
 MM = 72 / 25.4
 
 
-@pytest.fixture
-def request_pdf(seeds, render):
-    return render("request", cycles=[seeds["changning-quality-2023"], seeds["changning-hongqiao-2023"]])
+@pytest.fixture(scope="module")
+def request_pdf(django_db_setup, django_db_blocker):
+    """Rendered once for the module (the checks only read the bytes), in a transaction rolled back at once."""
+    from awards.models import Cycle
+
+    with django_db_blocker.unblock(), transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        ensure_seeds()
+        cycles = [Cycle.objects.get(code=code) for code in ("changning-quality-2023", "changning-hongqiao-2023")]
+        content = render_kind("request", cycles=cycles)
+        transaction.set_rollback(True)
+    return content
 
 
 def test_every_page_is_a4(request_pdf):

@@ -1,8 +1,9 @@
 """The generate/download panel appears where users need documents, and experts may read 申报书 they review."""
 
 import pytest
-from django.urls import reverse
 from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
 
 from applications.models import Application
 from documents.models import Document
@@ -10,9 +11,19 @@ from documents.rules import can_request, can_view
 from reviews.models import Assignment, ConflictDeclaration
 
 
+@pytest.fixture(scope="module")
+def _demo_data(django_db_setup, django_db_blocker):
+    """seed_demo once for the module, inside a transaction rolled back when the module ends (each
+    test runs in a savepoint inside it, so what one test changes is gone for the next)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--force", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
+def demo(_demo_data, db):
+    """The demo data of `seed_demo`: users of every role, demo cycles with applications at each stage."""
 
 
 def test_staff_application_page_offers_the_application_pdf(client, demo):

@@ -269,13 +269,13 @@ def _corrupt(document, path, value, delete):
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    from django.core.management import call_command
+    from tests.conftest import ensure_seeds
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            call_command("load_programmes", verbosity=0)
+            ensure_seeds()  # loaded once per session (tests/conftest.py)
             yield
         finally:
             transaction.set_rollback(True)

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
 from core.identity import credit_code_check_character, id_check_digit
+from tests.conftest import ensure_seeds
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -158,7 +158,7 @@ def build_world() -> World:
     from reviews import services as rev_services
     from reviews.models import Assignment, ExpertProfile, Scoresheet
 
-    call_command("load_programmes", verbosity=0)
+    ensure_seeds()  # loaded once per session (tests/conftest.py)
     world = World()
     cn = Organiser.objects.get(code="changning")
     xh = Organiser.objects.get(code="xuhui")
