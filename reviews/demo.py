@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
 from applications.models import Application, ApplicationStatus, OrganisationProfile, OrganisationType
+from applications.sections import section_choices
 from awards.rubrics import leaf_criteria
 from core.identity import credit_code_check_character
 from core.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
@@ -157,7 +158,7 @@ def _build_cycle(cycle, orgs, staff, experts, organiser, stdout, offset: int) ->
         if plan == "eligibility":
             continue
         if plan == "supplement_overdue":
-            sections = [c for c, _l in services.section_choices(application)][:2]
+            sections = [c for c, _l in section_choices(application)][:2]
             request = services.request_supplement(application=application, sections=sections, working_days=5, actor=staff,
                                                   message="请补充近三年财务审计报告，并完善组织概述中的质量管理模式说明。")
             # The demo shows an overdue request: move its deadline into the past.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from applications.sections import section_choices
 from reviews.models import (
     CutoffDecision,
     DecisionOutcome,
@@ -22,7 +23,7 @@ from reviews.models import (
     validate_document_number,
 )
 from reviews.scoring import band_for
-from reviews.services import BULK_ACTIONS, MAX_SUPPLEMENT_WORKING_DAYS, points, section_choices
+from reviews.services import BULK_ACTIONS, MAX_SUPPLEMENT_WORKING_DAYS, points
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from applications import eligibility as eligibility_engine
 from applications.models import Application
+from applications.sections import section_choices
 from core.services import log_activity, model_snapshot
 from core.workdays import CalendarCoverageError, add_working_days
 from reviews.models import (
@@ -116,31 +116,6 @@ def request_supplement(
         log_activity(actor=actor, action="reviews.supplement.requested", target=locked,
                      after={"sections": sections, "due_on": due_on, "working_days": int(working_days)}, reason=message.strip())
     return request
-
-
-FIXED_SECTIONS = (
-    ("overview", gettext_lazy("概述")),
-    ("figures", gettext_lazy("近三年主要经营指标")),
-    ("certifications", gettext_lazy("管理体系认证情况")),
-    ("achievements", gettext_lazy("主要成果")),
-    ("criteria", gettext_lazy("符合的参评条件")),
-    ("contribution", gettext_lazy("贡献陈述")),
-    ("declarations", gettext_lazy("申报承诺")),
-    ("publicity", gettext_lazy("申报前内部公示")),
-    ("questions", gettext_lazy("其他申报信息")),
-    ("recommender", gettext_lazy("推荐单位")),
-    ("attachments", gettext_lazy("附件")),
-)
-
-
-def section_choices(application: Application) -> list[tuple[str, str]]:
-    """The parts of an application a supplement request can name: the applicant form's own sections
-    for the category (applications.forms.sections_for), or the standard list when it is absent."""
-    try:
-        from applications.forms import sections_for
-    except ImportError:
-        return [(k, str(v)) for k, v in FIXED_SECTIONS]
-    return [(section.code, str(section.title)) for section in sections_for(application.category)]
 
 
 

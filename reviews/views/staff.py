@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.models import ApplicationStatus, RecommendingUnit
+from applications.sections import all_section_choices
 from reviews import forms, selectors, services, workflow
 from reviews.eligibility import automatic_results, reviewed_results
 from reviews.models import Assignment, Scoresheet
@@ -44,7 +45,7 @@ def staff_queue(request, code: str):
     params = request.GET.copy()
     params.pop("page", None)
     stages = selectors.cycle_stages(cycle)
-    bulk_form = forms.BulkActionForm(sections=services.FIXED_SECTIONS)
+    bulk_form = forms.BulkActionForm(sections=all_section_choices())
     return render(request, "reviews/staff_queue.html", {
         "cycle": cycle, "page": page, "rows": [(a, scores.get(a.pk)) for a in rows], "filters": filters,
         "query": params.urlencode(), "stages": stages, "categories": categories,
@@ -63,7 +64,7 @@ def staff_bulk(request, code: str):
     ids = [int(v) for v in request.POST.getlist("applications") if v.isascii() and v.isdigit() and len(v) <= 18]
     visible = {a.pk: a for a in selectors.staff_applications(request.user, cycle).filter(pk__in=ids)
                .select_related(*selectors.APPLICATION_RELATED)}
-    form = forms.BulkActionForm(request.POST, application_ids=list(visible), sections=services.FIXED_SECTIONS)
+    form = forms.BulkActionForm(request.POST, application_ids=list(visible), sections=all_section_choices())
     if not form.is_valid():
         messages.error(request, error_text(ValidationError(form.errors)))
         return redirect(safe_next_url(request) or reverse("reviews:staff_queue", args=[code]))

@@ -151,12 +151,12 @@ def build_world() -> World:
         PersonProfile,
         RecommendingUnit,
     )
+    from applications.sections import section_choices
     from awards.models import Cycle, Organiser, Stage
-    from reviews import services as dec_services
-    from reviews.models import Award
     from documents.services import request_document
+    from reviews import services as dec_services
     from reviews import services as rev_services
-    from reviews.models import Assignment, ExpertProfile, Scoresheet
+    from reviews.models import Assignment, Award, Scoresheet
 
     ensure_seeds()  # loaded once per session (tests/conftest.py)
     world = World()
@@ -282,14 +282,14 @@ def build_world() -> World:
         document = request_document(kind="application", requested_by=u["applicant_a"], application=Application.objects.get(pk=app_a.pk))
     document.refresh_from_db()
 
-    from core.models import EmailNotification
-    from reviews.models import Recommendation
     from awards.rubrics import leaf_criteria
+    from core.models import EmailNotification
     from reviews.eligibility import automatic_results
+    from reviews.models import Recommendation
 
     app_a = Application.objects.get(pk=app_a.pk)
     world.ids.update(
-        rule_key=automatic_results(app_a)[0].key, section=rev_services.section_choices(app_a)[0][0],
+        rule_key=automatic_results(app_a)[0].key, section=section_choices(app_a)[0][0],
         recommendation=Recommendation.objects.get(application=app_p).pk,
         notification_a=EmailNotification.objects.filter(application=app_a).order_by("pk").first().pk,
         category_district_mode=cq.categories.get(code="district-mode").pk,
