@@ -144,3 +144,18 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def force_login_verified(client, user) -> None:
+    """Sign the user in as a test client does, with the second factor passed when they have one
+    (seed_demo gives its demo staff and experts an authenticator, so they are asked for it)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.twofactor import confirmed_totp
+
+    client.force_login(user)
+    device = confirmed_totp(user)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()

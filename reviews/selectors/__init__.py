@@ -1,97 +1,97 @@
 """Reads of the review pipeline, filtered to what the user may see, with a constant query count per page.
 Modules inside the package import each other directly; other apps import from this package."""
 
+from .awards import (  # noqa: F401
+    WinnerRow,
+    approval_for_cycle,
+    committed_amount,
+    winners_for_cycle,
+)
+from .budget import (  # noqa: F401
+    CategoryMoney,
+    CycleMoney,
+    cycle_money,
+    minimum_quota,
+    places_used,
+    quota_refusal,
+)
 from .cycles import (  # noqa: F401
     APPLICATION_RELATED,
     REVIEWABLE,
-    cycle_stages,
-    share_cycle_objects,
-    stages_of_kind,
-    publicity_stage,
     approval_stage,
     award_stage,
-    source_stage,
+    body_for_stage,
+    cycle_stages,
     is_source_stage,
     listable_stages,
-    body_for_stage,
+    publicity_stage,
+    share_cycle_objects,
+    source_stage,
+    stages_of_kind,
 )
-from .staff import (  # noqa: F401
-    staff_cycle,
-    staff_applications,
-    QueueFilters,
-    QUEUE_ORDER,
-    QUEUE_ROW_FIELDS,
-    staff_queue,
-    queue_rows,
-    application_conflicts,
-    application_assignments,
-    schedule_for_application,
-)
-from .scoring import (  # noqa: F401
-    pipeline_weights,
-    stage_aggregates,
-    current_scores_by_id,
-    queue_scores,
-    RankingRow,
-    RANKING_FIELDS,
-    ranking_applications,
-    category_ranking,
-    ScoreSummaryRow,
-    ScoreSummary,
-    METHOD_LABELS,
-    score_summary,
-    applications_at_stage,
-    rubric_for,
+from .dashboard import (  # noqa: F401
+    CategoryFigures,
+    Dashboard,
+    ExpertFigures,
+    StageFigures,
+    cycle_dashboard,
 )
 from .experts import (  # noqa: F401
-    expert_profiles,
     expert_assignments,
+    expert_profiles,
+)
+from .history import (  # noqa: F401
+    application_history,
+    notifications_for_application,
 )
 from .meetings import (  # noqa: F401
-    meetings_for_cycle,
-    meeting_detail,
-    meeting_candidates,
     decisions_by_application,
+    meeting_candidates,
+    meeting_detail,
+    meetings_for_cycle,
     quorate_decision,
 )
 from .publicity import (  # noqa: F401
     Candidate,
     CategoryList,
-    active_recommendations,
-    recommendation_lists,
     PublicityEntry,
     PublicityGroup,
     PublicityNotice,
-    publicity_notice,
-    publicity_for_cycle,
-    public_publicity,
-    objections_for_publicity,
+    active_recommendations,
     objection_detail,
-    publicity_published,
+    objections_for_publicity,
+    public_publicity,
+    publicity_for_cycle,
     publicity_incomplete,
+    publicity_notice,
+    publicity_published,
+    recommendation_lists,
 )
-from .budget import (  # noqa: F401
-    places_used,
-    quota_refusal,
-    minimum_quota,
-    CategoryMoney,
-    CycleMoney,
-    cycle_money,
+from .scoring import (  # noqa: F401
+    METHOD_LABELS,
+    RANKING_FIELDS,
+    RankingRow,
+    ScoreSummary,
+    ScoreSummaryRow,
+    applications_at_stage,
+    category_ranking,
+    current_scores_by_id,
+    pipeline_weights,
+    queue_scores,
+    ranking_applications,
+    rubric_for,
+    score_summary,
+    stage_aggregates,
 )
-from .awards import (  # noqa: F401
-    WinnerRow,
-    approval_for_cycle,
-    winners_for_cycle,
-    committed_amount,
-)
-from .history import (  # noqa: F401
-    notifications_for_application,
-    application_history,
-)
-from .dashboard import (  # noqa: F401
-    StageFigures,
-    CategoryFigures,
-    ExpertFigures,
-    Dashboard,
-    cycle_dashboard,
+from .staff import (  # noqa: F401
+    QUEUE_ORDER,
+    QUEUE_ROW_FIELDS,
+    QueueFilters,
+    application_assignments,
+    application_conflicts,
+    queue_rows,
+    schedule_for_application,
+    staff_applications,
+    staff_cycle,
+    staff_queue,
 )

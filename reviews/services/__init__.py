@@ -3,85 +3,85 @@ transaction, writes the activity log and queues its tasks on commit. transitions
 code that changes an application's status; the other modules call it. Modules inside the package import each
 other directly; other apps import from this package."""
 
-from .transitions import (  # noqa: F401
-    TransitionError,
-    apply_transition,
+from .assignment import (  # noqa: F401
+    EXPERT_FIELDS,
+    AssignmentError,
+    AutoAssignResult,
+    assign_expert,
+    auto_assign,
+    declarations_for,
+    declare_conflict,
+    remove_assignment,
+    save_expert_profile,
+    save_panel,
+)
+from .awards import (  # noqa: F401
+    complete_award,
+    record_approval,
+    record_benefit,
+    record_payment,
 )
 from .bulk import (  # noqa: F401
-    BulkOutcome,
     BULK_ACTIONS,
+    BulkOutcome,
     bulk_transition,
 )
 from .common import (  # noqa: F401
-    DecisionError,
-    ATTACHMENT_TYPES,
     ATTACHMENT_MAX_BYTES,
+    ATTACHMENT_TYPES,
+    DecisionError,
     check_upload,
 )
 from .eligibility import (  # noqa: F401
-    record_eligibility_finding,
-    rerun_eligibility,
     MAX_SUPPLEMENT_WORKING_DAYS,
-    supplement_due_on,
+    record_eligibility_finding,
     request_supplement,
-)
-from .assignment import (  # noqa: F401
-    EXPERT_FIELDS,
-    save_expert_profile,
-    save_panel,
-    AssignmentError,
-    declarations_for,
-    assign_expert,
-    remove_assignment,
-    AutoAssignResult,
-    auto_assign,
-    declare_conflict,
-)
-from .scoring import (  # noqa: F401
-    points,
-    ScoreError,
-    scoresheet_for,
-    save_scores,
-    reopen_scoresheet,
-    CutoffError,
-    cutoff_plan,
-    apply_cutoff,
-)
-from .schedules import (  # noqa: F401
-    ScheduleClash,
-    save_schedule_entry,
-    cancel_schedule_entry,
+    rerun_eligibility,
+    supplement_due_on,
 )
 from .meetings import (  # noqa: F401
-    quorum_rule_text,
+    ItemResult,
+    apply_meeting_outcomes,
     quorum_refusal,
+    quorum_rule_text,
+    record_decision,
     record_meeting,
     update_meeting,
     votes_outcome,
-    record_decision,
-    ItemResult,
-    apply_meeting_outcomes,
+)
+from .notifications import (  # noqa: F401
+    public_url,
+    resend_notification,
 )
 from .publicity import (  # noqa: F401
     add_recommendation,
-    remove_recommendation,
-    publicity_end_date,
-    default_publicity_title,
-    default_publicity_notice,
-    publish_publicity,
     default_contact,
-    submit_for_approval,
+    default_publicity_notice,
+    default_publicity_title,
     file_objection,
     investigate_objection,
+    publicity_end_date,
+    publish_publicity,
+    remove_recommendation,
     resolve_objection,
+    submit_for_approval,
 )
-from .awards import (  # noqa: F401
-    record_approval,
-    record_payment,
-    record_benefit,
-    complete_award,
+from .schedules import (  # noqa: F401
+    ScheduleClash,
+    cancel_schedule_entry,
+    save_schedule_entry,
 )
-from .notifications import (  # noqa: F401
-    resend_notification,
-    public_url,
+from .scoring import (  # noqa: F401
+    CutoffError,
+    ScoreError,
+    apply_cutoff,
+    cutoff_plan,
+    points,
+    reopen_scoresheet,
+    save_scores,
+    scoresheet_for,
+)
+from .transitions import (  # noqa: F401
+    TransitionError,
+    apply_transition,
 )

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from awards.selectors import format_wan
 from reviews import workflow
-from reviews.models import SupplementRequest
 from reviews.selectors.cycles import cycle_stages
 
 register = template.Library()
@@ -50,11 +49,6 @@ def publicity_url(publicity):
 def wan(amount):
     return format_wan(amount)
 
-
-@register.simple_tag
-def open_supplement_request(application):
-    """The open 补充材料 request of an application, or None."""
-    return SupplementRequest.objects.open_for(application)
 
 
 @register.filter

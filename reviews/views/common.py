@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import rules
 from applications.models import Application
@@ -35,14 +34,6 @@ def stage_or_404(cycle, stage_code: str) -> Stage:
     stage.cycle = cycle
     return stage
 
-
-def safe_next_url(request) -> str:
-    """The posted ?next= when it is a path on this site (never another host, a scheme or a URL name)."""
-    target = request.POST.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                                  require_https=request.is_secure()):
-        return target
-    return ""
 
 
 def staff_application_url(application) -> str:

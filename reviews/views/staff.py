@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from applications.models import ApplicationStatus, RecommendingUnit
 from applications.sections import all_section_choices
+from core.http import safe_next_url
 from reviews import forms, selectors, services, workflow
 from reviews.eligibility import automatic_results, reviewed_results
 from reviews.models import Assignment, Scoresheet
@@ -20,7 +21,6 @@ from reviews.views.common import (
     PAGE_SIZE,
     error_text,
     flatten_form_data,
-    safe_next_url,
     staff_application_or_404,
     staff_application_url,
     stage_or_404,

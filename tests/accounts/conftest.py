@@ -45,13 +45,3 @@ def enforced(settings):
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
     return settings
 
-
-@pytest.fixture
-def organisers(db):
-    """Two organisers without their programmes (the accounts tests need only the districts)."""
-    from awards.models import Organiser
-
-    return {
-        code: Organiser.objects.create(code=code, name=name, short_name=short, issuing_unit=name)
-        for code, name, short in [("changning", "上海市长宁区人民政府", "长宁区"), ("xuhui", "上海市徐汇区人民政府", "徐汇区")]
-    }

@@ -166,7 +166,7 @@ def test_a_programme_written_differently_in_two_cycle_files_is_refused(seeds, tm
 # ---------------------------------------------------------------- all or nothing
 
 
-def test_a_file_whose_second_cycle_is_bad_loads_neither(db, tmp_path):
+def test_a_file_whose_second_cycle_is_bad_loads_neither(no_seeds, tmp_path):
     good = quality_with(("  code: changning-quality-2023\n", "  code: changning-quality-2026\n"))
     bad = quality_with(("  code: changning-quality-2023\n", "  code: changning-quality-2029\n"), ("      quota: 2\n", "      quota: many\n"))
     path = write(tmp_path, good + "\n---\n" + bad)
@@ -187,7 +187,7 @@ def test_on_an_existing_database_a_bad_second_cycle_leaves_the_first_unchanged(s
 # ---------------------------------------------------------------- missing quota: 待定, with a warning
 
 
-def test_a_missing_quota_loads_as_pending_with_a_warning(db, tmp_path):
+def test_a_missing_quota_loads_as_pending_with_a_warning(no_seeds, tmp_path):
     path = write(tmp_path, quality_with(("      quota: 2\n", "")))
     report = load_programmes([*BASE, path])
     assert Category.objects.get(cycle__code="changning-quality-2023", code="district-mode").quota is None

@@ -249,7 +249,7 @@ def test_a_bad_file_is_refused_naming_line_and_field_and_loads_nothing(tmp_path,
     assert calendar_state() == before
 
 
-def test_a_file_that_fails_at_the_end_writes_none_of_its_earlier_dates(tmp_path):
+def test_a_file_that_fails_at_the_end_writes_none_of_its_earlier_dates(no_seeds, tmp_path):
     """Dates are written before the year record is checked: the transaction must undo them."""
     path = write(tmp_path, "late.yaml", SAMPLE_YAML.read_text(encoding="utf-8").replace(
         "  - {date: 2027-09-15, kind: holiday, name: 中秋节}\n", ""))

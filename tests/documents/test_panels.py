@@ -9,6 +9,7 @@ from applications.models import Application
 from documents.models import Document
 from documents.rules import can_request, can_view
 from reviews.models import Assignment, ConflictDeclaration
+from tests.conftest import force_login_verified
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def test_staff_application_page_offers_the_application_pdf(client, demo):
     from accounts.models import User
 
     application = Application.objects.filter(cycle__code="demo-changning-quality").exclude(number=None).first()
-    client.force_login(User.objects.get(username="cn-staff"))
+    force_login_verified(client, User.objects.get(username="cn-staff"))
     page = client.get(reverse("reviews:staff_application", args=[application.cycle.code, application.pk])).content.decode()
     assert "data-document-panel" in page
     assert 'data-kind="application"' in page
@@ -43,7 +44,7 @@ def test_applicant_and_awards_pages_show_their_panels(client, demo):
     client.force_login(application.applicant)
     page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert 'data-kind="application"' in page
-    client.force_login(User.objects.get(username="cn-staff"))
+    force_login_verified(client, User.objects.get(username="cn-staff"))
     page = client.get(reverse("reviews:awards", args=["demo-changning-quality"])).content.decode()
     assert 'data-kind="award_decision"' in page and 'data-kind="certificate_batch"' in page
 

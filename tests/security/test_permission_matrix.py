@@ -209,7 +209,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "applications:withdraw": {"get": POST_ONLY, "post": owner_a(R)},
     "applications:attachment_upload": {"get": POST_ONLY, "post": owner_a(BAD)},  # not editable in review
     "applications:attachment_delete": {"get": POST_ONLY, "post": owner_a(R)},
-    "applications:attachment_download": {"get": staff_this(applicant_a=OK), "post": staff_this(applicant_a=OK)},
+    # One access rule (reviews.access) for every download address: the expert who declared no conflict too.
+    "applications:attachment_download": {"get": staff_this(applicant_a=OK, expert_assigned=OK), "post": staff_this(applicant_a=OK, expert_assigned=OK)},
     # -- recommending units --------------------------------------------------------------------------
     "applications:nominations": {"get": row(NF, anonymous=LOGIN, recommender=OK),
                                  "post": row(NF, anonymous=LOGIN, recommender=R)},

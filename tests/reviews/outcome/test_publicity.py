@@ -17,7 +17,7 @@ from reviews.models import SHANGHAI, Objection, Recommendation
 from reviews.services import DecisionError
 
 
-def test_five_working_days_from_2025_09_26_cross_national_day_with_the_sunday_make_up_day():
+def test_five_working_days_from_2025_09_26_cross_national_day_with_the_sunday_make_up_day(db):
     # 09-26 Fri (1), 09-27 Sat off, 09-28 Sun make-up working day (2), 09-29 (3), 09-30 (4),
     # 10-01..10-08 National Day and Mid-Autumn holiday, 10-09 Thu (5).
     assert services.publicity_end_date(start=datetime.date(2025, 9, 26), span=5, unit="working_days") == datetime.date(2025, 10, 9)
