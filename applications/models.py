@@ -195,6 +195,12 @@ class Application(models.Model):
         self._saved_state = current
 
     @property
+    def state_token(self) -> str:
+        """The state a page showed (status and stage). A staff action sends it back, and
+        reviews.services.apply_transition refuses it under the row lock when the state moved on."""
+        return f"{self.status}:{self.current_stage_id or ''}"
+
+    @property
     def applicant_name(self) -> str:
         if self.organisation_id:
             return self.organisation.name

@@ -39,6 +39,10 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
 
 class TransitionForm(forms.Form):
     name = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    # The state the page showed (Application.state_token); a request without it is refused, so
+    # a replayed or double-clicked form can never act on a state its sender did not see.
+    state = forms.CharField(max_length=60, widget=forms.HiddenInput,
+                            error_messages={"required": _("页面已过期，请刷新后再操作。")})
     reason = forms.CharField(label=_("理由 / 说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -62,6 +66,15 @@ class BulkActionForm(forms.Form):
         self.fields["reason"].widget.attrs.update({"class": "form-control form-control-sm", "rows": 1})
         self.fields["working_days"].widget.attrs["class"] = "form-control form-control-sm"
 
+    def expected_states(self) -> dict[int, str]:
+        """The state each ticked row showed on the queue page (hidden inputs state_<pk>)."""
+        states = {}
+        for pk in self.cleaned_data.get("applications") or []:
+            value = self.data.get(f"state_{pk}")
+            if isinstance(value, str) and value and len(value) <= 60:
+                states[pk] = value
+        return states
+
     def clean(self):
         data = super().clean()
         action = data.get("action")
@@ -83,11 +96,13 @@ class SupplementForm(forms.Form):
     sections = forms.MultipleChoiceField(label=_("需补充的部分"), widget=forms.CheckboxSelectMultiple)
     message = forms.CharField(label=_("需补充的内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     working_days = forms.IntegerField(label=_("期限（工作日）"), min_value=1, max_value=MAX_SUPPLEMENT_WORKING_DAYS)
+    state = forms.CharField(max_length=60, widget=forms.HiddenInput, required=False)  # Application.state_token of the page
 
     def __init__(self, *args, application, default_days: int = 10, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sections"].choices = section_choices(application)
         self.fields["working_days"].initial = default_days
+        self.fields["state"].initial = application.state_token
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -60,7 +60,11 @@ class PrizePayment(models.Model):
         verbose_name = _("奖金发放")
         verbose_name_plural = _("奖金发放")
         ordering = ["paid_on", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="prize_payment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="prize_payment_positive"),
+            # One payment per voucher: a re-submitted form never pays twice (record_payment says who recorded it).
+            models.UniqueConstraint(fields=["award", "reference"], name="prize_payment_once_per_reference"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.award} · {self.amount} · {self.reference}"

@@ -28,6 +28,9 @@ class Meeting(models.Model):
         verbose_name = _("会议")
         verbose_name_plural = _("会议")
         ordering = ["stage__order", "-held_on", "-id"]
+        # A meeting is recorded once: a re-submitted form (double click, back button) cannot add a
+        # second record of the same sitting. reviews.services.record_meeting says who recorded it.
+        constraints = [models.UniqueConstraint(fields=["stage", "held_on"], name="meeting_once_per_stage_and_day")]
 
     def __str__(self) -> str:
         return f"{self.body.name} {self.held_on:%Y-%m-%d}"

@@ -82,6 +82,8 @@ from .scoring import (  # noqa: F401
     scoresheet_for,
 )
 from .transitions import (  # noqa: F401
+    StateMovedOn,
     TransitionError,
     apply_transition,
+    moved_on_message,
 )

@@ -22,7 +22,7 @@ from reviews.models import (
     normalise_document_number,
     validate_document_number,
 )
-from reviews.services.common import DecisionError
+from reviews.services.common import DecisionError, check_not_future, who_and_when
 from reviews.services.transitions import TransitionError, apply_transition
 
 # ---------------------------------------------------------------- approval and awards
@@ -125,6 +125,12 @@ def record_payment(
         raise DecisionError(_("发放金额须大于0。"))
     if not reference.strip():
         raise DecisionError(_("请填写凭证号。"))
+    check_not_future(paid_on, _("发放日期"))
+    earlier = next((p for p in award.payments.select_related("recorded_by") if p.reference == reference.strip()), None)
+    if earlier is not None:  # a re-submitted form: the award row lock makes the second one see the first
+        raise DecisionError(
+            _("凭证号“%(ref)s”的发放（%(amount)s 元）已由 %(who)s 于 %(when)s 登记，不能重复登记。")
+            % {"ref": earlier.reference, "amount": earlier.amount, **who_and_when(earlier.recorded_by, earlier.recorded_at)})
     paid = sum((p.amount for p in award.payments.all()), Decimal(0))
     if paid + amount > award.prize_amount:
         raise DecisionError(

@@ -15,6 +15,17 @@ class DecisionError(Exception):
     """A refused decision; str(error) is the reason shown to the user."""
 
 
+def who_and_when(user, at) -> dict:
+    """The actor and local time of an earlier record, for "already recorded by X at T" refusals."""
+    name = (user.get_full_name() or user.username) if user is not None else _("系统")
+    return {"who": name, "when": timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")}
+
+
+def check_not_future(day, label: str) -> None:
+    """A record of something that happened (a meeting held, a prize paid) cannot be dated after today."""
+    today = timezone.localdate()
+    if day is None or day > today:
+        raise DecisionError(_("%(label)s不能晚于今天（%(today)s）。") % {"label": label, "today": today.isoformat()})
 
 
 def _application_snapshot(application: Application) -> dict:
@@ -42,7 +53,7 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 def check_upload(upload: UploadedFile, *, max_bytes: int = ATTACHMENT_MAX_BYTES) -> str:
     """The content type found by the file's content (the applicant portal's detector: magic bytes,
     and a zip only as a real Office package); DecisionError if not an accepted type."""
-    from applications.files import detect_type
+    from applications.files import content_refusal, detect_type
 
     if upload.size > max_bytes:
         raise DecisionError(_("文件过大（上限 %(mb)d MB）。") % {"mb": max_bytes // (1024 * 1024)})
@@ -51,6 +62,9 @@ def check_upload(upload: UploadedFile, *, max_bytes: int = ATTACHMENT_MAX_BYTES)
         raise DecisionError(
             _("只接受 %(types)s 文件；所上传文件的内容不是这些格式之一。") % {"types": "、".join(ATTACHMENT_TYPES.values())}
         )
+    refusal = content_refusal(upload, mime)
+    if refusal:
+        raise DecisionError(refusal)
     return mime
 
 

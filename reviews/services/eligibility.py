@@ -83,7 +83,8 @@ def supplement_due_on(working_days: int, today: datetime.date | None = None) -> 
 
 
 def request_supplement(
-    *, application: Application, sections: list[str], message: str, working_days: int | None, actor
+    *, application: Application, sections: list[str], message: str, working_days: int | None, actor,
+    expected_state: str | None = None,
 ) -> SupplementRequest:
     """Ask the applicant to fix named sections within N working days (default: the stage's
     supplement_working_days). The status changes through apply_transition; the request is kept."""
@@ -108,7 +109,8 @@ def request_supplement(
         _("请于 %(d)s 前（%(n)d 个工作日内）提交。") % {"d": due_on.isoformat(), "n": int(working_days)},
     ])
     with transaction.atomic():
-        locked = apply_transition(application=application, name="request_supplement", actor=actor, reason=reason)
+        locked = apply_transition(application=application, name="request_supplement", actor=actor, reason=reason,
+                                  expected_state=expected_state)
         request = SupplementRequest.objects.create(
             application=locked, stage=locked.current_stage, sections=sections, message=message.strip(),
             working_days=int(working_days), due_on=due_on, created_by=actor,

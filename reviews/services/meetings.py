@@ -18,7 +18,7 @@ from reviews.models import (
     Meeting,
     MeetingDecision,
 )
-from reviews.services.common import DecisionError, _save_private_file, check_upload
+from reviews.services.common import DecisionError, _save_private_file, check_not_future, check_upload, who_and_when
 from reviews.services.transitions import TransitionError, apply_transition
 
 # ---------------------------------------------------------------- helpers
@@ -89,6 +89,9 @@ def record_meeting(
     minutes: UploadedFile | None = None,
 ) -> Meeting:
     body = _meeting_body(stage)
+    check_not_future(held_on, _("会议日期"))
+    Stage.objects.select_for_update().get(pk=stage.pk)  # one record of a sitting at a time
+    _refuse_second_record(stage, held_on)
     meeting = Meeting(
         stage=stage,
         body=body,
@@ -128,7 +131,11 @@ def update_meeting(
     notes: str = "",
     minutes: UploadedFile | None = None,
 ) -> Meeting:
+    check_not_future(held_on, _("会议日期"))
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body", "stage").get(pk=meeting.pk)
+    if held_on != meeting.held_on:
+        Stage.objects.select_for_update().get(pk=meeting.stage_id)
+        _refuse_second_record(meeting.stage, held_on, exclude=meeting.pk)
     fields = ["held_on", "present_units", "attendees_text", "location", "chair", "notes"]
     before = {**model_snapshot(meeting, fields), "quorum_met": meeting.quorum_met, "minutes": meeting.minutes_name}
     meeting.held_on = held_on
@@ -152,6 +159,14 @@ def update_meeting(
     after = {**model_snapshot(meeting, fields), "quorum_met": meeting.quorum_met, "minutes": meeting.minutes_name}
     log_activity(actor=actor, action="meeting.updated", target=meeting, before=before, after=after)
     return meeting
+
+
+def _refuse_second_record(stage: Stage, held_on: datetime.date, *, exclude: int | None = None) -> None:
+    earlier = Meeting.objects.filter(stage=stage, held_on=held_on).exclude(pk=exclude).select_related("created_by").first()
+    if earlier is not None:
+        raise DecisionError(
+            _("%(day)s 的“%(stage)s”会议已由 %(who)s 于 %(when)s 记录，不能重复录入；如需更正，请打开该会议记录修改。")
+            % {"day": held_on.isoformat(), "stage": stage.name, **who_and_when(earlier.created_by, earlier.created_at)})
 
 
 def votes_outcome(meeting: Meeting, votes_for: int, votes_against: int, votes_abstain: int) -> str:
@@ -236,6 +251,9 @@ def apply_meeting_outcomes(*, meeting: Meeting, actor) -> list[ItemResult]:
     results = []
     decisions = MeetingDecision.objects.filter(meeting=meeting).select_related("application", "meeting__body", "meeting__stage")
     feeds_list = selectors.is_source_stage(meeting.stage)
+    # The state every decision acts on: under review at the meeting's stage. A parallel or repeated
+    # apply finds the application moved on under its row lock and reports it, never advancing twice.
+    at_meeting = f"{ApplicationStatus.IN_REVIEW}:{meeting.stage_id}"
     for decision in decisions:
         application = decision.application
         if application.current_stage_id != meeting.stage_id or application.status != ApplicationStatus.IN_REVIEW:
@@ -244,7 +262,7 @@ def apply_meeting_outcomes(*, meeting: Meeting, actor) -> list[ItemResult]:
             if decision.outcome == DecisionOutcome.APPROVED and feeds_list:
                 results.append(ItemResult(application, True, _("会议通过，可列入推荐名单")))
             elif decision.outcome == DecisionOutcome.APPROVED:
-                apply_transition(application=application, name="advance", actor=actor)
+                apply_transition(application=application, name="advance", actor=actor, expected_state=at_meeting)
                 results.append(ItemResult(application, True, _("已通过本环节")))
             else:
                 reason = _("%(body)s %(date)s 会议决定不通过。") % {
@@ -252,7 +270,7 @@ def apply_meeting_outcomes(*, meeting: Meeting, actor) -> list[ItemResult]:
                 }
                 if decision.notes:
                     reason = f"{reason}{decision.notes}"
-                apply_transition(application=application, name="fail", actor=actor, reason=reason)
+                apply_transition(application=application, name="fail", actor=actor, reason=reason, expected_state=at_meeting)
                 results.append(ItemResult(application, True, _("已作不通过处理")))
         except TransitionError as exc:
             results.append(ItemResult(application, False, str(exc)))

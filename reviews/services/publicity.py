@@ -257,7 +257,9 @@ def submit_for_approval(*, publicity: Publicity, actor, now: datetime.datetime |
             if application.current_stage_id != publicity.stage_id or application.status != ApplicationStatus.IN_REVIEW:
                 continue
             try:
-                apply_transition(application=application, name="advance", actor=actor)
+                # The state this list was read in: a second click finds it moved on under the row lock.
+                apply_transition(application=application, name="advance", actor=actor,
+                                 expected_state=f"{ApplicationStatus.IN_REVIEW}:{publicity.stage_id}")
             except TransitionError as exc:
                 raise DecisionError(_("%(n)s：%(r)s") % {"n": application.number, "r": exc}) from exc
             results.append(ItemResult(application, True, _("已提请批准")))

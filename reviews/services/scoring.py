@@ -211,19 +211,20 @@ def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, 
         raise CutoffError(_("本类别没有处于本环节的申报。"))
     label = (_("前 %(k)s 名") % {"k": int(value)}) if method == CutoffDecision.Method.TOP_K else (_("不低于 %(v)s 分") % {"v": value})
     problems = []
+    at_stage = f"{ApplicationStatus.IN_REVIEW}:{stage.pk}"  # the state the plan was drawn for (see apply_transition)
     with transaction.atomic():
         decision = CutoffDecision.objects.create(
             stage=stage, category=category, method=method, value=value, reason=reason.strip(), decided_by=actor,
             advanced=[r.application.pk for r in advance], failed=[r.application.pk for r in fail])
         for row in advance:
             try:
-                apply_transition(application=row.application, name="advance", actor=actor,
+                apply_transition(application=row.application, name="advance", actor=actor, expected_state=at_stage,
                                  reason=_("晋级（%(l)s）：第 %(r)d 名，%(s)s 分。") % {"l": label, "r": row.rank, "s": row.score})
             except TransitionError as exc:
                 problems.append(f"{row.application.number}：{exc}")
         for row in fail:
             try:
-                apply_transition(application=row.application, name="fail", actor=actor,
+                apply_transition(application=row.application, name="fail", actor=actor, expected_state=at_stage,
                                  reason=_("未达到晋级线（%(l)s）：第 %(r)d 名，%(s)s 分。") % {"l": label, "r": row.rank, "s": row.score}
                                  + (f" {reason.strip()}" if reason.strip() else ""))
             except TransitionError as exc:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationStatus
+from core.models import ActivityLog
 from core.services import log_activity, notify
 from reviews import workflow
 from reviews.models import (
@@ -18,19 +19,51 @@ class TransitionError(Exception):
     """The transition is not allowed now; the message says why, in the user's language."""
 
 
-def apply_transition(*, application: Application, name: str, actor, reason: str = "", extra: dict | None = None) -> Application:
-    """Check the workflow table, lock the row, change status/stage, log, and notify after commit."""
+class StateMovedOn(TransitionError):
+    """The request acted on a state the application has left: someone else did it first."""
+
+
+def moved_on_message(application: Application) -> str:
+    """'Already done by X at T': who last changed the application's state, and when."""
+    last = (
+        ActivityLog.objects.filter(target_type=Application._meta.label_lower, target_id=str(application.pk),
+                                   action__startswith="application.")
+        .select_related("actor").order_by("-created_at", "-pk").first()
+    )
+    state = application.get_status_display()
+    if application.current_stage_id:
+        state = f"{state}（{application.current_stage.name}）"
+    if last is None:
+        return _("该申报的状态已变更为“%(state)s”，本次操作未执行，请刷新页面后再操作。") % {"state": state}
+    actor = last.actor.get_full_name() or last.actor.username if last.actor else _("系统")
+    when = timezone.localtime(last.created_at).strftime("%Y-%m-%d %H:%M:%S")
+    return _("该申报已由 %(actor)s 于 %(when)s 处理，当前状态为“%(state)s”；本次操作未执行。") % {
+        "actor": actor, "when": when, "state": state}
+
+
+def apply_transition(
+    *, application: Application, name: str, actor, reason: str = "", extra: dict | None = None,
+    expected_state: str | None = None,
+) -> Application:
+    """Check the workflow table, lock the row, change status/stage, log, and notify after commit.
+
+    `expected_state` is the Application.state_token of the page the request came from: under the row lock the
+    application is re-read, and when its state has moved on (a double click, two staff at once) the
+    request is refused with who did it and when, instead of acting twice."""
     transition = workflow.BY_NAME.get(name)
     if transition is None:
         raise TransitionError(_("未知的操作：%(name)s") % {"name": name})
     with transaction.atomic():
+        # Lock the row first, then re-read it with its stage: on PostgreSQL a row locked after waiting
+        # for a parallel transaction is the new version, but columns joined in the same statement
+        # (current_stage) can still be those of the old one, so the stage is read after the lock.
+        Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True).get()
         locked = (
-            # of=("self",): lock only the application row; PostgreSQL refuses FOR UPDATE on the
-            # nullable side of the outer join to current_stage.
-            Application.objects.select_for_update(of=("self",))
-            .select_related("cycle__programme__organiser", "category", "current_stage", "applicant")
+            Application.objects.select_related("cycle__programme__organiser", "category", "current_stage", "applicant")
             .get(pk=application.pk)
         )
+        if expected_state is not None and locked.state_token != expected_state:
+            raise StateMovedOn(moved_on_message(locked))
         blockers = workflow.transition_blockers(locked, transition, actor)
         if blockers:
             raise TransitionError("；".join(blockers))

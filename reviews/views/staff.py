@@ -71,7 +71,8 @@ def staff_bulk(request, code: str):
     data = form.cleaned_data
     outcomes = services.bulk_transition(
         applications=[visible[pk] for pk in data["applications"]], name=data["action"], actor=request.user,
-        reason=data.get("reason") or "", sections=data.get("sections"), working_days=data.get("working_days"))
+        reason=data.get("reason") or "", sections=data.get("sections"), working_days=data.get("working_days"),
+        expected_states=form.expected_states())
     ok = sum(1 for o in outcomes if o.ok)
     return render(request, "reviews/bulk_result.html", {
         "cycle": cycle, "outcomes": outcomes, "ok": ok, "failed": len(outcomes) - ok,
@@ -130,10 +131,12 @@ def staff_transition(request, code: str, pk: int):
     elif form.is_valid():
         try:
             services.apply_transition(application=application, name=form.cleaned_data["name"], actor=request.user,
-                                      reason=form.cleaned_data["reason"] or "")
+                                      reason=form.cleaned_data["reason"] or "", expected_state=form.cleaned_data["state"])
             messages.success(request, _("已执行：%(t)s") % {"t": workflow.BY_NAME[form.cleaned_data["name"]].label})
         except services.TransitionError as exc:
             messages.error(request, str(exc))
+    else:
+        messages.error(request, error_text(ValidationError(form.errors)))
     return redirect(staff_application_url(application))
 
 
@@ -178,7 +181,8 @@ def staff_supplement(request, code: str, pk: int):
         try:
             request_ = services.request_supplement(application=application, sections=form.cleaned_data["sections"],
                                                    message=form.cleaned_data["message"],
-                                                   working_days=form.cleaned_data["working_days"], actor=request.user)
+                                                   working_days=form.cleaned_data["working_days"], actor=request.user,
+                                                   expected_state=form.cleaned_data.get("state") or None)
             messages.success(request, _("已要求补充材料，截止 %(d)s。") % {"d": request_.due_on.isoformat()})
         except (ValidationError, services.TransitionError) as exc:
             messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))

@@ -26,7 +26,18 @@ ORG_CODE = "91310105MA1FL5XQ3Y"
 ORG_CODE_2 = "91310104MA1K4B2N68"
 RESIDENT_ID = "31010519800315001X"
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def blank_pdf() -> bytes:
+    """A real one-page PDF (uploads are parsed: a PDF whose structure cannot be read is refused)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF_BYTES = blank_pdf()
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 

@@ -39,7 +39,7 @@ def test_empty_file_is_refused(draft, applicant):
 @pytest.mark.django_db
 def test_oversize_file_is_refused_with_both_sizes(draft, applicant, settings):
     settings.ATTACHMENT_MAX_FILE_SIZE = 1024
-    message = refused(draft, applicant, "big.pdf", PDF_BYTES + b"0" * 2000)
+    message = refused(draft, applicant, "big.pdf", b"%PDF-1.4\n".ljust(2048, b"0"))
     assert message == "文件“big.pdf”大小为2.0\xa0KB，超过单个文件1.0\xa0KB的上限。"
 
 

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from applications.models import Application
 
 from .world import (
     A_CREDIT_CODE,
@@ -322,7 +323,8 @@ def post_data(world: World) -> dict[str, Callable[[], dict]]:
         "reviews:expert_new": lambda: {"name": "新专家"},
         "reviews:expert_edit": lambda: {"name": "评审专家甲", "employer": "上海某大学", "title": "教授", "is_active": "on"},
         "reviews:staff_bulk": lambda: {"applications": [str(i["app_a"])], "action": "fail", "reason": "批量不通过"},
-        "reviews:staff_transition": lambda: {"name": "fail", "reason": "不符合申报条件"},
+        "reviews:staff_transition": lambda: {"name": "fail", "reason": "不符合申报条件",
+                                             "state": Application.objects.get(pk=i["app_a"]).state_token},
         "reviews:staff_eligibility": lambda: {"rule_key": i["rule_key"], "result": "pass", "reason": "核实无误"},
         "reviews:staff_supplement": lambda: {"sections": [i["section"]], "message": "请补充近三年财务报表", "working_days": "10"},
         "reviews:staff_assign": lambda: {"stage": "site-visit", "expert": str(i["expert_ok"])},

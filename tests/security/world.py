@@ -34,7 +34,18 @@ from core.identity import credit_code_check_character, id_check_digit
 from tests.conftest import ensure_seeds
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def blank_pdf() -> bytes:
+    """A real one-page PDF (uploads are parsed: a PDF whose structure cannot be read is refused)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF_BYTES = blank_pdf()
 JOINT_UNITS = ["区委组织部", "区委宣传部", "区政府办公室（外事办公室）", "区发展改革委", "区商务委", "区科委",
                "区人力资源社会保障局", "区投促办（金融办）", "区地区办", "临空园区"]
 
