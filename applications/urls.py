@@ -9,6 +9,7 @@ urlpatterns = [
     path("calls/<slug:code>/forms/<slug:category>/", views.blank_form, name="blank_form"),
     path("calls/<slug:code>/apply/", views.start, name="start"),
     path("applications/", views.dashboard, name="dashboard"),
+    path("applications/my-data/", views.my_data, name="my_data"),
     path("applications/profile/organisation/", views.organisation_edit, name="organisation_new"),
     path("applications/profile/organisation/<int:pk>/", views.organisation_edit, name="organisation_edit"),
     path("applications/profile/person/", views.person_edit, name="person_edit"),

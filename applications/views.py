@@ -104,6 +104,21 @@ def dashboard(request):
     return render(request, "applications/dashboard.html", selectors.applicant_dashboard(request.user))
 
 
+@login_required
+def my_data(request):
+    """个人信息导出: what the portal holds about the signed-in user, as a zip (PIPL right of access)."""
+    if request.method != "POST":
+        return render(request, "applications/my_data.html", {})
+    from .privacy import personal_data_export
+
+    content = personal_data_export(user=request.user)
+    response = HttpResponse(content, content_type="application/zip")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @verified_required
 def organisation_edit(request, pk: int | None = None):
     instance = get_object_or_404(OrganisationProfile, pk=pk, owner=request.user) if pk else None

@@ -13,6 +13,30 @@ from django.utils import timezone, translation
 from .models import ActivityLog, EmailNotification
 
 
+# Keys whose values are personal identity numbers: the log keeps them masked (PIPL), as does any
+# string that is a valid 18-character resident identity number wherever it appears.
+IDENTITY_KEYS = {"id_number", "identity", "passport", "passport_number", "foreign_id"}
+
+
+def _is_resident_id(value: str) -> bool:
+    from core.identity import id_check_digit
+
+    return len(value) == 18 and value[:17].isascii() and value[:17].isdigit() and value[17].upper() == id_check_digit(value[:17])
+
+
+def masked_for_log(value: Any, key: str | None = None) -> Any:
+    """before/after with identity numbers masked (core.identity.mask_identity), the rest unchanged."""
+    from core.identity import mask_identity
+
+    if isinstance(value, dict):
+        return {k: masked_for_log(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked_for_log(v, key) for v in value]
+    if isinstance(value, str) and value and (key in IDENTITY_KEYS or _is_resident_id(value.strip())):
+        return mask_identity(value.strip())
+    return value
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -67,8 +91,8 @@ def log_activity(
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         target_repr=str(target)[:255],
-        before=_jsonable(before),
-        after=_jsonable(after),
+        before=masked_for_log(_jsonable(before)),
+        after=masked_for_log(_jsonable(after)),
         reason=reason,
     )
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path(cycle + "applications/bulk/", staff.staff_bulk, name="staff_bulk"),
     path(cycle + "applications/<int:pk>/", staff.staff_application, name="staff_application"),
     path(cycle + "applications/<int:pk>/transition/", staff.staff_transition, name="staff_transition"),
+    path(cycle + "applications/<int:pk>/identity/", staff.staff_reveal_identity, name="staff_reveal_identity"),
     path(cycle + "applications/<int:pk>/eligibility/", staff.staff_eligibility, name="staff_eligibility"),
     path(cycle + "applications/<int:pk>/eligibility/rerun/", staff.staff_eligibility_rerun, name="staff_eligibility_rerun"),
     path(cycle + "applications/<int:pk>/supplement/", staff.staff_supplement, name="staff_supplement"),

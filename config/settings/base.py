@@ -257,6 +257,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# PIPL retention: personal data of non-winners is removed this many years after a cycle closes
+# (its approval, else its application deadline) by `manage.py retention --apply`.
+PORTAL_RETENTION_YEARS = int(os.environ.get("PORTAL_RETENTION_YEARS", "5"))
+
 # Attachment limits (bytes).
 ATTACHMENT_MAX_FILE_SIZE = int(os.environ.get("ATTACHMENT_MAX_FILE_SIZE", 20 * 1024 * 1024))
 ATTACHMENT_MAX_TOTAL_SIZE = int(os.environ.get("ATTACHMENT_MAX_TOTAL_SIZE", 100 * 1024 * 1024))

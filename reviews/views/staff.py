@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.models import ApplicationStatus, RecommendingUnit
+from applications.privacy import identity_revealed
 from applications.sections import all_section_choices
 from core.http import safe_next_url
 from reviews import forms, selectors, services, workflow
@@ -117,6 +118,7 @@ def staff_application(request, code: str, pk: int):
         "schedule": selectors.schedule_for_application(application),
         "history": selectors.application_history(application),
         "form_rows": flatten_form_data(application.form_data),
+        "identity_revealed": identity_revealed(request.session, application),
     })
 
 
@@ -138,6 +140,22 @@ def staff_transition(request, code: str, pk: int):
     else:
         messages.error(request, error_text(ValidationError(form.errors)))
     return redirect(staff_application_url(application))
+
+
+@login_required
+@require_POST
+def staff_reveal_identity(request, code: str, pk: int):
+    """Show the full identity number of one application's person: an explicit action, with its purpose, logged."""
+    from applications.privacy import REVEAL_MINUTES, PrivacyError, reveal_identity
+
+    application = staff_application_or_404(request, code, pk)
+    try:
+        reveal_identity(application=application, actor=request.user, purpose=request.POST.get("purpose", "")[:500],
+                        session=request.session)
+        messages.info(request, _("已显示完整证件号码（%(n)d 分钟内有效），此操作已记入操作记录。") % {"n": REVEAL_MINUTES})
+    except PrivacyError as exc:
+        messages.error(request, str(exc))
+    return redirect(staff_application_url(application) + "#identity")
 
 
 @login_required

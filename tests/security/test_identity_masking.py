@@ -23,10 +23,10 @@ from .world import F_PASSPORT, P_ID_NUMBER, P_NAME, ROLES, resident_id
 EXPERT_ID = resident_id("31010419700101002")  # the assigned expert's own ID number (world.py)
 FULL_NUMBERS = (P_ID_NUMBER, F_PASSPORT, EXPERT_ID)
 
-# (url name, role) pairs that may show a full number: the eligibility review page, for staff.
-FULL_NUMBER_ALLOWED = {("reviews:staff_application", "staff_this"), ("reviews:staff_application", "programme_admin"),
-                       # The form staff use to correct an expert's record (the number serves conflict detection).
-                       ("reviews:expert_edit", "staff_this"), ("reviews:expert_edit", "programme_admin")}
+# (url name, role) pairs that may show a full number without an explicit, logged reveal: only the form
+# staff use to correct an expert's record (the number serves conflict detection). The eligibility review
+# page shows it masked until staff ask for it with a purpose (applications.privacy.reveal_identity).
+FULL_NUMBER_ALLOWED = {("reviews:expert_edit", "staff_this"), ("reviews:expert_edit", "programme_admin")}
 
 
 def _client(user) -> Client:
@@ -74,12 +74,34 @@ def test_no_page_shows_a_full_identity_number_except_the_eligibility_review(worl
     assert checked > 150  # the sweep really looked at pages
 
 
-def test_staff_see_the_full_number_on_the_eligibility_review_and_others_do_not(world, db):
+def test_staff_see_the_full_number_only_by_a_logged_reveal_with_a_purpose(world, db):
+    from core.models import ActivityLog
+
     url = reverse("reviews:staff_application", args=[world.cycles["cq"], world.ids["app_p"]])
-    page = _client(world.user("staff_this")).get(url)
-    assert page.status_code == 200
-    assert P_ID_NUMBER in page.content.decode()
-    assert _client(world.user("staff_other")).get(url).status_code == 404
+    reveal = reverse("reviews:staff_reveal_identity", args=[world.cycles["cq"], world.ids["app_p"]])
+    staff = _client(world.user("staff_this"))
+    page = staff.get(url).content.decode()
+    assert P_ID_NUMBER not in page and mask_identity(P_ID_NUMBER) in page
+    refused = staff.post(reveal, {"purpose": " "}, follow=True).content.decode()
+    assert "请说明查看完整证件号码的用途" in refused and P_ID_NUMBER not in refused
+    shown = staff.post(reveal, {"purpose": "资格审查核验身份"}, follow=True).content.decode()
+    assert P_ID_NUMBER in shown and "此操作已记入操作记录" in shown
+    entry = ActivityLog.objects.get(action="identity.revealed", target_id=str(world.ids["app_p"]))
+    assert entry.actor == world.user("staff_this") and entry.reason == "资格审查核验身份"
+    assert entry.after["id_number"] == mask_identity(P_ID_NUMBER)  # the log itself keeps it masked
+    assert P_ID_NUMBER not in _client(world.user("programme_admin")).get(url).content.decode()  # per user
+    assert _client(world.user("staff_other")).post(reveal, {"purpose": "x"}).status_code == 404
+    assert _client(world.user("expert_assigned")).post(reveal, {"purpose": "x"}).status_code == 404
+
+
+def test_the_activity_log_never_stores_a_full_identity_number(world, db):
+    from core.models import ActivityLog
+
+    rows = ActivityLog.objects.values_list("before", "after", "reason")
+    text = " ".join(str(r) for r in rows)
+    assert rows.count() > 20
+    for number in FULL_NUMBERS:
+        assert number not in text
 
 
 def test_queue_lists_the_person_without_the_full_number(world, individual_assigned):

@@ -143,6 +143,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "reviews:staff_bulk": {"get": POST_ONLY, "post": staff_this()},
     "reviews:staff_application": {"get": staff_this(), "post": staff_this()},
     "reviews:staff_transition": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_reveal_identity": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:staff_eligibility": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:staff_eligibility_rerun": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:staff_supplement": {"get": POST_ONLY, "post": staff_this(R)},
@@ -199,6 +200,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     # Anyone signed in may start an application of their own.
     "applications:start": {"get": signed_in(), "post": signed_in(BAD)},
     "applications:dashboard": {"get": signed_in(), "post": signed_in()},
+    # Everyone signed in downloads their own data (PIPL); nobody else's.
+    "applications:my_data": {"get": signed_in(), "post": signed_in()},
     "applications:organisation_new": {"get": signed_in(), "post": signed_in(BAD)},
     "applications:organisation_edit": {"get": owner_a(), "post": owner_a(R)},
     "applications:person_edit": {"get": signed_in(), "post": signed_in(BAD)},
@@ -255,6 +258,7 @@ def url_kwargs(world: World) -> dict[str, dict]:
         "reviews:staff_bulk": cq,
         "reviews:staff_application": app_a,
         "reviews:staff_transition": app_a,
+        "reviews:staff_reveal_identity": app_a,
         "reviews:staff_eligibility": app_a,
         "reviews:staff_eligibility_rerun": app_a,
         "reviews:staff_supplement": app_a,
@@ -323,6 +327,7 @@ def post_data(world: World) -> dict[str, Callable[[], dict]]:
         "reviews:expert_new": lambda: {"name": "新专家"},
         "reviews:expert_edit": lambda: {"name": "评审专家甲", "employer": "上海某大学", "title": "教授", "is_active": "on"},
         "reviews:staff_bulk": lambda: {"applications": [str(i["app_a"])], "action": "fail", "reason": "批量不通过"},
+        "reviews:staff_reveal_identity": lambda: {"purpose": "资格审查核验身份"},
         "reviews:staff_transition": lambda: {"name": "fail", "reason": "不符合申报条件",
                                              "state": Application.objects.get(pk=i["app_a"]).state_token},
         "reviews:staff_eligibility": lambda: {"rule_key": i["rule_key"], "result": "pass", "reason": "核实无误"},
