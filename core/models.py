@@ -77,6 +77,8 @@ class EmailNotification(models.Model):
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    # When the send task was handed to the broker (core.outbox); empty while the broker could not take it.
+    enqueued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 

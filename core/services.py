@@ -124,7 +124,8 @@ def notify(
         body=body.strip(),
         application=application,
     )
+    from .outbox import publish_on_commit
     from .tasks import send_notification
 
-    transaction.on_commit(lambda: send_notification.delay(notification.pk))
+    publish_on_commit(send_notification, EmailNotification, notification.pk)
     return notification

@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import EmailNotification
+from .outbox import republish
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30, ignore_result=True)
 def send_notification(self, notification_id: int) -> str:
     """Send one recorded e-mail; idempotent: a sent notification is never sent twice.
 
@@ -42,3 +43,10 @@ def send_notification(self, notification_id: int) -> str:
             raise failure
         raise self.retry(exc=failure, countdown=30 * 2 ** (self.request.retries or 0))
     return "sent"
+
+
+@shared_task(ignore_result=True)
+def sweep_notifications() -> int:
+    """Beat, every minute: re-send the e-mails the broker never took (core.outbox). Called directly, it
+    runs here and now (`manage.py sweep_jobs`)."""
+    return republish(send_notification, EmailNotification.objects.filter(status=EmailNotification.Status.QUEUED))

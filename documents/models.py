@@ -91,6 +91,8 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # When the rendering task was handed to the broker (core.outbox); empty while the broker could not take it.
+    enqueued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 

@@ -24,7 +24,7 @@ def backoff(retries: int) -> float:
     return delay * random.uniform(0.8, 1.2)  # nosec B311 - retry jitter, not security
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES, ignore_result=True)
 def render_document(self, document_id: int) -> str:
     """Render one Document row. Idempotent: a document that is done is left alone."""
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
@@ -42,3 +42,11 @@ def render_document(self, document_id: int) -> str:
             return "failed"
         generation.document_mark_retrying(document_id=document_id, error=error)
         raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+
+
+@shared_task(ignore_result=True)
+def sweep_documents() -> dict:
+    """Beat, every minute: publish queued documents the broker never took; recover stale running ones."""
+    from .services import sweep_documents as sweep
+
+    return sweep()

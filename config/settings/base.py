@@ -273,6 +273,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -292,7 +293,34 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message taken by a worker that dies without acknowledging it goes back to the queue after
+# visibility_timeout seconds (Redis); it must exceed the longest task (CELERY_TASK_TIME_LIMIT). The
+# connect/socket timeouts keep a request from hanging when the broker is down: the outbox sweep
+# (core.outbox) sends the work once it is back.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+    # publishing from a web request: one quick retry, then give up (the outbox keeps the work)
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task running longer is stopped (soft limit: an exception the task can record; hard: the process).
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "540"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "600"))
+# A document still "running" this long after it started is stale (its worker died): the sweep queues it
+# again or fails it visibly. Queued rows the broker took but no worker picked up are re-sent after
+# PORTAL_OUTBOX_REPUBLISH_AFTER_SECONDS.
+DOCUMENTS_STALE_AFTER_SECONDS = int(os.environ.get("DOCUMENTS_STALE_AFTER_SECONDS", "660"))
+PORTAL_OUTBOX_REPUBLISH_AFTER_SECONDS = int(os.environ.get("PORTAL_OUTBOX_REPUBLISH_AFTER_SECONDS", "600"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-notifications": {"task": "core.tasks.sweep_notifications", "schedule": 60.0},
+    "sweep-documents": {"task": "documents.tasks.sweep_documents", "schedule": 60.0},
+}
 # The queue web processes publish to and workers consume (`celery worker -Q` defaults to it): a name of
 # its own lets two deployments, or a test run, share one Redis database without taking each other's jobs.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
