@@ -159,6 +159,38 @@ def document_render(*, document_id: int, redelivered: bool = False) -> str:
     return "done"
 
 
+def recover_stale(*, max_attempts: int, now=None) -> tuple[int, int]:
+    """Running documents whose worker died (past STALE_AFTER since they started): queued again while
+    attempts remain, else failed with the reason (the page shows it and the retry button works).
+    Returns (requeued, failed); the caller publishes the queued rows (documents.tasks.sweep_documents)."""
+    now = now or timezone.now()
+    requeued = failed = 0
+    stale = Document.objects.filter(status=DocumentStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    for pk in list(stale.values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            document = Document.objects.select_for_update().filter(pk=pk, status=DocumentStatus.RUNNING,
+                                                                   started_at__lt=now - STALE_AFTER).first()
+            if document is None:
+                continue
+            before = {"status": document.status, "started_at": document.started_at, "attempts": document.attempts}
+            if document.attempts < max_attempts:
+                document.status = DocumentStatus.QUEUED
+                document.enqueued_at = None  # due for publishing now
+                document.error = _("上次生成未完成（工作进程可能已中断），已重新排队。")
+                action = "document.stale_requeued"
+                requeued += 1
+            else:
+                document.status = DocumentStatus.FAILED
+                document.finished_at = timezone.now()
+                document.error = _("生成超时：已尝试 %(n)d 次均未完成（工作进程可能已中断），请点击“重试”。") % {"n": document.attempts}
+                action = "document.stale_failed"
+                failed += 1
+            document.save(update_fields=["status", "enqueued_at", "error", "finished_at", "updated_at"])
+            log_activity(actor=None, action=action, target=document, before=before,
+                         after={"status": document.status, "error": document.error})
+    return requeued, failed
+
+
 def document_mark_retrying(*, document_id: int, error: str) -> None:
     """A failed attempt that will be retried: back to queued, the error kept for the page."""
     Document.objects.filter(pk=document_id).exclude(status=DocumentStatus.DONE).update(

@@ -10,15 +10,14 @@ from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from core.outbox import publish, republish
+from core.outbox import publish
 from core.services import log_activity
 
-from .generation import STALE_AFTER, build_subject, subject_key
+from .generation import build_subject, subject_key
 from .kinds import KINDS
 from .models import ACTIVE_STATUSES, Document, DocumentStatus
-from .tasks import MAX_RETRIES, render_document
+from .tasks import render_document
 
 
 def request_document(
@@ -69,37 +68,6 @@ def enqueue(document_id: int) -> None:
     """Hand the rendering to the broker; when it is down the row stays queued for the sweep (core.outbox)."""
     if publish(render_document, document_id):
         Document.objects.filter(pk=document_id).update(enqueued_at=timezone.now())
-
-
-def sweep_documents(*, now=None) -> dict:
-    """Re-send queued documents the broker never took, and recover stale running ones: a worker killed
-    mid-render leaves its row running; past STALE_AFTER it is queued again while attempts remain, else
-    failed with the reason (the page shows it and the retry button works)."""
-    now = now or timezone.now()
-    requeued = failed = 0
-    stale = Document.objects.filter(status=DocumentStatus.RUNNING, started_at__lt=now - STALE_AFTER)
-    for pk in list(stale.values_list("pk", flat=True)[:500]):
-        with transaction.atomic():
-            document = Document.objects.select_for_update().filter(pk=pk, status=DocumentStatus.RUNNING,
-                                                                   started_at__lt=now - STALE_AFTER).first()
-            if document is None:
-                continue
-            before = {"status": document.status, "started_at": document.started_at, "attempts": document.attempts}
-            if document.attempts < MAX_RETRIES + 1:
-                document.status = DocumentStatus.QUEUED
-                document.enqueued_at = None  # due for publishing now
-                document.error = _("上次生成未完成（工作进程可能已中断），已重新排队。")
-                requeued += 1
-            else:
-                document.status = DocumentStatus.FAILED
-                document.finished_at = timezone.now()
-                document.error = _("生成超时：已尝试 %(n)d 次均未完成（工作进程可能已中断），请点击“重试”。") % {"n": document.attempts}
-                failed += 1
-            document.save(update_fields=["status", "enqueued_at", "error", "finished_at", "updated_at"])
-            log_activity(actor=None, action="document.stale_" + ("requeued" if document.status == DocumentStatus.QUEUED else "failed"),
-                         target=document, before=before, after={"status": document.status, "error": document.error})
-    sent = republish(render_document, Document.objects.filter(status=DocumentStatus.QUEUED), now=timezone.now())
-    return {"requeued_stale": requeued, "failed_stale": failed, "published": sent}
 
 
 def document_retry(*, document: Document, actor) -> Document:

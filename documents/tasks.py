@@ -8,8 +8,11 @@ import random
 from celery import shared_task
 from django.conf import settings
 
+from core.outbox import republish
+
 from . import generation
 from .kinds import DocumentDataError
+from .models import Document, DocumentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +49,8 @@ def render_document(self, document_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def sweep_documents() -> dict:
-    """Beat, every minute: publish queued documents the broker never took; recover stale running ones."""
-    from .services import sweep_documents as sweep
-
-    return sweep()
+    """Beat, every minute: recover stale running documents, then publish the queued ones the broker never
+    took (core.outbox). Called directly, it runs here and now (`manage.py sweep_jobs`)."""
+    requeued, failed = generation.recover_stale(max_attempts=MAX_RETRIES + 1)
+    published = republish(render_document, Document.objects.filter(status=DocumentStatus.QUEUED))
+    return {"requeued_stale": requeued, "failed_stale": failed, "published": published}

@@ -18,7 +18,7 @@ from core.services import notify
 from documents import services
 from documents.generation import STALE_AFTER
 from documents.models import Document, DocumentStatus
-from documents.tasks import MAX_RETRIES
+from documents.tasks import MAX_RETRIES, sweep_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_committed_work_waits_in_the_outbox_while_the_broker_is_down(seeds, cn_s
     assert (document.status, document.enqueued_at) == (DocumentStatus.QUEUED, None)
     assert (mail.status, mail.enqueued_at) == (EmailNotification.Status.QUEUED, None)
     assert sweep_notifications() == 0  # still down: nothing taken, nothing lost
-    assert services.sweep_documents()["published"] == 0
+    assert sweep_documents()["published"] == 0
 
 
 def test_the_sweep_sends_what_the_broker_missed_once_it_is_back(seeds, cn_staff, mailoutbox):
@@ -80,7 +80,7 @@ def _running(cycle, staff, *, attempts: int) -> Document:
 
 def test_a_stale_running_document_is_queued_again_and_finished(seeds, cn_staff):
     document = _running(seeds["changning-quality-2023"], cn_staff, attempts=1)
-    result = services.sweep_documents()
+    result = sweep_documents()
     assert result["requeued_stale"] == 1
     document.refresh_from_db()
     assert document.status == DocumentStatus.DONE and document.attempts == 2
@@ -92,14 +92,14 @@ def test_a_running_document_within_its_time_is_left_alone(seeds, cn_staff):
     document = Document.objects.create(kind="project_form", organiser=cycle.programme.organiser, cycle=cycle,
                                        subject_key=f"cycles:{cycle.pk}", title="x", requested_by=cn_staff,
                                        status=DocumentStatus.RUNNING, attempts=1, started_at=timezone.now())
-    assert services.sweep_documents()["requeued_stale"] == 0
+    assert sweep_documents()["requeued_stale"] == 0
     document.refresh_from_db()
     assert document.status == DocumentStatus.RUNNING
 
 
 def test_a_document_stale_after_every_attempt_fails_visibly_and_can_be_retried(seeds, cn_staff, django_capture_on_commit_callbacks):
     document = _running(seeds["changning-quality-2023"], cn_staff, attempts=MAX_RETRIES + 1)
-    assert services.sweep_documents()["failed_stale"] == 1
+    assert sweep_documents()["failed_stale"] == 1
     document.refresh_from_db()
     assert document.status == DocumentStatus.FAILED
     assert document.error.startswith(f"生成超时：已尝试 {MAX_RETRIES + 1} 次均未完成")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from core.tasks import sweep_notifications
-from documents.services import sweep_documents
+from documents.tasks import sweep_documents
 
 
 class Command(BaseCommand):
