@@ -153,7 +153,38 @@ class OrganiserScopedAdmin(ActivityLoggedAdminMixin, admin.ModelAdmin):
         return field
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class PrivateFilesAdminMixin:
+    """Show a private file field as its stored name, never as a link: private files have no URL
+    (they are served only through the permission-checked download views), and the stock admin
+    display asks the storage for one and fails with a 500."""
+
+    def _file_fields(self):
+        return [f for f in self.model._meta.fields if isinstance(f, models.FileField)]
+
+    def __getattr__(self, name):
+        if name.endswith("_stored_name"):
+            field_name = name[: -len("_stored_name")]
+            field = next((f for f in self._file_fields() if f.name == field_name), None)
+            if field is not None:
+                def display(obj, _name=field_name):
+                    value = getattr(obj, _name)
+                    return value.name if value else "—"
+
+                display.short_description = field.verbose_name
+                return display
+        raise AttributeError(name)
+
+    def get_fields(self, request, obj=None):
+        files = {f.name for f in self._file_fields()}
+        return [f"{name}_stored_name" if name in files else name for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        files = {f.name for f in self._file_fields()}
+        names = [f"{name}_stored_name" if name in files else name for name in super().get_readonly_fields(request, obj)]
+        return names + [f"{f}_stored_name" for f in files if f"{f}_stored_name" not in names]
+
+
+class ReadOnlyAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     """Records the admin only shows (their writes go through services): listed and viewed by the
     users `may_view` admits, never added, changed or deleted here."""
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin_mixins import PrivateFilesAdminMixin
+
 from .models import Document
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     list_display = ("title", "kind", "organiser", "status", "attempts", "pages", "render_seconds", "created_at", "finished_at")
     list_filter = ("kind", "status", "organiser")
     search_fields = ("title", "subject_key", "checksum")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin_mixins import OrganiserScopedAdmin
+from core.admin_mixins import OrganiserScopedAdmin, PrivateFilesAdminMixin
 from reviews.models import (
     Approval,
     Award,
@@ -36,7 +36,7 @@ class ExpertPanelAdmin(OrganiserScopedAdmin):
     filter_horizontal = ["members", "categories"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
