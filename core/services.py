@@ -6,7 +6,7 @@ import datetime
 import decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
