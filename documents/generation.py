@@ -97,7 +97,7 @@ def build_spec(*, kind: str, subject: Subject) -> RenderSpec:
 def render_subject(*, kind: str, subject: Subject) -> tuple[RenderSpec, RenderedPdf]:
     """Build the kind's context from the database and lay it out: the whole rendering path."""
     spec = build_spec(kind=kind, subject=subject)
-    return spec, render_pdf(spec.template, spec.context, title=spec.title, author=spec.author)
+    return spec, render_pdf(spec.template, spec.context, title=spec.title, author=spec.author, imprint=spec.imprint)
 
 
 # --- rendering (called by the task) ------------------------------------------------------------

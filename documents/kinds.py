@@ -50,6 +50,7 @@ class RenderSpec:
     title: str
     filename: str
     author: str = ""
+    imprint: dict | None = None  # 版记 (printed_by, date_text): placed by documents.rendering on an even page
 
 
 @dataclass(frozen=True)
@@ -296,10 +297,11 @@ def build_request(subject: Subject) -> RenderSpec:
         imprint = {"printed_by": letter.printed_by, "date_text": date_text(letter.printed_on or letter.issued_on)}
     return RenderSpec(
         template="documents/pdf/request.html",
-        context={"package": {"letter": covering, "inner_letter": inner, "programmes": programmes, "imprint": imprint}},
+        context={"package": {"letter": covering, "inner_letter": inner, "programmes": programmes}},
         title=f"{letter.document_number} {letter.title}",
         filename=f"{letter.document_number}{letter.title}.pdf",
         author=letter.issuer,
+        imprint=imprint,
     )
 
 
