@@ -615,8 +615,49 @@ def build_application(subject: Subject) -> RenderSpec:
 # --- 评分汇总 -----------------------------------------------------------------------------------
 
 
+# Up to this many score columns (experts of a scored stage, or stages of the 综合评价) the table has one
+# column each on landscape A4 (10.5 pt, 16 mm a column); a wider panel gets a block per application.
+SUMMARY_MAX_COLUMNS = 9
+
+
 def _score(value) -> str:
     return "—" if value is None else format(value, "f")
+
+
+def aggregation_rule(stage, summary) -> str:
+    """The rule that turned the scoresheets into the ranking, in the words of the stage's parameter."""
+    from reviews.workflow import param_choice_label
+
+    if summary.weights:
+        parts = " + ".join(f"{name} × {weight}" for _code, name, weight in summary.stage_columns)
+        rule = f"综合得分 = {parts}（各环节得分为该环节的汇总得分）"
+        return f"计分方法：{rule}；同分时依次比较{'、'.join(summary.tie_breaks)}。" if summary.tie_breaks else f"计分方法：{rule}。"
+    method = (stage.params or {}).get("aggregation", "mean")
+    label = param_choice_label(stage.kind, "aggregation", method)
+    return f"计分方法：得分为各位专家所评总分的{label}，保留两位小数；同分时先提交者在前。"
+
+
+def summary_block(stage, category, summary) -> dict:
+    if summary.weights:
+        labels = [f"{name}（×{weight}）" for _code, name, weight in summary.stage_columns]
+    else:
+        labels = [f"专家{chr(65 + index)}" if index < 26 else f"专家{index + 1}" for index in range(len(summary.experts))]
+    rows = []
+    for row in summary.rows:
+        if summary.weights:
+            values = [_score(row.stage_scores.get(code)) for code, _name, _weight in summary.stage_columns]
+        else:
+            values = [_score(value) for value in row.expert_scores]
+        rows.append({
+            "rank": row.rank, "number": row.application.number or "", "name": row.application.applicant_name,
+            "scores": values, "pairs": list(zip(labels, values)), "score": _score(row.score), "experts": row.expert_count,
+        })
+    return {
+        "stage": stage.name, "category": category.name, "labels": labels, "rows": rows,
+        "layout": "columns" if len(labels) <= SUMMARY_MAX_COLUMNS else "blocks",
+        "score_label": "综合得分" if summary.weights else "得分",
+        "note": aggregation_rule(stage, summary),
+    }
 
 
 def build_score_summary(subject: Subject) -> RenderSpec:
@@ -625,34 +666,18 @@ def build_score_summary(subject: Subject) -> RenderSpec:
     if not stages:
         raise DocumentDataError(_("评选周期 %(code)s 没有评分环节。") % {"code": cycle.code})
     categories = list(cycle.categories.all())
-    blocks = []
+    sections = []
     for stage_number, stage in enumerate(stages, start=1):
+        blocks = []
         for category_number, category in enumerate(categories, start=1):
-            summary = score_summary(stage=stage, category=category)
-            head = ["排名", "受理编号", "申报对象"]
-            if summary.weights:
-                head += [f"{name}（×{weight}）" for _code, name, weight in summary.stage_columns]
-            else:
-                head += [f"专家{chr(65 + index)}" for index in range(len(summary.experts))]
-            head += ["得分", "专家数"]
-            rows = []
-            for row in summary.rows:
-                cells = [row.rank, row.application.number or "", row.application.applicant_name]
-                if summary.weights:
-                    cells += [_score(row.stage_scores.get(code)) for code, _name, _weight in summary.stage_columns]
-                else:
-                    cells += [_score(value) for value in row.expert_scores]
-                cells += [_score(row.score), row.expert_count]
-                rows.append(cells)
-            blocks.append({
-                "number": chinese_number(stage_number), "stage": stage.name,
-                "category_number": chinese_number(category_number), "category": category.name,
-                "head": head, "rows": rows, "note": f"计分方法：{summary.method_label}。",
-            })
+            block = summary_block(stage, category, score_summary(stage=stage, category=category))
+            block["number"] = chinese_number(category_number)
+            blocks.append(block)
+        sections.append({"number": chinese_number(stage_number), "stage": stage.name, "blocks": blocks})
     title = f"{cycle.programme.name}（{cycle.name}）评分汇总及排名"
     return RenderSpec(
         template="documents/pdf/score_summary.html",
-        context={"summary": {"title_lines": title_lines(title), "blocks": blocks}},
+        context={"summary": {"title": title, "sections": sections, "office": cycle.programme.office or cycle.programme.host}},
         title=title,
         filename=f"{cycle.code}-评分汇总.pdf",
         author=cycle.programme.office or cycle.programme.host,
