@@ -60,9 +60,12 @@ def document_panel(context, subject, kinds=None):
                 continue
             buttons.append({"kind": code, "label": spec.label, "application": application.pk, "award": getattr(award, "pk", None)})
         documents = selectors.documents_for_subject(user=user, application=application, kinds=codes)
+    from ..fonts import face_report
+
     return {
         "request": request,
         "buttons": buttons,
+        "stand_ins": [row for row in face_report() if not row["genuine"]] if buttons else [],
         "documents": documents,
         "next": request.get_full_path() if request else "",
         "csrf_token": context.get("csrf_token"),
