@@ -178,3 +178,34 @@ def test_a_real_fangsong_on_the_site_is_detected_and_preferred(monkeypatch):
     assert report["fangsong"]["installed"] == "仿宋_GB2312"
     assert fonts.font_stacks()["fangsong"].startswith('"仿宋_GB2312", "Portal FangSong"')
     assert fonts.font_stacks()["xiaobiaosong"].startswith('"Portal XiaoBiaoSong"')  # none installed: the stand-in
+
+
+# --- where the 版记 goes -------------------------------------------------------------------------
+
+
+def test_the_imprint_goes_on_an_even_page_with_unnumbered_blank_pages_only_when_needed():
+    from documents.rendering import ImprintPlacement, place_imprint
+
+    # even last page with room: drawn at its foot
+    assert place_imprint(pages=14, free_bottom=True) == ImprintPlacement(overlay=True, blank_pages=0, number=None)
+    # odd last page: the 版记 takes the next, even page, numbered as the document goes on
+    assert place_imprint(pages=13, free_bottom=True) == ImprintPlacement(overlay=False, blank_pages=0, number=14)
+    assert place_imprint(pages=13, free_bottom=False) == ImprintPlacement(overlay=False, blank_pages=0, number=14)
+    # even last page without room: a blank page, then the 版记 page, neither numbered (GB/T 9704 7.5)
+    assert place_imprint(pages=14, free_bottom=False) == ImprintPlacement(overlay=False, blank_pages=1, number=None)
+
+
+def test_after_an_odd_last_page_the_imprint_page_is_added_and_numbered(seeds, tmp_path):
+    from documents.kinds import project_form_context
+    from documents.rendering import render_pdf
+
+    from .conftest import word_boxes
+
+    form = project_form_context(seeds["changning-quality-2023"])
+    rendered = render_pdf("documents/pdf/project_form.html", {"form": form}, title="t",
+                          imprint={"printed_by": "上海市长宁区人力资源和社会保障局", "date_text": "2022年12月5日"})
+    assert rendered.pages == 2
+    words = word_boxes(rendered.content, tmp_path)
+    assert {w["page"] for w in words if w["text"].endswith("印发")} == {2}
+    number = [w for w in words if w["page"] == 2 and w["text"] in ("—2—", "2")]
+    assert number and number[0]["x0"] < 60 * 72 / 25.4  # 双页码居左
