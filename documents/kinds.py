@@ -792,12 +792,15 @@ def _score(value) -> str:
 
 def aggregation_rule(stage, summary) -> str:
     """The rule that turned the scoresheets into the ranking, in the words of the stage's parameter."""
+    from reviews.scoring import SUBMITTED_AT
     from reviews.workflow import param_choice_label
 
     if summary.weights:
         parts = " + ".join(f"{name} × {weight}" for _code, name, weight in summary.stage_columns)
         rule = f"综合得分 = {parts}（各环节得分为该环节的汇总得分）"
-        return f"计分方法：{rule}；同分时依次比较{'、'.join(summary.tie_breaks)}。" if summary.tie_breaks else f"计分方法：{rule}。"
+        names = {stage.code: stage.name for stage in stage.cycle.stages.all()}
+        ties = [f"{names[code]}得分" if code in names else ("提交时间" if code == SUBMITTED_AT else code) for code in summary.tie_breaks]
+        return f"计分方法：{rule}；同分时依次比较{'、'.join(ties)}。" if ties else f"计分方法：{rule}。"
     method = (stage.params or {}).get("aggregation", "mean")
     label = param_choice_label(stage.kind, "aggregation", method)
     return f"计分方法：得分为各位专家所评总分的{label}，保留两位小数；同分时先提交者在前。"
