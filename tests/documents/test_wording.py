@@ -134,18 +134,26 @@ def test_a_failed_render_leaves_no_file_and_the_command_says_why(seeds, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_layout_error_leaves_no_file_either(seeds, tmp_path, monkeypatch):
-    from documents import generation
-
-    def broken(**_kwargs):
-        raise RuntimeError("layout exploded")
-
-    monkeypatch.setattr(generation, "render_subject", broken)
-    out = tmp_path / "form.pdf"
+def test_a_failed_render_keeps_the_previous_good_copy(seeds, tmp_path):
+    out = tmp_path / "decision.pdf"
     out.write_bytes(b"%PDF- the previous good copy")
-    with pytest.raises(CommandError, match="rendering project_form failed: RuntimeError: layout exploded"):
-        call_command("render_document", "project_form", "--cycle", "changning-quality-2023", "--out", str(out))
+    with pytest.raises(CommandError, match="尚未记录批准表彰"):
+        call_command("render_document", "award_decision", "--cycle", "changning-quality-2023", "--out", str(out))
     assert out.read_bytes() == b"%PDF- the previous good copy"  # untouched, and no temporary file beside it
+    assert [p.name for p in tmp_path.iterdir()] == ["decision.pdf"]
+
+
+def test_an_unwritable_destination_is_a_clear_error_and_writes_nothing(seeds, tmp_path):
+    out = tmp_path / "missing-directory" / "form.pdf"
+    with pytest.raises(CommandError, match="cannot write .*form.pdf"):
+        call_command("render_document", "project_form", "--cycle", "changning-quality-2023", "--out", str(out))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_successful_render_leaves_only_the_pdf(seeds, tmp_path):
+    out = tmp_path / "form.pdf"
+    call_command("render_document", "project_form", "--cycle", "changning-quality-2023", "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in tmp_path.iterdir()] == ["form.pdf"]
 
 
@@ -163,8 +171,37 @@ def test_the_command_exits_non_zero_with_the_reason(seeds, tmp_path, capsys):
 # --- fonts --------------------------------------------------------------------------------------
 
 
-def test_the_panel_names_the_faces_standing_in(client, cn_staff, seeds, monkeypatch):
-    monkeypatch.setattr(fonts, "_installed_families", lambda: {})
+@pytest.fixture
+def site_fonts(tmp_path, monkeypatch):
+    """A fontconfig of its own (FONTCONFIG_FILE) whose only font directory is `tmp_path/fonts`: the test
+    decides which faces "the site has installed". install(family) puts a real TrueType file there whose
+    family name is `family`."""
+    from fontTools.ttLib import TTFont
+
+    directory = tmp_path / "fonts"
+    directory.mkdir()
+    config = tmp_path / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?><fontconfig><dir>{directory}</dir><cachedir>{tmp_path / "cache"}</cachedir></fontconfig>')
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    fonts._installed_families.cache_clear()
+
+    def install(family: str):
+        font = TTFont("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+        names = font["name"]
+        names.removeNames(platformID=1)  # Mac Roman records cannot hold a Chinese name
+        for name_id in (1, 4, 16):
+            names.removeNames(nameID=name_id)
+            names.setName(family, name_id, 3, 1, 0x409)
+        path = directory / "site-face.ttf"
+        font.save(str(path))
+        fonts._installed_families.cache_clear()
+        return path
+
+    yield install
+    fonts._installed_families.cache_clear()
+
+
+def test_the_panel_names_the_faces_standing_in(client, cn_staff, seeds, site_fonts):
     client.force_login(cn_staff)
     page = client.get(reverse("awards:cycle_overview", args=["changning-quality-2023"])).content.decode()
     assert 'data-role="font-stand-ins"' in page
@@ -172,12 +209,14 @@ def test_the_panel_names_the_faces_standing_in(client, cn_staff, seeds, monkeypa
     assert "Noto Serif CJK SC Bold 代替小标宋" in page
 
 
-def test_a_real_fangsong_on_the_site_is_detected_and_preferred(monkeypatch):
-    monkeypatch.setattr(fonts, "_installed_families", lambda: {"仿宋_GB2312": "/usr/share/fonts/truetype/simfang.ttf"})
+def test_a_real_fangsong_on_the_site_is_detected_and_preferred(site_fonts):
+    path = site_fonts("仿宋_GB2312")
+    assert fonts.site_face("fangsong") == ("仿宋_GB2312", str(path))
     report = {row["key"]: row for row in fonts.face_report()}
     assert report["fangsong"]["installed"] == "仿宋_GB2312"
     assert fonts.font_stacks()["fangsong"].startswith('"仿宋_GB2312", "Portal FangSong"')
     assert fonts.font_stacks()["xiaobiaosong"].startswith('"Portal XiaoBiaoSong"')  # none installed: the stand-in
+    assert fonts.site_face("xiaobiaosong") is None
 
 
 # --- where the 版记 goes -------------------------------------------------------------------------
