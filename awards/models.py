@@ -64,8 +64,17 @@ class Programme(LocalizedNameMixin, models.Model):
     host = models.CharField(_("主办单位"), max_length=120)
     undertaker = models.CharField(_("承办单位"), max_length=120, blank=True)
     office = models.CharField(_("办公室"), max_length=200, blank=True, help_text=_("评审办公室所在单位"))
+    certificate_prefix = models.CharField(
+        _("证书编号前缀"), max_length=40, blank=True,
+        help_text=_("荣誉证书编号为“前缀〔年度〕第N号”，如 长质奖〔2023〕第1号；留空时以项目名称为前缀"),
+    )
     description = models.TextField(_("简介"), blank=True)
     description_en = models.TextField(_("英文简介"), blank=True)
+
+    def certificate_number(self, year: int, serial: int) -> str:
+        """荣誉证书编号: 前缀〔年度〕第N号, e.g. 长质奖〔2023〕第1号."""
+        prefix = self.certificate_prefix or self.name.replace("“", "").replace("”", "")
+        return f"{prefix}〔{year}〕第{serial}号"
 
     class Meta:
         verbose_name = _("奖项")
@@ -94,6 +103,11 @@ class Cycle(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
     year = models.PositiveIntegerField(_("年度"))
     project_type = models.CharField(_("项目类型"), max_length=10, choices=ProjectType.choices, default=ProjectType.RETAINED)
+    project_type_mark = models.CharField(
+        _("项目类型勾选符号"), max_length=2, default="√", help_text=_("申报表“项目类型”中所选项前的符号，按原文，如 √ 或 ■")
+    )
+    form_quota_unit_collective = models.CharField(_("申报表表彰名额单位（集体）"), max_length=4, blank=True, help_text=_("按申报表原文，如 个；留空不写"))
+    form_quota_unit_individual = models.CharField(_("申报表表彰名额单位（个人）"), max_length=4, blank=True, help_text=_("按申报表原文，如 人；留空不写"))
     activity_period_years = models.PositiveSmallIntegerField(_("活动周期（年）"), default=3)
     application_opens_at = models.DateTimeField(_("申报开始"), null=True, blank=True)
     application_closes_at = models.DateTimeField(_("申报截止"), null=True, blank=True)

@@ -132,8 +132,7 @@ def part_task_overhead(repeat: int) -> None:
             document.refresh_from_db()
             default_storage.delete(document.file.name)
         task = min(task_times)
-        note = "  (laid out twice: a 署名 had to be kept with its letter)" if rendered.layouts == 2 else ""
-        print(f"   {label:34s} {raw:8.3f} {task:8.3f} {100 * (task / raw - 1):8.1f}%{note}")
+        print(f"   {label:34s} {raw:8.3f} {task:8.3f} {100 * (task / raw - 1):8.1f}%")
 
 
 def _workers(count: int) -> list[subprocess.Popen]:

@@ -42,8 +42,11 @@ class Face:
 
     @property
     def css_stack(self) -> str:
-        names = (self.family, *self.fallbacks, *COMMON_FALLBACKS)
-        return ", ".join(f'"{name}"' for name in names)
+        return self.stack()
+
+    def stack(self, prefer: str = "") -> str:
+        names = ((prefer,) if prefer else ()) + (self.family, *self.fallbacks, *COMMON_FALLBACKS)
+        return ", ".join(f'"{name}"' for name in dict.fromkeys(names))
 
 
 NOTO = "/usr/share/fonts/opentype/noto"
@@ -97,6 +100,63 @@ FACES: tuple[Face, ...] = (
         role="楷体 (level-2 headings): LXGW WenKai Regular",
     ),
 )
+
+
+# The faces GB/T 9704 names, as sites that licensed them have them installed (fontconfig family names).
+# When one is installed, build_fonts.py prepares it instead of the free stand-in and the PDFs prefer it.
+SITE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "fangsong": ("FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "STFangsong", "华文仿宋", "FZFangSong-Z02S", "方正仿宋简体"),
+    "xiaobiaosong": ("FZXiaoBiaoSong-B05S", "方正小标宋简体", "FZXiaoBiaoSong-B05", "方正小标宋_GBK", "FZXBSJW--GB1-0"),
+    "heiti": ("SimHei", "黑体", "STHeiti", "华文黑体", "FZHei-B01S", "方正黑体简体"),
+    "kaiti": ("KaiTi_GB2312", "楷体_GB2312", "KaiTi", "楷体", "STKaiti", "华文楷体", "FZKai-Z03S", "方正楷体简体"),
+}
+
+# What each role is called in the documents' own words, for the document panel.
+ROLE_NAMES = {"fangsong": "仿宋", "xiaobiaosong": "小标宋", "heiti": "黑体", "kaiti": "楷体"}
+
+
+@lru_cache(maxsize=1)
+def _installed_families() -> dict[str, str]:
+    """Family name → font file of every face fontconfig knows (empty when fc-list is missing)."""
+    import subprocess
+
+    try:
+        listing = subprocess.run(["fc-list", "--format", "%{family}\t%{file}\n"], capture_output=True, text=True,
+                                 timeout=20, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    families: dict[str, str] = {}
+    for line in listing.splitlines():
+        names, _, path = line.partition("\t")
+        for name in names.split(","):
+            families.setdefault(name.strip(), path.strip())
+    return families
+
+
+def site_face(key: str) -> tuple[str, str] | None:
+    """(family, file) of a real face for this role installed on the site, e.g. ("仿宋_GB2312", "/usr/…/simfang.ttf")."""
+    installed = _installed_families()
+    for family in SITE_FAMILIES.get(key, ()):
+        if family in installed:
+            return family, installed[family]
+    return None
+
+
+def face_report(font_dir: Path | None = None) -> list[dict]:
+    """For each role: the face the PDFs are set in and whether it is the real one or a stand-in, from
+    the prepared fonts' manifest (what build_fonts.py actually used) and the site's installed faces."""
+    manifest = read_manifest(Path(font_dir or default_font_dir())).get("faces", {})
+    report = []
+    for face in FACES:
+        source = (manifest.get(face.key) or {}).get("source") or {}
+        path = source.get("path") or face.source
+        real = site_face(face.key)
+        overridden = bool(os.environ.get(face.env_override, "").strip())
+        genuine = overridden or (real is not None and real[1] == path)
+        used = (real[0] if genuine and real else Path(path).stem if overridden else source.get("name") or face.source_name)
+        report.append({"key": face.key, "role": ROLE_NAMES[face.key], "face": used, "genuine": genuine,
+                       "installed": real[0] if real else ""})
+    return report
 
 
 def gb2312_codepoints() -> set[int]:
@@ -200,6 +260,11 @@ def font_face_css(font_dir: Path | None = None) -> tuple[str, tuple[str, ...]]:
 
 def font_stacks() -> dict[str, str]:
     """CSS font-family values by role, for the print stylesheet."""
-    stacks = {face.key: face.css_stack for face in FACES}
+    # A real face the site installed after the fonts were prepared from a stand-in wins over the stand-in.
+    report = {row["key"]: row for row in face_report()}
+    stacks = {
+        face.key: face.stack(prefer=report[face.key]["installed"] if not report[face.key]["genuine"] else "")
+        for face in FACES
+    }
     stacks["songti"] = stacks["fangsong"]  # page numbers: 4号 宋体; Noto Serif is a 宋体
     return stacks

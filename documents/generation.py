@@ -9,6 +9,7 @@ task can import it and services can import the task.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -97,7 +98,7 @@ def build_spec(*, kind: str, subject: Subject) -> RenderSpec:
 def render_subject(*, kind: str, subject: Subject) -> tuple[RenderSpec, RenderedPdf]:
     """Build the kind's context from the database and lay it out: the whole rendering path."""
     spec = build_spec(kind=kind, subject=subject)
-    return spec, render_pdf(spec.template, spec.context, title=spec.title, author=spec.author)
+    return spec, render_pdf(spec.template, spec.context, title=spec.title, author=spec.author, imprint=spec.imprint)
 
 
 # --- rendering (called by the task) ------------------------------------------------------------
@@ -212,8 +213,34 @@ def document_mark_failed(*, document_id: int, error: str) -> None:
 
 
 def render_to_file(*, kind: str, out, cycles: Sequence = (), application=None, award=None) -> RenderedPdf:
-    """The render_document command: the same rendering path as the task, synchronously."""
+    """The render_document command: the same rendering path as the task, synchronously.
+
+    `out` is a path or a binary stream. A path is written all at once or not at all: the PDF goes to a
+    temporary file beside it that is renamed over the path only once it is complete, so a render that
+    fails (bad data, a layout error, a full disk) leaves no file and no truncated one behind."""
     subject = build_subject(kind=kind, cycles=cycles, application=application, award=award)
     _spec, rendered = render_subject(kind=kind, subject=subject)
-    out.write(rendered.content)
+    if hasattr(out, "write"):
+        out.write(rendered.content)
+        return rendered
+    write_atomically(out, rendered.content)
     return rendered
+
+
+def write_atomically(path, content: bytes) -> None:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise

@@ -50,6 +50,7 @@ class RenderSpec:
     title: str
     filename: str
     author: str = ""
+    imprint: dict | None = None  # 版记 (printed_by, date_text): placed by documents.rendering on an even page
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,19 @@ def date_text(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def folded(text: str) -> str:
+    """Configured text without the spaces YAML's folded scalars (`>-`) put where a line was broken
+    between two Chinese characters ("（项目），␣质量金奖"); spaces the author wrote around numbers and
+    Latin words ("3 年以上", "GB/T 19580") stay."""
+    from .justify import is_cjk
+
+    text = text or ""
+    return "".join(
+        char for index, char in enumerate(text)
+        if not (char == " " and 0 < index < len(text) - 1 and is_cjk(text[index - 1]) and is_cjk(text[index + 1]))
+    )
+
+
 def city_of(organiser) -> str:
     name = getattr(organiser, "name", "") or ""
     return name[: name.index("市") + 1] if "市" in name else ""
@@ -110,17 +124,17 @@ def project_form_context(cycle: Cycle) -> dict:
     def figures(key: str, when: str, previous: bool) -> dict:
         collective, individual = budget.collective, budget.individual
 
-        def quota(figure) -> str:
+        def quota(figure, unit: str) -> str:
             value = figure.previous_quota if previous else (figure.quota or None)
-            return "" if value is None else str(value)
+            return "" if value is None else f"{value} {unit}".strip()
 
         return {
             "key": key,
             "when": when,
             "collective_ratio": collective.previous_ratio if previous else collective.ratio,
-            "collective_quota": quota(collective),
+            "collective_quota": quota(collective, cycle.form_quota_unit_collective),
             "individual_ratio": individual.previous_ratio if previous else individual.ratio,
-            "individual_quota": quota(individual),
+            "individual_quota": quota(individual, cycle.form_quota_unit_individual),
         }
 
     return {
@@ -131,15 +145,16 @@ def project_form_context(cycle: Cycle) -> dict:
         "project_types": [
             {"label": label, "checked": cycle.project_type == value} for value, label in ProjectType.choices
         ],
+        "mark": cycle.project_type_mark or "√",
         "host": programme.host,
-        "reason_and_basis": cycle.reason_and_basis,
+        "reason_and_basis": folded(cycle.reason_and_basis),
         "period": f"{cycle.activity_period_years} 年",
-        "scope": cycle.scope_text,
-        "award_setup": cycle.award_setup_text or "；".join(row.category.name for row in budget.categories),
+        "scope": folded(cycle.scope_text),
+        "award_setup": folded(cycle.award_setup_text) or "；".join(row.category.name for row in budget.categories),
         "figures": [figures("previous", "上届", True), figures("current", "本届", False)],
         "held_on": cycle.held_on_text or date_text(cycle.held_on),
         "previous_held_on": cycle.previous_held_on_text,
-        "reward_standard": reward_standard(cycle, budget),
+        "reward_standard": folded(reward_standard(cycle, budget)),
         "funding_source": cycle.funding_source,
         "budget": budget,
     }
@@ -197,7 +212,7 @@ def work_plan_context(cycle: Cycle) -> dict:
             elif marker == "{{criteria_list}}":
                 blocks.extend({"kind": "text", "text": text} for text in criteria_paragraphs(cycle))
             else:
-                blocks.append({"kind": "text", "text": paragraph})
+                blocks.append({"kind": "text", "text": folded(paragraph)})
         rendered.append({"number": chinese_number(number), "title": section.get("title", ""), "blocks": blocks})
     title = plan.get("title") or f"{cycle.programme.name}表彰项目工作方案"
     return {"title": title, "title_lines": title_lines(title), "sections": rendered, "budget": budget}
@@ -296,10 +311,11 @@ def build_request(subject: Subject) -> RenderSpec:
         imprint = {"printed_by": letter.printed_by, "date_text": date_text(letter.printed_on or letter.issued_on)}
     return RenderSpec(
         template="documents/pdf/request.html",
-        context={"package": {"letter": covering, "inner_letter": inner, "programmes": programmes, "imprint": imprint}},
+        context={"package": {"letter": covering, "inner_letter": inner, "programmes": programmes}},
         title=f"{letter.document_number} {letter.title}",
         filename=f"{letter.document_number}{letter.title}.pdf",
         author=letter.issuer,
+        imprint=imprint,
     )
 
 
@@ -330,13 +346,43 @@ def build_work_plan(subject: Subject) -> RenderSpec:
 # --- 荣誉证书 -----------------------------------------------------------------------------------
 
 
+def _district_of(cycle: Cycle) -> str:
+    """长宁区 from 长宁区政府质量奖 or from the organiser's short name."""
+    short = getattr(cycle.programme.organiser, "short_name", "") or ""
+    name = cycle.programme.name
+    return short if short and name.startswith(short) else ""
+
+
 def award_title(cycle: Cycle, category) -> str:
-    """What a winner receives, e.g. 2023年度长宁区政府质量奖区长质量奖先进质量管理模式（项目）."""
-    programme = cycle.programme.name
-    name = category.name
-    if programme in name or name in programme:
-        return f"{cycle.name}{name if len(name) >= len(programme) else programme}"
-    return f"{cycle.name}{programme}{name}"
+    """What a winner receives, composed from the category's level and track rather than by gluing the
+    programme's name to the category's: 2023年度长宁区区长质量奖·先进质量管理模式（项目）, 2023年度长宁区“虹桥友谊奖”."""
+    district = _district_of(cycle)
+    level = (category.level or category.name or "").strip()
+    track = (category.track or "").strip()
+    if not category.level and category.name:
+        programme = cycle.programme.name
+        if programme in category.name or category.name in programme:
+            return f"{cycle.name}{category.name if len(category.name) >= len(programme) else programme}"
+        return f"{cycle.name}{programme}·{category.name}"
+    prefix = "" if not district or level.startswith(district) else district
+    return f"{cycle.name}{prefix}{level}" + (f"·{track}" if track else "")
+
+
+def award_title_en(cycle: Cycle, category) -> str:
+    """The English award name with the year (2023 Changning "Hongqiao Friendship Award"), from the
+    programme's and the category's name_en; "" when the configuration has no English name."""
+    programme = (cycle.programme.name_en or "").strip()
+    own = (getattr(category, "name_en", "") or "").strip()
+    year = cycle.name_en or str(cycle.year)
+    if programme and (not own or own.strip('"') in programme):
+        return f"{year} {programme}"
+    if programme and own:
+        return f"{year} {programme}: {own}"
+    return f"{year} {own}" if own else ""
+
+
+def english_date(value) -> str:
+    return f"{value.day} {value.strftime('%B')} {value.year}" if value else ""
 
 
 def _approval(cycle: Cycle):
@@ -347,28 +393,58 @@ def _approval(cycle: Cycle):
     return approval
 
 
+def _numbered(awards) -> None:
+    """Winners without a 证书编号 get theirs now, by the one rule (reviews.services.assign_certificate_numbers)."""
+    from reviews.services import assign_certificate_numbers
+
+    missing = {award.cycle_id: award.cycle for award in awards if not award.certificate_number}
+    for cycle in missing.values():
+        assign_certificate_numbers(cycle=cycle)
+    if missing:
+        from reviews.models import Award
+
+        numbers = dict(Award.objects.filter(pk__in=[a.pk for a in awards]).values_list("pk", "certificate_number"))
+        for award in awards:
+            award.certificate_number = numbers.get(award.pk, award.certificate_number)
+
+
 def certificate_context(award, approval) -> dict:
     cycle = award.cycle
-    return {
-        "name": award.application.applicant_name,
+    organiser = cycle.programme.organiser
+    application = award.application
+    context = {
+        "name": application.applicant_name,
         "citation_before": "荣获",
         "award_name": award_title(cycle, award.category),
         "citation_after": "。",
-        "issuer": cycle.programme.organiser.name,
+        "issuer": organiser.name,
         "date_text": date_text(approval.approved_on),
-        "number": f"{cycle.code}-{award.pk:04d}",
+        "number": award.certificate_number,
+        "english": None,
     }
+    person = application.person if application.person_id else None
+    if award.category.applicant_kind == "foreign_individual" or (person is not None and person.is_foreign):
+        # Bilingual: the foreign winner's own (Latin) name first, the Chinese name beside it when there is one;
+        # English names of the award and the issuer where the configuration has them.
+        context["name_zh"] = person.name_zh if person is not None and person.name_zh != person.name else ""
+        context["english"] = {
+            "award_name": award_title_en(cycle, award.category),
+            "issuer": getattr(organiser, "name_en", "") or "",
+            "date_text": english_date(approval.approved_on),
+        }
+    return context
 
 
 def build_certificate(subject: Subject) -> RenderSpec:
     award = subject.winner
     approval = award.approval
+    _numbered([award])
     certificate = certificate_context(award, approval)
     return RenderSpec(
         template="documents/pdf/certificate.html",
         context={"certificates": [certificate]},
         title=f"荣誉证书 {certificate['name']}",
-        filename=f"荣誉证书-{certificate['number']}.pdf",
+        filename=f"荣誉证书-{certificate['number'] or award.pk}.pdf",
         author=certificate["issuer"],
     )
 
@@ -379,6 +455,7 @@ def build_certificate_batch(subject: Subject) -> RenderSpec:
     winners = winners_for_cycle(cycle)
     if not winners:
         raise DocumentDataError(_("评选周期 %(code)s 尚无获奖对象。") % {"code": cycle.code})
+    _numbered([row.award for row in winners])
     certificates = [certificate_context(row.award, row.award.approval) for row in winners]
     return RenderSpec(
         template="documents/pdf/certificate.html",
@@ -393,7 +470,50 @@ def build_certificate_batch(subject: Subject) -> RenderSpec:
 
 
 def _unit(category) -> str:
-    return "个" if category.is_collective else "名"
+    """Winners are counted as 个 (organisations, projects) or 人 (individuals)."""
+    return "个" if category.is_collective else "人"
+
+
+def winners_count_text(categories_and_counts) -> str:
+    """"3 人", "4 个", or "4 个单位和 3 人" when both kinds won."""
+    collective = sum(count for category, count in categories_and_counts if category.is_collective)
+    individual = sum(count for category, count in categories_and_counts if not category.is_collective)
+    if collective and individual:
+        return f"{collective} 个单位（项目）和 {individual} 人"
+    return f"{collective} 个单位（项目）" if collective else f"{individual} 人"
+
+
+def addressees_of_winners(categories) -> str:
+    """Whom the closing exhortation addresses: 单位, 个人 or both, as the winners are."""
+    kinds = {category.is_collective for category in categories}
+    if kinds == {True}:
+        return "受表彰的单位"
+    if kinds == {False}:
+        return "受表彰的个人"
+    return "受表彰的单位和个人"
+
+
+def steps_before_approval(cycle: Cycle) -> str:
+    """The procedure that led to the decision: the stages before the approval, in their order (a stage
+    that follows the decision, such as 报区委常委会, has not happened yet and is not listed)."""
+    stages = list(cycle.stages.all())
+    approval = next((stage for stage in stages if stage.kind == "approval"), None)
+    before = [stage for stage in stages if approval is None or stage.order < approval.order]
+    return "、".join(stage.name for stage in before if stage.kind not in ("approval", "award"))
+
+
+def decision_sentence(cycle: Cycle, groups: list[dict], rewards: list[str], total: int) -> str:
+    """经研究，决定授予张三等 3 人2023年度…，给予精神奖励。 — with 其中 per category when there are several."""
+    award = f"{cycle.name}{cycle.programme.name}"
+    first = groups[0]["winners"][0]["name"]
+    whom = first if total == 1 else f"{first}等 {winners_count_text([(g['category'], g['count']) for g in groups])}"
+    if len(groups) == 1:
+        category = groups[0]["category"]
+        unit = groups[0]["unit"]
+        tail = (f"每{unit}奖励人民币 {format_wan(category.prize_amount)} 万元" if category.has_money_prize
+                else f"给予{category.reward_text or '精神奖励'}")
+        return f"经研究，决定授予{whom}{award}，{tail}。"
+    return f"经研究，决定授予{whom}{award}。其中，{'；'.join(rewards)}。"
 
 
 def build_award_decision(subject: Subject) -> RenderSpec:
@@ -421,17 +541,18 @@ def build_award_decision(subject: Subject) -> RenderSpec:
             rewards.append(f"{category.name}{group['count']}{group['unit']}，每{group['unit']}奖励人民币 {format_wan(category.prize_amount)} 万元")
         else:
             rewards.append(f"{category.name}{group['count']}{group['unit']}，给予{category.reward_text or '精神奖励'}")
-    stages = "、".join(stage.name for stage in cycle.stages.all() if stage.kind not in ("approval", "award"))
-    total = len(winners)
+    has_publicity = any(stage.kind == "publicity" for stage in cycle.stages.all())
+    counted = winners_count_text([(group["category"], group["count"]) for group in groups])
     paragraphs = [
-        f"{cycle.name}{programme.name}评选工作按照{stages}等程序进行，评选结果已向社会公示。",
-        f"经研究，决定授予以下 {total} 个对象{cycle.name}{programme.name}：{'；'.join(rewards)}。",
+        f"{cycle.name}{programme.name}评选工作按照{steps_before_approval(cycle)}等程序进行"
+        + ("，评选结果已向社会公示。" if has_publicity else "。"),
+        decision_sentence(cycle, groups, rewards, len(winners)),
     ]
     committed = committed_amount(cycle)
     if committed:
         funding = cycle.work_plan_funding_source or cycle.funding_source
         paragraphs.append(f"本次表彰奖金合计 {format_wan(committed)} 万元。{funding}")
-    paragraphs.append("希望受表彰的单位和个人珍惜荣誉，再接再厉，充分发挥示范引领作用。")
+    paragraphs.append(f"希望{addressees_of_winners(group['category'] for group in groups)}珍惜荣誉，再接再厉，充分发挥示范引领作用。")
     title = f"关于表彰{cycle.name}{programme.name}获奖对象的决定"
     letter = letter_context(
         "decision", masthead=approval.approving_body, doc_number=approval.document_number, title=title,
@@ -448,7 +569,36 @@ def build_award_decision(subject: Subject) -> RenderSpec:
     )
 
 
-# --- 公示 ---------------------------------------------------------------------------------------
+# --- 公示 ---------
+
+# Phrases of the web page's notice that make no sense on paper, and what the printed notice says instead.
+WEB_PHRASES = (("可通过本页面或下列联系方式", "可通过下列联系方式"), ("可通过本页面或", "可通过"), ("通过本页面", "以书面形式"),
+               ("本页面", "本公示"), ("点击", ""), ("在线", ""))
+
+
+def paper_notice(notice: str) -> list[str]:
+    """The staff's 公示说明 as the printed notice carries it: one paragraph per line; the sentence giving
+    the 公示期 left out (the paper states the period once, with its dates); web phrases ("可通过本页面…")
+    put as they read on paper. The stored text itself is not changed."""
+    import re
+
+    paragraphs = []
+    for line in notice.splitlines():
+        sentences = [part for part in re.findall(r"[^。！？]*[。！？]?", line.strip()) if part]
+        kept = []
+        for sentence in sentences:
+            if re.match(r"^公示期[为是]", sentence.strip()):
+                continue
+            for web, paper in WEB_PHRASES:
+                sentence = sentence.replace(web, paper)
+            kept.append(sentence)
+        text = "".join(kept).strip()
+        if text:
+            paragraphs.append(folded(text))
+    return paragraphs
+
+
+# ------------------------------------------------------------------------------------------------
 
 
 def build_publicity_notice(subject: Subject) -> RenderSpec:
@@ -459,15 +609,23 @@ def build_publicity_notice(subject: Subject) -> RenderSpec:
         raise DocumentDataError(_("评选周期 %(code)s 尚未发布公示。") % {"code": cycle.code})
     publicity = notice.publicity
     programme = cycle.programme
-    paragraphs: list[dict] = [{"text": line.strip()} for line in (publicity.notice or "").splitlines() if line.strip()]
+    unit = "个工作日" if publicity.unit == "working_days" else "天"
+    period = f"公示期为 {date_text(publicity.start_date)}至{date_text(publicity.end_date)}（{publicity.span}{unit}）。"
+    texts = paper_notice(publicity.notice or "")
+    if not any("异议" in text for text in texts):
+        texts.append("公示期间，任何单位和个人对公示对象有异议的，可在公示期内以书面形式实名反映，并提供必要的证明材料。")
+    paragraphs: list[dict] = [{"text": texts[0] if texts else ""}, {"text": period}, *({"text": text} for text in texts[1:])]
+    paragraphs = [paragraph for paragraph in paragraphs if paragraph["text"]]
+    if publicity.contact:
+        paragraphs.append({"text": f"联系方式：{publicity.contact}"})
     for group in notice.groups:
         rows = []
         foreign = False
         for entry in group.entries:
-            foreign = foreign or bool(entry.nationality and entry.nationality not in ("中国", "China", "CN"))
-            rows.append({"name": entry.applicant_name, "detail": entry.unit})
-            if entry.nationality and entry.nationality not in ("中国", "China", "CN"):
-                rows[-1]["detail"] = "，".join(part for part in (entry.nationality, entry.unit) if part)
+            is_foreign = bool(entry.nationality and entry.nationality not in ("中国", "China", "CN"))
+            foreign = foreign or is_foreign
+            rows.append({"name": entry.applicant_name,
+                         "detail": "，".join(part for part in (entry.nationality, entry.unit) if part) if is_foreign else entry.unit})
         paragraphs.append({
             "table": "documents/pdf/_winner_table.html",
             "data": {
@@ -477,13 +635,6 @@ def build_publicity_notice(subject: Subject) -> RenderSpec:
                 "rows": rows,
             },
         })
-    unit = "个工作日" if publicity.unit == "working_days" else "天"
-    paragraphs.append({
-        "text": f"公示期为 {date_text(publicity.start_date)}至{date_text(publicity.end_date)}（{publicity.span}{unit}）。"
-        "公示期间，任何单位和个人对公示对象有异议的，可在公示期内以书面形式实名反映，并提供必要的证明材料。"
-    })
-    if publicity.contact:
-        paragraphs.append({"text": f"联系方式：{publicity.contact}"})
     issuer = programme.office or programme.organiser.office_name or programme.organiser.name
     letter = letter_context("publicity", title=publicity.title, paragraphs=paragraphs, issuer=issuer, dated=publicity.start_date)
     return RenderSpec(
@@ -532,6 +683,22 @@ def stored_attachment(attachment) -> dict:
         except Exception:  # noqa: BLE001 - an unreadable PDF is still listed, without a page count
             pages = None
     return {"pages": pages, "verdict": "校验一致" if digest.hexdigest() == attachment.sha256 else "校验不符"}
+
+
+def signature_boxes(application) -> list[dict]:
+    """The signature and seal boxes of the printed 申报书: the applicant's declaration (signed by the
+    legal representative and sealed for an organisation, signed for a person) and, when a unit
+    recommended the application, its opinion with its seal."""
+    statement = "本单位（本人）承诺所填报内容及提交材料真实、准确、完整，并对其真实性负责。"
+    if application.organisation_id:
+        boxes = [{"label": "申报单位声明", "statement": statement.replace("本单位（本人）", "本单位"),
+                  "lines": ["法定代表人（签字）："], "seal": True}]
+    else:
+        boxes = [{"label": "申报人声明", "statement": statement.replace("本单位（本人）", "本人"),
+                  "lines": ["申报人（签字）："], "seal": False}]
+    if application.recommender_id:
+        boxes.append({"label": "推荐单位意见", "statement": "", "lines": ["负责人（签字）："], "seal": True})
+    return boxes
 
 
 def build_application(subject: Subject) -> RenderSpec:
@@ -603,6 +770,7 @@ def build_application(subject: Subject) -> RenderSpec:
         context={"app": {
             "title_lines": title_lines(title), "number": application.number, "fields": fields, "sections": sections,
             "attachments": attachments, "attachments_number": chinese_number(len(sections) + 1),
+            "declaration_number": chinese_number(len(sections) + 2), "signatures": signature_boxes(application),
         }},
         title=f"{title} {application.number or ''} {application.applicant_name}".strip(),
         filename=f"申报书-{application.number or application.pk}.pdf",
@@ -613,8 +781,52 @@ def build_application(subject: Subject) -> RenderSpec:
 # --- 评分汇总 -----------------------------------------------------------------------------------
 
 
+# Up to this many score columns (experts of a scored stage, or stages of the 综合评价) the table has one
+# column each on landscape A4 (10.5 pt, 16 mm a column); a wider panel gets a block per application.
+SUMMARY_MAX_COLUMNS = 9
+
+
 def _score(value) -> str:
     return "—" if value is None else format(value, "f")
+
+
+def aggregation_rule(stage, summary) -> str:
+    """The rule that turned the scoresheets into the ranking, in the words of the stage's parameter."""
+    from reviews.scoring import SUBMITTED_AT
+    from reviews.workflow import param_choice_label
+
+    if summary.weights:
+        parts = " + ".join(f"{name} × {weight}" for _code, name, weight in summary.stage_columns)
+        rule = f"综合得分 = {parts}（各环节得分为该环节的汇总得分）"
+        names = {stage.code: stage.name for stage in stage.cycle.stages.all()}
+        ties = [f"{names[code]}得分" if code in names else ("提交时间" if code == SUBMITTED_AT else code) for code in summary.tie_breaks]
+        return f"计分方法：{rule}；同分时依次比较{'、'.join(ties)}。" if ties else f"计分方法：{rule}。"
+    method = (stage.params or {}).get("aggregation", "mean")
+    label = param_choice_label(stage.kind, "aggregation", method)
+    return f"计分方法：得分为各位专家所评总分的{label}，保留两位小数；同分时先提交者在前。"
+
+
+def summary_block(stage, category, summary) -> dict:
+    if summary.weights:
+        labels = [f"{name}（×{weight}）" for _code, name, weight in summary.stage_columns]
+    else:
+        labels = [f"专家{chr(65 + index)}" if index < 26 else f"专家{index + 1}" for index in range(len(summary.experts))]
+    rows = []
+    for row in summary.rows:
+        if summary.weights:
+            values = [_score(row.stage_scores.get(code)) for code, _name, _weight in summary.stage_columns]
+        else:
+            values = [_score(value) for value in row.expert_scores]
+        rows.append({
+            "rank": row.rank, "number": row.application.number or "", "name": row.application.applicant_name,
+            "scores": values, "pairs": list(zip(labels, values)), "score": _score(row.score), "experts": row.expert_count,
+        })
+    return {
+        "stage": stage.name, "category": category.name, "labels": labels, "rows": rows,
+        "layout": "columns" if len(labels) <= SUMMARY_MAX_COLUMNS else "blocks",
+        "score_label": "综合得分" if summary.weights else "得分",
+        "note": aggregation_rule(stage, summary),
+    }
 
 
 def build_score_summary(subject: Subject) -> RenderSpec:
@@ -623,34 +835,18 @@ def build_score_summary(subject: Subject) -> RenderSpec:
     if not stages:
         raise DocumentDataError(_("评选周期 %(code)s 没有评分环节。") % {"code": cycle.code})
     categories = list(cycle.categories.all())
-    blocks = []
+    sections = []
     for stage_number, stage in enumerate(stages, start=1):
+        blocks = []
         for category_number, category in enumerate(categories, start=1):
-            summary = score_summary(stage=stage, category=category)
-            head = ["排名", "受理编号", "申报对象"]
-            if summary.weights:
-                head += [f"{name}（×{weight}）" for _code, name, weight in summary.stage_columns]
-            else:
-                head += [f"专家{chr(65 + index)}" for index in range(len(summary.experts))]
-            head += ["得分", "专家数"]
-            rows = []
-            for row in summary.rows:
-                cells = [row.rank, row.application.number or "", row.application.applicant_name]
-                if summary.weights:
-                    cells += [_score(row.stage_scores.get(code)) for code, _name, _weight in summary.stage_columns]
-                else:
-                    cells += [_score(value) for value in row.expert_scores]
-                cells += [_score(row.score), row.expert_count]
-                rows.append(cells)
-            blocks.append({
-                "number": chinese_number(stage_number), "stage": stage.name,
-                "category_number": chinese_number(category_number), "category": category.name,
-                "head": head, "rows": rows, "note": f"计分方法：{summary.method_label}。",
-            })
+            block = summary_block(stage, category, score_summary(stage=stage, category=category))
+            block["number"] = chinese_number(category_number)
+            blocks.append(block)
+        sections.append({"number": chinese_number(stage_number), "stage": stage.name, "blocks": blocks})
     title = f"{cycle.programme.name}（{cycle.name}）评分汇总及排名"
     return RenderSpec(
         template="documents/pdf/score_summary.html",
-        context={"summary": {"title_lines": title_lines(title), "blocks": blocks}},
+        context={"summary": {"title": title, "sections": sections, "office": cycle.programme.office or cycle.programme.host}},
         title=title,
         filename=f"{cycle.code}-评分汇总.pdf",
         author=cycle.programme.office or cycle.programme.host,

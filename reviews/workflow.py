@@ -51,6 +51,7 @@ class Param:
     label: str
     default: Any
     check: Callable[[Any], str | None] | None = None
+    choices: dict[str, Any] | None = None  # value → label, for parameters that take one of several values
 
 
 def _positive_int(value) -> str | None:
@@ -99,7 +100,13 @@ def _required_text(value) -> str | None:
     return None if isinstance(value, str) and value.strip() else _("必填。")
 
 
-AGGREGATIONS = ("mean", "trimmed_mean", "median")
+# How a scored stage combines its experts' totals (reviews.scoring), with the words documents state it in.
+AGGREGATION_CHOICES = {
+    "mean": gettext_lazy("算术平均"),
+    "trimmed_mean": gettext_lazy("去掉一个最高分和一个最低分后平均（不少于5位专家时）"),
+    "median": gettext_lazy("中位数"),
+}
+AGGREGATIONS = tuple(AGGREGATION_CHOICES)
 SCHEDULING = ("none", "presentation", "site_visit")
 SPAN_UNITS = ("working_days", "calendar_days")
 MEETING_DECISIONS = ("votes", "recorded")
@@ -142,7 +149,7 @@ STAGE_KINDS: dict[str, StageKindSpec] = {
         StageKindSpec(
             StageKind.SCORED_REVIEW,
             {
-                "aggregation": Param(gettext_lazy("汇总方式"), "mean", _one_of(*AGGREGATIONS)),
+                "aggregation": Param(gettext_lazy("汇总方式"), "mean", _one_of(*AGGREGATIONS), AGGREGATION_CHOICES),
                 "experts_per_application": Param(gettext_lazy("每份申报的评审专家人数"), 5, _positive_int),
                 "scheduling": Param(gettext_lazy("安排方式"), "none", _one_of(*SCHEDULING)),
             },
@@ -193,6 +200,13 @@ STAGE_KINDS: dict[str, StageKindSpec] = {
 
 def kind_spec(kind: str) -> StageKindSpec:
     return STAGE_KINDS[kind]
+
+
+def param_choice_label(kind: str, name: str, value) -> str:
+    """The words for a parameter's value (e.g. aggregation "trimmed_mean" → 去掉一个最高分…), or the value."""
+    param = STAGE_KINDS[kind].params.get(name) if kind in STAGE_KINDS else None
+    label = (param.choices or {}).get(value) if param is not None else None
+    return str(label) if label is not None else str(value)
 
 
 def kinds_where(trait: str) -> frozenset[str]:

@@ -42,6 +42,7 @@ from documents.fonts import (  # noqa: E402
     MANIFEST_NAME,
     Face,
     read_manifest,
+    site_face,
     subset_codepoints,
 )
 
@@ -60,6 +61,9 @@ def resolve_source(face: Face) -> tuple[Path, str | None, int | None]:
     if override:
         path, _, index = override.partition("#")
         return Path(path), None, int(index) if index else 0
+    installed = site_face(face.key)  # a licensed 仿宋 / 小标宋 … the site has installed
+    if installed is not None:
+        return Path(installed[1]), installed[0], None
     return Path(face.source), face.source_name, None
 
 

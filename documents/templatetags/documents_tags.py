@@ -60,10 +60,26 @@ def document_panel(context, subject, kinds=None):
                 continue
             buttons.append({"kind": code, "label": spec.label, "application": application.pk, "award": getattr(award, "pk", None)})
         documents = selectors.documents_for_subject(user=user, application=application, kinds=codes)
+    from ..fonts import face_report
+
     return {
         "request": request,
         "buttons": buttons,
+        "stand_ins": [row for row in face_report() if not row["genuine"]] if buttons else [],
         "documents": documents,
         "next": request.get_full_path() if request else "",
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def keep_words(text):
+    """A header or label whose lines break only between words: each word in a no-wrap span
+    (documents.rendering.keep_words says what a word is)."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from ..rendering import keep_words as pieces
+
+    text = "" if text is None else str(text)
+    return mark_safe("".join(f'<span class="w">{conditional_escape(piece)}</span>' for piece in pieces(text)))

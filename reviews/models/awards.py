@@ -26,6 +26,9 @@ class Award(models.Model):
     prize_amount = models.DecimalField(
         _("奖金（元）"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
+    certificate_number = models.CharField(
+        _("证书编号"), max_length=80, blank=True, help_text=_("批准时按获奖名单顺序编定，此后不变（reviews.services.assign_certificate_numbers）")
+    )
     created_at = models.DateTimeField(_("确定时间"), auto_now_add=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from .assignment import (  # noqa: F401
     save_panel,
 )
 from .awards import (  # noqa: F401
+    assign_certificate_numbers,
     complete_award,
     record_approval,
     record_benefit,

@@ -107,7 +107,29 @@ def record_approval(
                                  reason=f"{approving_body} {document_number}")
             except TransitionError as exc:
                 raise DecisionError(_("%(n)s：%(r)s") % {"n": recommendation.application.number, "r": exc}) from exc
+        assign_certificate_numbers(cycle=cycle, actor=actor)
         return approval
+
+
+@transaction.atomic
+def assign_certificate_numbers(*, cycle: Cycle, actor=None) -> list[Award]:
+    """Give every winner of the cycle without one its 证书编号 (Programme.certificate_number), in the order
+    of the winners' list, after the numbers already given. A number once given never changes: certificates
+    printed again carry the same one. Returns the awards numbered now."""
+    awards = list(Award.objects.select_for_update(of=("self",)).filter(cycle=cycle).select_related("cycle__programme")
+                  .order_by("category__order", "recommendation__rank", "id"))
+    serial = sum(1 for award in awards if award.certificate_number)
+    numbered = []
+    for award in awards:
+        if award.certificate_number:
+            continue
+        serial += 1
+        award.certificate_number = cycle.programme.certificate_number(cycle.year, serial)
+        award.save(update_fields=["certificate_number"])
+        log_activity(actor=actor, action="award.certificate_numbered", target=award,
+                     after={"certificate_number": award.certificate_number})
+        numbered.append(award)
+    return numbered
 
 
 def _award_for_update(award: Award) -> Award:

@@ -124,9 +124,11 @@ def test_a_repeated_organiser_code_is_refused(db, tmp_path):
 
 
 def test_a_repeated_key_in_a_mapping_is_refused_naming_the_field_and_both_lines(seeds, tmp_path):
-    path = write(tmp_path, quality_with(("      quota: 2\n", "      quota: 2\n      quota: 9\n")))
+    text = quality_with(("      quota: 2\n", "      quota: 2\n      quota: 9\n"))
+    line = text[: text.index("      quota: 2\n")].count("\n") + 1  # the seed's own line, wherever edits put it
+    path = write(tmp_path, text)
     before = state()
-    error = refused([path], "cycle.categories[0].quota", "键“quota”重复（第 121 行和第 122 行）")
+    error = refused([path], "cycle.categories[0].quota", f"键“quota”重复（第 {line} 行和第 {line + 1} 行）")
     assert "后者会覆盖前者" in error.problem
     assert state() == before
 

@@ -19,7 +19,8 @@ def _user(username: str) -> User:
     return user
 
 
-def make_application(cycle: Cycle, category, index: int, *, name: str | None = None, status=ApplicationStatus.AWARDED) -> Application:
+def make_application(cycle: Cycle, category, index: int, *, name: str | None = None, status=ApplicationStatus.AWARDED,
+                     current_stage=None) -> Application:
     owner = _user(f"applicant-{cycle.pk}-{category.pk}-{index}")
     common = dict(
         number=f"{cycle.code.upper()}-{category.order:02d}-{index:04d}",
@@ -27,6 +28,7 @@ def make_application(cycle: Cycle, category, index: int, *, name: str | None = N
         category=category,
         applicant=owner,
         status=status,
+        current_stage=current_stage,
         form_data={"overview": f"第{index}号申报对象的概况。\n坚持质量第一。", "figures": {"2022": {"revenue": "1200", "profit": "80", "policy_loss": False}}},
         submitted_at=datetime.datetime(2023, 3, 1, 10, 0, tzinfo=datetime.timezone.utc),
     )
@@ -101,3 +103,36 @@ def make_publicity(cycle: Cycle, *, start=datetime.date(2023, 11, 27), end=datet
 
 def prize_total(cycle: Cycle) -> Decimal:
     return sum(((c.prize_amount or 0) * (c.quota or 0) for c in cycle.categories.all()), Decimal(0))
+
+
+def make_scores(cycle: Cycle, stage_code: str, *, experts: int = 9, per_category: int = 3, base: int = 800):
+    """Submitted scoresheets of `experts` experts for `per_category` applications of every category at a
+    scored stage: totals differ per expert and application (e.g. 812.25, 867.50), so that columns can be told apart."""
+    from reviews.models import Assignment, ExpertProfile, Scoresheet
+
+    staff = _user("documents-staff")
+    stage = cycle.stages.get(code=stage_code)
+    panel = [
+        ExpertProfile.objects.get_or_create(user=_user(f"expert-{cycle.pk}-{number}"), organiser=cycle.programme.organiser,
+                                            defaults={"name": f"评审专家{number}", "employer": "某某大学"})[0]
+        for number in range(1, experts + 1)
+    ]
+    first = 100 * stage.order
+    applications = []
+    for category in cycle.categories.all():
+        rubric = _rubric(category)
+        for index in range(1, per_category + 1):
+            application = make_application(cycle, category, first + index, status=ApplicationStatus.IN_REVIEW, current_stage=stage)
+            applications.append(application)
+            for number, expert in enumerate(panel, start=1):
+                assignment = Assignment.objects.create(stage=stage, application=application, expert=expert, assigned_by=staff)
+                total = Decimal(base + 37 * index + 11 * number) + Decimal("0.25") * (number % 4)
+                Scoresheet.objects.create(assignment=assignment, rubric=rubric, status=Scoresheet.Status.SUBMITTED,
+                                          total=total, submitted_at=datetime.datetime(2023, 6, 1, 9, number, tzinfo=datetime.timezone.utc))
+    return stage, panel, applications
+
+
+def _rubric(category):
+    from awards.models import CategoryRubric
+
+    return CategoryRubric.objects.filter(category=category).select_related("rubric").first().rubric

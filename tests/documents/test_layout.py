@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -149,3 +150,78 @@ def test_rare_characters_are_drawn_by_a_fallback_face_with_real_outlines(seeds, 
     assert all(has_outline for _name, has_outline in drawn.values()), drawn
     # none of them comes from the GB 2312 subsets, which do not hold them
     assert not any("Portal-" in name for name, _ in drawn.values()), drawn
+
+
+# --- GB/T 9704 typography of the 请示 package ----------------------------------------------------
+
+SEED = Path(__file__).parent / "data" / "changning-2023-award-projects-request.txt"  # copy of shared/seeds
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_request_package_reproduces_the_seed_line_by_line(request_pdf):
+    """Every line of the seed 请示 (长人社〔2022〕46号 with its attachments) is in the PDF, word for word."""
+    seed_lines = [_squeeze(line) for line in SEED.read_text(encoding="utf-8").splitlines()]
+    seed_lines = [line for line in seed_lines if line and not re.fullmatch(r"-\d+-", line)]
+    text = _squeeze(re.sub(r"— \d+ —", "", pdf_text(request_pdf)))
+    missing = [line for line in seed_lines if line not in text]
+    assert len(seed_lines) == 281
+    assert missing == [], missing
+
+
+def _body_lines(words: list[dict]) -> list[tuple[int, float, float, float]]:
+    """(page, top, left, right) of every line of 3号 text (16 pt), in reading order."""
+    lines = []
+    for (page, top), line in sorted(_lines(words).items()):
+        if _is_page_number(line):
+            continue
+        height = max(w["y1"] - w["y0"] for w in line)  # pdftotext's box: ascent + descent, ≈ 1.44 em
+        if abs(height - 16 * 1.44) < 1.5:
+            lines.append((page, top, min(w["x0"] for w in line), max(w["x1"] for w in line)))
+    return lines
+
+
+def test_justified_body_lines_end_at_the_text_block_edge(request_pdf, tmp_path):
+    """A line followed, on the same page and the next grid line, by one that starts at the block's left edge
+    (not indented: the same paragraph goes on) is justified: it ends within one character of the right edge."""
+    lines = _body_lines(word_boxes(request_pdf, tmp_path))
+    left, right, char = 28 * MM, (28 + 156) * MM, 156 / 28 * MM
+    wrapped = [
+        line for line, following in zip(lines, lines[1:])
+        if following[0] == line[0] and abs(following[1] - line[1] - 225 / 22 * MM) < 1 and abs(following[2] - left) < 1
+        and line[2] < left + 2.5 * char  # body text, not a table cell or a centred title
+    ]
+    assert len(wrapped) > 80
+    short = [(page, round(top / MM), round((right - end) / MM, 1)) for page, top, _start, end in wrapped if end < right - char]
+    assert short == [], short
+    assert all(end <= right + 1 * MM for _page, _top, _start, end in wrapped)
+
+
+def test_the_imprint_is_at_the_foot_of_the_last_page_which_is_even(request_pdf, tmp_path):
+    words = word_boxes(request_pdf, tmp_path)
+    pages = len(PdfReader(io.BytesIO(request_pdf)).pages)
+    imprint = [w for w in words if w["text"].endswith("印发")]
+    assert imprint and {w["page"] for w in imprint} == {pages}
+    assert pages % 2 == 0
+    assert imprint[0]["y1"] > (37 + 225 - 30) * MM  # at the foot of the text block
+
+
+def test_titles_and_table_headers_break_between_words(request_pdf, tmp_path):
+    text = pdf_text(request_pdf)
+    assert "关于开展 2023 年长宁区\n评比达标表彰活动申报项目的请示" in text  # not 评 / 比达标
+    assert "关于提请长宁区人民政府报送\n评比达标表彰活动项目的请示" in text
+    words = [w["text"] for w in word_boxes(request_pdf, tmp_path)]
+    # the quota table's headers: 先进质量 / 管理模式 / （项目）, not 先进质量管 / 理模式（项 / 目）
+    assert words.count("管理模式") >= 2 and words.count("（项目）") >= 2, words
+    assert not [w for w in words if w in ("先进质量管", "理模式（项", "目）", "（项")]
+
+
+def test_a_signoff_is_never_alone_at_the_top_of_a_page(request_pdf, tmp_path):
+    """GB/T 9704: the 署名 and 成文日期 keep at least the last lines of their letter on their page."""
+    words = word_boxes(request_pdf, tmp_path)
+    for issuer in ("上海市长宁区人力资源和社会保障局", "长宁区人民政府"):
+        for word in (w for w in words if w["text"] == issuer and w["x0"] > 60 * MM):
+            above = [w for w in words if w["page"] == word["page"] and w["y1"] < word["y0"] - 1]
+            assert len({round(w["y0"]) for w in above}) >= 2, word

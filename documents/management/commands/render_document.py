@@ -50,13 +50,15 @@ class Command(BaseCommand):
                 subject["award"] = Award.objects.select_related("cycle__programme__organiser", "application").get(pk=award)
             except (Award.DoesNotExist, ValueError):
                 raise CommandError(f"unknown award {award}") from None
+        # Nothing is written unless the whole PDF was made (generation.render_to_file); any failure ends the
+        # command with a non-zero status and the reason on stderr.
         try:
-            if out == "-":
-                rendered = generation.render_to_file(kind=kind, out=sys.stdout.buffer, **subject)
-            else:
-                with open(out, "wb") as handle:
-                    rendered = generation.render_to_file(kind=kind, out=handle, **subject)
+            rendered = generation.render_to_file(kind=kind, out=sys.stdout.buffer if out == "-" else out, **subject)
         except DocumentDataError as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:
+            raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - a layout or template error: say which, exit non-zero
+            raise CommandError(f"rendering {kind} failed: {type(exc).__name__}: {exc}") from exc
         if out != "-":
             self.stderr.write(f"{out}: {rendered.pages} page(s), {len(rendered.content)} bytes, {rendered.seconds:.2f} s")
