@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0002_adopt_decisions'),
+        ("reviews", "0003_once_per_meeting_day_and_voucher"),
     ]
 
     operations = [
