@@ -432,3 +432,28 @@ class BenefitForm(forms.Form):
     def __init__(self, *args, benefits, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].choices = [(b.get("code"), b.get("text")) for b in benefits]
+
+
+class FeedbackReportForm(forms.Form):
+    """The consolidated 评价反馈报告: an overall text and, per criterion, 优势 and 改进机会 (one point per line)."""
+
+    summary = forms.CharField(label=_("总体评价"), required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+    def __init__(self, *args, report, items, **kwargs):
+        initial = {"summary": report.summary}
+        for item in items:
+            initial[f"strengths_{item.criterion_id}"] = item.strengths
+            initial[f"improvements_{item.criterion_id}"] = item.improvements
+        super().__init__(*args, initial=initial, **kwargs)
+        self.items = items
+        for item in items:
+            for key, label in (("strengths", _("优势")), ("improvements", _("改进机会"))):
+                self.fields[f"{key}_{item.criterion_id}"] = forms.CharField(
+                    label=label, required=False, max_length=5000,
+                    widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+    def texts(self) -> dict:
+        return {item.criterion_id: {"strengths": self.cleaned_data.get(f"strengths_{item.criterion_id}", ""),
+                                    "improvements": self.cleaned_data.get(f"improvements_{item.criterion_id}", "")}
+                for item in self.items}
