@@ -668,6 +668,7 @@ FEEDBACK_LABELS = {
         "intro": "本报告由评审专家组依据{standard}对申报材料的评价汇总而成，列出各评分条款的得分档次及评审中识别的优势和改进机会，"
                  "供持续改进参考。报告为专家组的集体意见，不含专家个人信息。",
         "summary": "总体评价", "band_prefix": "得分档次：", "strengths": "优势", "improvements": "改进机会", "none": "无。",
+        "no_comments": "专家组未就本条款提出具体的优势或改进机会。",
         "band_note": "得分档次：专家组对该条款评分平均值占条款分值的比例所在的档次（5% 为一档）。",
     },
     "en": {
@@ -678,6 +679,7 @@ FEEDBACK_LABELS = {
                  "identified, for your continuous improvement. It states the panel's collective view and names no expert.",
         "summary": "Overall assessment", "band_prefix": "Score band: ", "strengths": "Strengths",
         "improvements": "Opportunities for improvement", "none": "None.",
+        "no_comments": "The panel noted no specific strength or opportunity for improvement on this criterion.",
         "band_note": "Score band: the band (in steps of 5 %) that holds the panel's mean score on the criterion as a share of "
                      "its maximum points.",
     },
