@@ -221,3 +221,25 @@ def test_the_panel_leader_may_consolidate_other_experts_may_not(scored, material
     assert client.get(url).status_code == 404
     client.force_login(experts[0].user)
     assert client.get(url).status_code == 200
+
+
+def test_a_foreign_national_gets_the_report_in_english(cn_cycle, cn_staff, make_application, make_expert, material, tmp_path):
+    from documents import generation
+
+    app = make_application(cn_cycle, "district-achievement", stage="material-review", staff=cn_staff, name="Anna Schmidt")
+    app.person.id_type, app.person.nationality, app.person.id_number = "passport", "Germany", "C01X00T47"
+    app.person.save()
+    expert = make_expert(name="赵评审")
+    assignment = services.assign_expert(stage=material, application=app, expert=expert, actor=cn_staff)
+    services.declare_conflict(expert=expert, application=app, has_conflict=False, reason="", actor=expert.user)
+    _score(assignment, percent=80, strengths={"1.1": "Consistent integrity in supplier audits"},
+           improvements={"2.1": "Publish the method so that others can adopt it"})
+    report = services.feedback_approve(report=services.feedback_start(application=app, stage=material, actor=cn_staff), actor=cn_staff)
+    subject = generation.build_subject(kind="feedback_report", feedback=report)
+    spec, rendered = generation.render_subject(kind="feedback_report", subject=subject)
+    text = _pdftotext(rendered.content, tmp_path)
+    for expected in ("Evaluation Feedback Report", "Anna Schmidt", "1.1 Professional ethics and integrity", "Score band: 70%–85%",
+                     "Strengths", "Consistent integrity in supplier audits", "Opportunities for improvement"):
+        assert expected in text, expected
+    assert "赵评审" not in text and "评价反馈报告" not in text and "优势" not in text
+    assert spec.filename.startswith("feedback-report-")
