@@ -46,7 +46,6 @@ from .feedback import (  # noqa: F401
     band_of,
     expert_label,
     feedback_criteria,
-    feedback_overview,
     feedback_released,
     feedback_report,
     feedback_sources,

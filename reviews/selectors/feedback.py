@@ -114,15 +114,3 @@ def released_feedback_reports(application) -> list[FeedbackReport]:
     reports = (FeedbackReport.objects.filter(application=application, status=FeedbackReport.Status.APPROVED)
                .select_related("stage__cycle__programme__organiser").order_by("stage__order"))
     return [report for report in reports if feedback_released(report)]
-
-
-def feedback_overview(*, application) -> list[dict]:
-    """For the staff page of an application: every scored stage with submitted scoresheets and its report."""
-    stages = list(Stage.objects.filter(cycle_id=application.cycle_id, kind="scored_review").order_by("order"))
-    reports = {r.stage_id: r for r in FeedbackReport.objects.filter(application=application)}
-    counts: dict[int, int] = {}
-    for stage_id in Scoresheet.objects.filter(
-            assignment__application=application, assignment__status=Assignment.Status.ACTIVE,
-            status=Scoresheet.Status.SUBMITTED).values_list("assignment__stage_id", flat=True):
-        counts[stage_id] = counts.get(stage_id, 0) + 1
-    return [{"stage": s, "report": reports.get(s.pk), "sheets": counts.get(s.pk, 0)} for s in stages if counts.get(s.pk) or reports.get(s.pk)]

@@ -113,6 +113,9 @@ def expert_application(request, pk: int):
         "application": application, "assignments": assignments, "form_rows": flatten_form_data(application.form_data),
         "attachments": list(application.attachments.order_by("uploaded_at")),
         "schedule": selectors.schedule_for_application(application),
+        # The panel leader (组长) consolidates the 评价反馈报告 of the stages they lead.
+        "feedback_stages": [a.stage for a in assignments
+                            if a.stage.kind == "scored_review" and access.is_panel_leader_for(request.user, application, a.stage)],
     })
 
 

@@ -219,8 +219,10 @@ def test_the_panel_leader_may_consolidate_other_experts_may_not(scored, material
     url = reverse("reviews:feedback_edit", args=[app.cycle.code, app.pk, "material-review"])
     client.force_login(experts[1].user)
     assert client.get(url).status_code == 404
+    assert url not in client.get(reverse("reviews:expert_application", args=[app.pk])).content.decode()
     client.force_login(experts[0].user)
     assert client.get(url).status_code == 200
+    assert url in client.get(reverse("reviews:expert_application", args=[app.pk])).content.decode()
 
 
 def test_a_foreign_national_gets_the_report_in_english(cn_cycle, cn_staff, make_application, make_expert, material, tmp_path):
