@@ -87,7 +87,7 @@ def feedback_report(*, application, stage: Stage) -> FeedbackReport | None:
 
 def report_items(report: FeedbackReport) -> list:
     """The report's items in rubric order, with criterion."""
-    items = list(report.items.select_related("criterion"))
+    items = list(report.items.select_related("criterion__rubric", "criterion__parent"))
     order = {}
     if items:
         rubric = items[0].criterion.rubric
@@ -95,12 +95,7 @@ def report_items(report: FeedbackReport) -> list:
     return sorted(items, key=lambda item: order.get(item.criterion_id, 0))
 
 
-def feedback_released(report: FeedbackReport) -> bool:
-    """The release rule: an approved report reaches the applicant as its cycle says (at once, after the cycle's
-    approval of winners, or never)."""
-    if report is None or not report.is_approved:
-        return False
-    cycle = report.stage.cycle
+def _release_allows(cycle) -> bool:
     mode = cycle.feedback_release
     if mode == FeedbackRelease.ON_APPROVAL:
         return True
@@ -109,8 +104,16 @@ def feedback_released(report: FeedbackReport) -> bool:
     return False
 
 
+def feedback_released(report: FeedbackReport) -> bool:
+    """The release rule: an approved report reaches the applicant as its cycle says (at once, after the cycle's
+    approval of winners, or never)."""
+    return report is not None and report.is_approved and _release_allows(report.stage.cycle)
+
+
 def released_feedback_reports(application) -> list[FeedbackReport]:
     """The reports of an application that its applicant may read now, in stage order."""
-    reports = (FeedbackReport.objects.filter(application=application, status=FeedbackReport.Status.APPROVED)
-               .select_related("stage__cycle__programme__organiser").order_by("stage__order"))
-    return [report for report in reports if feedback_released(report)]
+    reports = list(FeedbackReport.objects.filter(application=application, status=FeedbackReport.Status.APPROVED)
+                   .select_related("stage__cycle__programme__organiser").order_by("stage__order"))
+    if not reports or not _release_allows(reports[0].stage.cycle):  # one cycle: the rule is asked once
+        return []
+    return reports

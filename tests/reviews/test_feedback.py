@@ -245,3 +245,25 @@ def test_a_foreign_national_gets_the_report_in_english(cn_cycle, cn_staff, make_
         assert expected in text, expected
     assert "赵评审" not in text and "评价反馈报告" not in text and "优势" not in text
     assert spec.filename.startswith("feedback-report-")
+
+
+def test_feedback_screen_query_count_does_not_grow_with_the_panel(scored, material, cn_staff, make_expert, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app, _experts = scored
+    url = reverse("reviews:feedback_edit", args=[app.cycle.code, app.pk, "material-review"])
+    services.feedback_start(application=app, stage=material, actor=cn_staff)
+    client.force_login(cn_staff)
+    client.get(url)
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(url).status_code == 200
+    for percent in (40, 80, 90):
+        expert = make_expert()
+        assignment = services.assign_expert(stage=material, application=app, expert=expert, actor=cn_staff)
+        services.declare_conflict(expert=expert, application=app, has_conflict=False, reason="", actor=expert.user)
+        _score(assignment, percent=percent, strengths={"4.2.1": "战略清晰"}, improvements={"4.7.3": "财务对标不足"})
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url).content.decode()
+    assert "专家E" in page  # five experts' words, labelled
+    assert len(five.captured_queries) == len(two.captured_queries)
