@@ -76,6 +76,7 @@ def test_scoring_on_a_390px_phone_and_on_desktop(browser, _private_media_for_liv
         bands.nth(index).select_option("50")
     assert phone.locator(".js-subtotal").first.inner_text() == "55.00"  # 4.1: 110 × 50 %
     phone.fill("#id_opinion", "方法系统，展开充分。")
+    phone.evaluate("window.scrollTo(0, 0)")  # the bar stays at the bottom of the screen wherever one is
     phone.click(".score-total-bar button[name=submit]")
     dialog = phone.locator("#submit-confirm")
     dialog.wait_for(state="visible")
@@ -111,3 +112,48 @@ def _first_criterion_id(assignment) -> int:
     from reviews.selectors import rubric_for
 
     return leaf_criteria(rubric_for(assignment.application))[0].pk
+
+
+def test_staff_consolidate_and_approve_the_feedback_report_and_the_applicant_downloads_it(
+        browser, _private_media_for_live_server, live_server, cn_cycle, cn_staff, make_application, make_expert):  # noqa: F811
+    from awards.rubrics import leaf_criteria
+    from reviews.selectors import rubric_for
+
+    app = make_application(cn_cycle, stage="material-review", staff=cn_staff, name="反馈旅程示例有限公司")
+    stage = cn_cycle.stages.get(code="material-review")
+    criteria = leaf_criteria(rubric_for(app))
+    for name, text in (("周评审", "质量方针与战略衔接紧密"), ("吴评审", "顾客满意度测量方法系统")):
+        expert = make_expert(name=name)
+        assignment = services.assign_expert(stage=stage, application=app, expert=expert, actor=cn_staff)
+        services.declare_conflict(expert=expert, application=app, has_conflict=False, reason="", actor=expert.user)
+        services.save_scores(assignment=assignment, actor=expert.user, submit=True, opinion="同意",
+                             scores={c.pk: c.max_points / 2 for c in criteria}, strengths={criteria[0].pk: text},
+                             improvements={criteria[0].pk: "缺少三年以上的趋势数据"})
+
+    office = _open(browser, live_server, 1280, 900)
+    log_in(office, "cn-staff", PASSWORD)
+    office.goto(reverse("reviews:staff_application", args=[cn_cycle.code, app.pk]))
+    follow(office, "a:has-text('评价反馈报告')")
+    follow(office, "button:has-text('汇总专家意见')")
+    box = office.locator(f"#id_strengths_{criteria[0].pk}")
+    assert box.input_value() == "质量方针与战略衔接紧密\n顾客满意度测量方法系统"
+    assert "周评审" not in office.inner_text("main") and "专家A" in office.inner_text("main")
+    box.fill("质量方针与战略衔接紧密\n顾客满意度测量方法系统、覆盖主要顾客群")
+    office.fill("#id_summary", "组织已建立较完整的卓越绩效管理体系。")
+    follow(office, "button:has-text('保存并审定')")
+    assert office.locator(".alert-success", has_text="报告已审定").count() == 1
+    office.locator("a:has-text('下载 PDF')").wait_for()
+    office.screenshot(path=str(JOURNEY_ARTIFACTS / "feedback-staff-screen.png"), full_page=False)
+
+    applicant = _open(browser, live_server, 390, 844)
+    log_in(applicant, app.applicant.username, PASSWORD)
+    applicant.goto(reverse("applications:detail", args=[app.pk]))
+    card = applicant.locator("#feedback-reports")
+    assert "资料评审" in card.inner_text()
+    href = card.locator("a:has-text('下载 PDF')").get_attribute("href")
+    response = applicant.request.get(href)
+    assert response.status == 200 and response.body()[:5] == b"%PDF-"
+    applicant.screenshot(path=str(JOURNEY_ARTIFACTS / "feedback-applicant-390px.png"), full_page=False)
+    assert office.js_errors == [] and applicant.js_errors == []
+    office.context.close()
+    applicant.context.close()
