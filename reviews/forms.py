@@ -200,14 +200,18 @@ class ScoresheetForm(forms.Form):
     def raw_scores(self) -> dict:
         return {c.pk: self.data.get(f"item_{c.pk}", "") for c in self.criteria}
 
+    def _texts(self, prefix: str, criteria) -> dict:
+        """The posted texts by criterion id; a box that was not posted at all keeps its saved text (None is not sent)."""
+        return {c.pk: self.data[f"{prefix}_{c.pk}"] for c in criteria if f"{prefix}_{c.pk}" in self.data}
+
     def comments(self) -> dict:
-        return {c.pk: self.data.get(f"comment_{c.pk}", "") for c in self.criteria}
+        return self._texts("comment", self.criteria)
 
     def strengths(self) -> dict:
-        return {c.pk: self.data.get(f"strengths_{c.pk}", "") for c in self.criteria if c.pk in self.feedback_ids}
+        return self._texts("strengths", [c for c in self.criteria if c.pk in self.feedback_ids])
 
     def improvements(self) -> dict:
-        return {c.pk: self.data.get(f"improvements_{c.pk}", "") for c in self.criteria if c.pk in self.feedback_ids}
+        return self._texts("improvements", [c for c in self.criteria if c.pk in self.feedback_ids])
 
 
 class ExpertProfileForm(forms.ModelForm):

@@ -267,3 +267,21 @@ def test_feedback_screen_query_count_does_not_grow_with_the_panel(scored, materi
         page = client.get(url).content.decode()
     assert "专家E" in page  # five experts' words, labelled
     assert len(five.captured_queries) == len(two.captured_queries)
+
+
+def test_a_post_without_the_text_boxes_keeps_the_saved_texts(cn_cycle, cn_staff, make_application, make_expert, material, client):
+    app = make_application(cn_cycle, stage="material-review", staff=cn_staff)
+    first = leaf_criteria(rubric_for(app))[0]
+    expert = make_expert()
+    assignment = services.assign_expert(stage=material, application=app, expert=expert, actor=cn_staff)
+    services.declare_conflict(expert=expert, application=app, has_conflict=False, reason="", actor=expert.user)
+    url = reverse("reviews:expert_scoresheet", args=[app.pk, "material-review"])
+    client.force_login(expert.user)
+    response = client.post(url, {f"item_{first.pk}": "30", f"comment_{first.pk}": "评语", f"strengths_{first.pk}": "优势甲",
+                                 f"improvements_{first.pk}": "改进乙", "opinion": "", "save": "1"})
+    assert response.status_code == 302
+    assert client.post(url, {f"item_{first.pk}": "31", "opinion": "", "save": "1"}).status_code == 302
+    item = ItemScore.objects.get(scoresheet__assignment=assignment)
+    assert (item.score, item.comment, item.strengths, item.improvements) == (D("31.00"), "评语", "优势甲", "改进乙")
+    page = client.get(url).content.decode()
+    assert "优势甲" in page and "改进乙" in page
