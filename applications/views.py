@@ -205,8 +205,11 @@ def detail(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
     history = selectors.history_for([application.pk]).get(application.pk, [])
     form = ApplicationForm(application=application, editable=set())
-    from reviews.selectors import schedule_for_application
+    from documents.selectors import feedback_documents
+    from reviews.selectors import released_feedback_reports, schedule_for_application
 
+    reports = released_feedback_reports(application)
+    documents = feedback_documents(reports)
     return render(
         request,
         "applications/detail.html",
@@ -217,6 +220,7 @@ def detail(request, pk: int):
             snapshot=application.eligibility_snapshot,
             withdraw_form=ReasonForm(),
             schedule=schedule_for_application(application),
+            feedback=[{"report": r, "document": documents.get(r.pk)} for r in reports],
         ),
     )
 

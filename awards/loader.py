@@ -36,6 +36,7 @@ from .models import (
     CategoryRubric,
     Cycle,
     EligibilityRule,
+    FeedbackRelease,
     LetterCycle,
     OfficialLetter,
     Organiser,
@@ -259,6 +260,8 @@ class _Loader:
                         "kind": node.get("kind", "plain"),
                         "order": order,
                         "guidance": node.get("guidance", ""),
+                        "name_en": node.get("name_en", ""),
+                        "feedback_enabled": node.get("feedback_enabled", True),
                     },
                     source,
                     f"{where}[{order - 1}]",
@@ -311,6 +314,8 @@ class _Loader:
         raw = doc.get("cycle")
         values = self.fields(raw, "cycle", source, "cycle")
         self.claim("cycle", values["code"], source, "cycle.code")
+        if "feedback_release" in values and values["feedback_release"] not in FeedbackRelease.values:
+            raise SeedError(source, "cycle.feedback_release", _("应为 %(l)s 之一") % {"l": "、".join(FeedbackRelease.values)})
         for key in ("notice",):
             values.setdefault(key, {})
         values.setdefault("work_plan", {})
@@ -599,6 +604,10 @@ def export_cycle_documents(code: str) -> list[dict]:
                 node = {"code": c.code, "name": c.name, "max_points": _plain(c.max_points), "kind": c.kind}
                 if c.guidance:
                     node["guidance"] = c.guidance
+                if c.name_en:
+                    node["name_en"] = c.name_en
+                if not c.feedback_enabled:
+                    node["feedback_enabled"] = False
                 children = tree(c.pk)
                 if children:
                     node["children"] = children

@@ -94,6 +94,14 @@ class ProjectType(models.TextChoices):
     NEW = "new", _("新设项目")
 
 
+class FeedbackRelease(models.TextChoices):
+    """When an approved 评价反馈报告 reaches the applicant."""
+
+    ON_APPROVAL = "on_approval", _("审定后即发布")
+    AFTER_DECISION = "after_decision", _("审定且本周期批准表彰后发布")
+    NEVER = "never", _("不向申报人发布")
+
+
 class Cycle(LocalizedNameMixin, models.Model):
     """One round (届 / 年度) of a programme, with its window, figures and review pipeline."""
 
@@ -133,6 +141,9 @@ class Cycle(LocalizedNameMixin, models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     contact_address = models.CharField(_("材料寄送地址"), max_length=200, blank=True)
     contact_postcode = models.CharField(_("邮政编码"), max_length=10, blank=True)
+    feedback_release = models.CharField(
+        _("评价反馈报告发布方式"), max_length=20, choices=FeedbackRelease.choices, default=FeedbackRelease.ON_APPROVAL,
+        help_text=_("评价反馈报告经组长或评审办公室审定后何时向申报人发布"))
     notice = models.JSONField(_("申报通知"), default=dict, blank=True, help_text=_("申报通知各节：标题、导语、申报程序等"))
     work_plan = models.JSONField(_("工作方案"), default=list, blank=True, help_text=_("工作方案各节：[{title, paragraphs}]"))
     applications_per_applicant = models.PositiveSmallIntegerField(_("每个申报人可申报数"), default=1)
@@ -348,6 +359,8 @@ class Rubric(models.Model):
         _("正式评分表"), default=True, help_text=_("未勾选表示系统默认表，待评审办公室导入标准正式条款后替换")
     )
     note = models.TextField(_("说明"), blank=True)
+    feedback_enabled = models.BooleanField(
+        _("收集优势与改进机会"), default=True, help_text=_("专家评分时可按条款填写优势、改进机会，汇总为评价反馈报告"))
 
     class Meta:
         verbose_name = _("评分标准")
@@ -371,7 +384,7 @@ class CriterionKind(models.TextChoices):
     PLAIN = "plain", _("一般")
 
 
-class RubricCriterion(models.Model):
+class RubricCriterion(LocalizedNameMixin, models.Model):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("评分标准"))
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级条款")
@@ -382,6 +395,9 @@ class RubricCriterion(models.Model):
     kind = models.CharField(_("评价方式"), max_length=10, choices=CriterionKind.choices, default=CriterionKind.PLAIN)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     guidance = models.TextField(_("评分要点"), blank=True)
+    name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
+    feedback_enabled = models.BooleanField(
+        _("收集优势与改进机会"), default=True, help_text=_("评分标准启用时，本条款是否收集优势、改进机会"))
 
     class Meta:
         verbose_name = _("评分条款")

@@ -129,6 +129,7 @@ SECTIONS: dict[str, Section] = {
             _f("contact_postcode", T, "邮政编码（请加引号）"),
             _f("notice", M, "申报通知各节：title、intro、period_text、procedure、standards、forms、source"),
             _f("work_plan", M, "工作方案：title 与 sections（每节 title、paragraphs）"),
+            _f("feedback_release", C, "评价反馈报告发布方式：on_approval（审定后即发布，默认）、after_decision（审定且本周期批准表彰后发布）或 never"),
             _f("applications_per_applicant", I, "每个申报人在本周期可申报的数量", unit="项"),
             _f("previous_cycle", C, "上届周期代码（须已存在），用于上届名额与比例", nullable=True, column=False),
             _f("review_bodies", L, "评审机构列表，见“评审机构”一节；代码不得重复", column=False),
@@ -202,6 +203,7 @@ SECTIONS: dict[str, Section] = {
             _f("total_points", N, "总分；一级条款分值之和须等于总分", required=True, unit="分", hint="应为数字"),
             _f("is_official", B, "true：标准正式条款；false：系统默认表，待导入正式条款"),
             _f("note", T, "说明"),
+            _f("feedback_enabled", B, "true（默认）：专家按条款填写优势、改进机会，汇总为评价反馈报告"),
             _f("criteria", L, "评分条款树，见“评分条款”一节；条款号在整棵树内唯一", required=True, column=False),
         )),
         Section("criteria[]", "评分条款（criteria）", (
@@ -210,6 +212,8 @@ SECTIONS: dict[str, Section] = {
             _f("max_points", N, "分值；下级条款分值之和须等于本条款分值", required=True, unit="分", hint="应为数字"),
             _f("kind", C, "评价方式：process（方法-展开-学习-整合）、result（水平-趋势-对比-整合）或 plain（默认）"),
             _f("guidance", T, "评分要点"),
+            _f("name_en", T, "英文名称（英文评价反馈报告用）"),
+            _f("feedback_enabled", B, "false：本条款不收集优势、改进机会（默认 true）"),
             _f("children", L, "下级条款列表（同样的字段）", column=False),
         )),
         Section("letter-document", "公文文件（kind: letter）", (

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import log_activity
-from reviews.models import Award
+from reviews.models import Award, FeedbackReport
 
 from .kinds import KINDS, DocumentDataError, RenderSpec, Subject
 from .models import Document, DocumentStatus, document_upload_to
@@ -38,8 +38,10 @@ STALE_AFTER = timedelta(seconds=getattr(settings, "DOCUMENTS_STALE_AFTER_SECONDS
 # --- subjects ----------------------------------------------------------------------------------
 
 
-def subject_key(*, kind: str, cycles: Sequence = (), application=None, award=None) -> str:
+def subject_key(*, kind: str, cycles: Sequence = (), application=None, award=None, feedback=None) -> str:
     spec = KINDS[kind]
+    if spec.subject == "feedback":  # one key per approved version: an earlier version's PDF is never the current one
+        return f"feedback:{feedback.pk}:v{feedback.version}"
     if spec.subject == "application":
         return f"application:{application.pk}"
     if spec.subject == "winner":
@@ -47,12 +49,18 @@ def subject_key(*, kind: str, cycles: Sequence = (), application=None, award=Non
     return "cycles:" + ",".join(str(cycle.pk) for cycle in cycles)
 
 
-def build_subject(*, kind: str, cycles: Sequence = (), application=None, award=None) -> Subject:
+def build_subject(*, kind: str, cycles: Sequence = (), application=None, award=None, feedback=None) -> Subject:
     """Check that the subject fits the kind and return it with its organiser."""
     if kind not in KINDS:
         raise DocumentDataError(_("未知的文书类型：%(kind)s") % {"kind": kind})
     spec = KINDS[kind]
     cycles = list(cycles)
+    if spec.subject == "feedback":
+        if feedback is None:
+            raise DocumentDataError(_("该文书须指定评价反馈报告。"))
+        application = feedback.application
+        return Subject(organiser=application.cycle.programme.organiser, cycles=[application.cycle], application=application,
+                       feedback=feedback)
     if spec.subject == "application":
         if application is None:
             raise DocumentDataError(_("该文书须指定申报。"))
@@ -80,6 +88,11 @@ def subject_of(document: Document) -> Subject:
     spec = KINDS[document.kind]
     if spec.subject == "application":
         return build_subject(kind=document.kind, application=document.application)
+    if spec.subject == "feedback":
+        report = FeedbackReport.objects.select_related(
+            "application__cycle__programme__organiser", "application__category", "application__person", "application__applicant",
+            "stage__cycle__programme__organiser").get(pk=document.params["feedback"])
+        return build_subject(kind=document.kind, feedback=report)
     if spec.subject == "winner":
         award = Award.objects.select_related("cycle__programme__organiser").get(pk=document.params["award"])
         return build_subject(kind=document.kind, award=award)
@@ -212,13 +225,13 @@ def document_mark_failed(*, document_id: int, error: str) -> None:
         log_activity(actor=None, action="document.failed", target=document, after={"error": document.error})
 
 
-def render_to_file(*, kind: str, out, cycles: Sequence = (), application=None, award=None) -> RenderedPdf:
+def render_to_file(*, kind: str, out, cycles: Sequence = (), application=None, award=None, feedback=None) -> RenderedPdf:
     """The render_document command: the same rendering path as the task, synchronously.
 
     `out` is a path or a binary stream. A path is written all at once or not at all: the PDF goes to a
     temporary file beside it that is renamed over the path only once it is complete, so a render that
     fails (bad data, a layout error, a full disk) leaves no file and no truncated one behind."""
-    subject = build_subject(kind=kind, cycles=cycles, application=application, award=award)
+    subject = build_subject(kind=kind, cycles=cycles, application=application, award=award, feedback=feedback)
     _spec, rendered = render_subject(kind=kind, subject=subject)
     if hasattr(out, "write"):
         out.write(rendered.content)

@@ -37,6 +37,7 @@ class Subject:
     application: object | None = None
     winner: object | None = None
     letter: object | None = None
+    feedback: object | None = None  # a reviews.FeedbackReport
 
     @property
     def cycle(self):
@@ -853,6 +854,110 @@ def build_score_summary(subject: Subject) -> RenderSpec:
     )
 
 
+# --- 评价反馈报告 ---------------------------------------------------------------------------------
+
+
+FEEDBACK_LABELS = {
+    "zh": {
+        "title": "评价反馈报告", "programme": "申报奖项", "category": "奖项类别", "applicant": "申报对象",
+        "number": "受理编号", "stage": "评审环节", "standard": "评价准则", "approved": "审定日期",
+        "intro": "本报告由评审专家组依据{standard}对申报材料的评价汇总而成，列出各评分条款的得分档次及评审中识别的优势和改进机会，"
+                 "供持续改进参考。报告为专家组的集体意见，不含专家个人信息。",
+        "summary": "总体评价", "band_prefix": "得分档次：", "strengths": "优势", "improvements": "改进机会", "none": "无。",
+        "no_comments": "专家组未就本条款提出具体的优势或改进机会。",
+        "band_note": "得分档次：专家组对该条款评分平均值占条款分值的比例所在的档次（5% 为一档）。",
+    },
+    "en": {
+        "title": "Evaluation Feedback Report", "programme": "Award", "category": "Category", "applicant": "Applicant",
+        "number": "Application no.", "stage": "Review stage", "standard": "Criteria", "approved": "Approved on",
+        "intro": "This report consolidates the assessment of your application by the expert panel against {standard}. "
+                 "For each criterion it gives the score band and the strengths and opportunities for improvement the panel "
+                 "identified, for your continuous improvement. It states the panel's collective view and names no expert.",
+        "summary": "Overall assessment", "band_prefix": "Score band: ", "strengths": "Strengths",
+        "improvements": "Opportunities for improvement", "none": "None.",
+        "no_comments": "The panel noted no specific strength or opportunity for improvement on this criterion.",
+        "band_note": "Score band: the band (in steps of 5 %) that holds the panel's mean score on the criterion as a share of "
+                     "its maximum points.",
+    },
+}
+
+
+def feedback_is_english(application) -> bool:
+    """虹桥 applicants (foreign nationals) and applicants reading the English interface get the English report."""
+    person = application.person if application.person_id else None
+    language = getattr(application.applicant, "preferred_language", "") or ""
+    return bool(person is not None and person.is_foreign) or language.startswith("en")
+
+
+def feedback_context(report) -> dict:
+    from reviews.selectors import band_of, report_items
+
+    application = report.application
+    english = feedback_is_english(application)
+    labels = FEEDBACK_LABELS["en" if english else "zh"]
+    cycle = report.stage.cycle
+    groups: list[dict] = []
+    rubric = None
+    for item in report_items(report):
+        criterion = item.criterion
+        rubric = criterion.rubric
+        parent = criterion.parent
+        key = parent.pk if parent else None
+        if not groups or groups[-1]["key"] != key:
+            groups.append({"key": key, "title": f"{parent.code} {parent.display_name}" if parent else "", "items": []})
+        band = band_of(item.percent, criterion.kind)
+        groups[-1]["items"].append({
+            "title": f"{criterion.code} {criterion.display_name}",
+            "band": f"{band[0]}%–{band[1]}%" if band else "—",
+            "band_text": band[2] if band and not english else "",
+            "strengths": [line.strip() for line in item.strengths.splitlines() if line.strip()],
+            "improvements": [line.strip() for line in item.improvements.splitlines() if line.strip()],
+        })
+    standard = f"{rubric.standard}" + ("" if english else f"《{rubric.name}》") if rubric else ""
+    programme = cycle.programme
+    if english:
+        issuer = f"Review Office, {programme.display_name}"
+        approved = report.approved_at.astimezone().date().isoformat() if report.approved_at else ""
+    else:
+        issuer = programme.office or programme.organiser.office_name or programme.organiser.name
+        approved = date_text(report.approved_at.astimezone().date()) if report.approved_at else ""
+    return {
+        "english": english, "labels": labels, "title_lines": [labels["title"]] if english else title_lines(labels["title"]),
+        "fields": [
+            (labels["programme"], f"{programme.display_name} ({cycle.display_name})" if english else f"{programme.name}（{cycle.name}）"),
+            (labels["category"], application.category.display_name),
+            (labels["applicant"], application.applicant_name),
+            (labels["number"], application.number or "—"),
+            (labels["stage"], report.stage.display_name),
+            (labels["standard"], standard),
+            (labels["approved"], approved),
+        ],
+        "intro": labels["intro"].format(standard=standard),
+        "summary": [line.strip() for line in report.summary.splitlines() if line.strip()],
+        "groups": groups, "issuer": issuer, "date_text": approved,
+    }
+
+
+def build_feedback_report(subject: Subject) -> RenderSpec:
+    from django.utils import translation
+
+    report = subject.feedback
+    application = report.application
+    if not report.is_approved:
+        raise DocumentDataError(_("评价反馈报告尚未审定，不能生成。"))
+    english = feedback_is_english(application)
+    with translation.override("en" if english else "zh-hans"):
+        context = feedback_context(report)
+    title = FEEDBACK_LABELS["en" if english else "zh"]["title"]
+    return RenderSpec(
+        template="documents/pdf/feedback_report.html",
+        context={"feedback": context},
+        title=f"{title} {application.number or ''} {report.stage.name}".strip(),
+        filename=f"{'feedback-report' if english else '评价反馈报告'}-{application.number or application.pk}-{report.stage.code}.pdf",
+        author=context["issuer"],
+    )
+
+
 KINDS: dict[str, KindSpec] = {}
 
 
@@ -870,3 +975,4 @@ register(KindSpec("publicity_notice", _("公示"), "cycle", build_publicity_noti
 register(KindSpec("award_decision", _("表彰决定"), "cycle", build_award_decision, official_letter=True))
 register(KindSpec("certificate", _("荣誉证书"), "winner", build_certificate))
 register(KindSpec("certificate_batch", _("荣誉证书（全部获奖者）"), "cycle", build_certificate_batch))
+register(KindSpec("feedback_report", _("评价反馈报告"), "feedback", build_feedback_report))

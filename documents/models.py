@@ -20,6 +20,7 @@ class DocumentKind(models.TextChoices):
     AWARD_DECISION = "award_decision", _("表彰决定")
     CERTIFICATE = "certificate", _("荣誉证书")
     CERTIFICATE_BATCH = "certificate_batch", _("荣誉证书（全部获奖者）")
+    FEEDBACK_REPORT = "feedback_report", _("评价反馈报告")
 
 
 class DocumentStatus(models.TextChoices):

@@ -38,3 +38,14 @@ def documents_for_subject(*, user, cycle=None, application=None, kinds=None, lim
         return []
     return list(queryset.order_by("-created_at", "-id")[:limit])
 
+
+
+def feedback_documents(reports) -> dict:
+    """For each 评价反馈报告 (by id): the newest document of its current approved version, or None (one query)."""
+    keys = {f"feedback:{report.pk}:v{report.version}": report.pk for report in reports if report.is_approved}
+    found: dict = {pk: None for pk in (r.pk for r in reports)}
+    for document in Document.objects.filter(kind="feedback_report", subject_key__in=list(keys)).order_by("-created_at", "-id"):
+        pk = keys[document.subject_key]
+        if found.get(pk) is None:
+            found[pk] = document
+    return found

@@ -27,17 +27,21 @@ def request_document(
     cycles: Sequence = (),
     application=None,
     award=None,
+    feedback=None,
 ) -> Document:
     """Ask for a document. Queues its rendering once the transaction commits.
 
     Idempotent while a rendering is pending: asking again for the same kind and subject while
     one is queued or running returns that one instead of queuing a second.
     """
-    subject = build_subject(kind=kind, cycles=cycles, application=application, award=award)
-    key = subject_key(kind=kind, cycles=subject.cycles, application=application, award=award)
+    subject = build_subject(kind=kind, cycles=cycles, application=application, award=award, feedback=feedback)
+    key = subject_key(kind=kind, cycles=subject.cycles, application=application, award=award, feedback=feedback)
     params: dict = {"cycles": [cycle.pk for cycle in subject.cycles]}
     if award is not None:
         params["award"] = award.pk
+    if feedback is not None:
+        params["feedback"] = feedback.pk
+        params["version"] = feedback.version
     with transaction.atomic():
         existing = (
             Document.objects.select_for_update().filter(kind=kind, subject_key=key, status__in=ACTIVE_STATUSES).first()
@@ -50,7 +54,7 @@ def request_document(
                     kind=kind,
                     organiser=subject.organiser,
                     cycle=subject.cycle,
-                    application=application or getattr(award, "application", None),
+                    application=application or getattr(award, "application", None) or subject.application,
                     subject_key=key,
                     params=params,
                     title=str(KINDS[kind].label),

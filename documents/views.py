@@ -54,6 +54,15 @@ def document_status_data(document: Document) -> dict:
 def _resolve_subject(request, kind: str):
     """The cycles / application / award named in the request, limited to what exists."""
     spec = KINDS[kind]
+    if spec.subject == "feedback":
+        from reviews.models import FeedbackReport
+
+        value = request.POST.get("feedback", "")
+        report = FeedbackReport.objects.select_related("application__cycle__programme__organiser", "stage__cycle__programme").filter(
+            pk=int(value) if value.isascii() and value.isdigit() else None).first()
+        if report is None:
+            raise Http404
+        return {"feedback": report}, report.application.cycle.programme.organiser
     if spec.subject == "application":
         from applications.models import Application
 
@@ -86,7 +95,8 @@ def request_view(request):
     if kind not in KINDS:
         raise Http404
     subject, organiser = _resolve_subject(request, kind)
-    if not rules.can_request(request.user, kind=kind, organiser=organiser, application=subject.get("application")):
+    if not rules.can_request(request.user, kind=kind, organiser=organiser, application=subject.get("application"),
+                             feedback=subject.get("feedback")):
         raise Http404
     try:
         document = services.request_document(kind=kind, requested_by=request.user, **subject)
@@ -128,7 +138,8 @@ def download_view(request, public_id):
 @require_POST
 def retry_view(request, public_id):
     document = _get_document(request, public_id)
-    if not rules.can_request(request.user, kind=document.kind, organiser=document.organiser, application=document.application):
+    if not rules.can_request(request.user, kind=document.kind, organiser=document.organiser, application=document.application,
+                             feedback=rules.feedback_of(document)):
         raise Http404
     document = services.document_retry(document=document, actor=request.user)
     if _wants_json(request):

@@ -21,6 +21,7 @@ from applications.models import Application, ApplicationStatus
 from reviews.conflicts import conflict_reasons
 from reviews.models import Assignment, ConflictDeclaration, ExpertProfile
 from reviews.selectors.cycles import APPLICATION_RELATED
+from reviews.selectors.feedback import feedback_released
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,26 @@ def staff_application(user, pk: int) -> Application:
     if application is None or not is_staff_for(user, application):
         raise Http404
     return application
+
+
+def is_panel_leader_for(user, application: Application, stage) -> bool:
+    """The leader (组长) of the panel that the application's assignments in `stage` belong to, cleared on it."""
+    clearance = expert_clearance(user, application)
+    if clearance is None or not clearance.declared_no_conflict:
+        return False
+    return Assignment.objects.filter(application=application, stage=stage, status=Assignment.Status.ACTIVE,
+                                     panel__leader=clearance.expert).exists()
+
+
+def may_consolidate_feedback(user, application: Application, stage) -> bool:
+    """Who edits and approves an application's 评价反馈报告: its review staff, or the panel leader of the stage."""
+    return is_staff_for(user, application) or is_panel_leader_for(user, application, stage)
+
+
+def may_read_feedback(user, report) -> bool:
+    """A 评价反馈报告 (and its PDF): review staff and the panel leader always; the applicant (or the unit that
+    nominated them) only once the report is released; nobody else, and no other applicant, ever."""
+    application = report.application
+    if may_consolidate_feedback(user, application, report.stage):
+        return True
+    return is_own(user, application) and feedback_released(report)

@@ -20,7 +20,7 @@ from applications.sections import section_choices
 from awards.rubrics import leaf_criteria
 from core.identity import credit_code_check_character
 from core.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
-from reviews import demo_decisions, services
+from reviews import demo_decisions, selectors, services
 from reviews.eligibility import FAIL, REVIEW, automatic_results
 from reviews.models import Assignment, ExpertPanel, ExpertProfile, SupplementRequest
 
@@ -127,8 +127,16 @@ def _score(assignment: Assignment, percent: int, submit: bool = True) -> None:
     for i, criterion in enumerate(leaf_criteria(sheet.rubric)):
         p = max(0, min(100, percent + (i % 3) * 5 - 5))
         scores[criterion.pk] = (criterion.max_points * p / 100).quantize(Decimal("0.01"))
+    # 优势 / 改进机会 on the first two items, so that the 评价反馈报告 screen has something to consolidate.
+    leading = [c.pk for c in selectors.feedback_criteria(sheet.rubric)[:2]]
     services.save_scores(assignment=assignment, scores=scores, opinion="管理体系运行有效，结果指标总体良好；建议加强对标与创新。",
-                         actor=assignment.expert.user, submit=submit)
+                         actor=assignment.expert.user, submit=submit,
+                         strengths={pk: text for pk, text in zip(leading, DEMO_STRENGTHS)},
+                         improvements={pk: text for pk, text in zip(leading, DEMO_IMPROVEMENTS)})
+
+
+DEMO_STRENGTHS = ("高层领导亲自推进卓越绩效模式，战略目标层层分解到部门。", "建立了覆盖主要相关方的沟通与决策机制。")
+DEMO_IMPROVEMENTS = ("部分战略指标缺少量化目标和对标数据。", "治理机制的评价与改进尚未形成闭环。")
 
 
 def _build_cycle(cycle, orgs, staff, experts, organiser, stdout, offset: int) -> int:

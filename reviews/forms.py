@@ -148,42 +148,66 @@ BAND_CHOICES = [("", "—")] + [(str(p), f"{p}%") for p in range(0, 101, 5)]
 
 
 class ScoresheetForm(forms.Form):
-    """One decimal field per leaf criterion (max = the item's maximum), an optional 5 % band helper, and the opinion."""
+    """One decimal field per leaf criterion (max = the item's maximum), an optional 5 % band helper, the 评语, and —
+    where the rubric collects them — 优势 and 改进机会 for the 评价反馈报告; then the opinion."""
 
     opinion = forms.CharField(label=_("评审意见"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
 
-    def __init__(self, *args, criteria, sheet=None, **kwargs):
+    def __init__(self, *args, criteria, sheet=None, feedback_ids=frozenset(), **kwargs):
         initial = kwargs.pop("initial", {}) or {}
         if sheet is not None:
             for item in sheet.items.all():
                 initial[f"item_{item.criterion_id}"] = item.score
                 initial[f"comment_{item.criterion_id}"] = item.comment
+                initial[f"strengths_{item.criterion_id}"] = item.strengths
+                initial[f"improvements_{item.criterion_id}"] = item.improvements
             initial["opinion"] = sheet.opinion
         super().__init__(*args, initial=initial, **kwargs)
         self.criteria = criteria
+        self.feedback_ids = set(feedback_ids)
         for criterion in criteria:
             self.fields[f"item_{criterion.pk}"] = forms.DecimalField(
                 label=f"{criterion.code} {criterion.name}", required=False, min_value=Decimal("0"), max_value=criterion.max_points,
                 max_digits=7, decimal_places=2,
                 error_messages={"max_value": _("不能超过该项满分 %(max)s 分。") % {"max": points(criterion.max_points)},
                                 "min_value": _("得分不能为负数。")},
-                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": points(criterion.max_points),
-                                                "class": "form-control form-control-sm js-score", "data-max": points(criterion.max_points)}))
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": points(criterion.max_points), "inputmode": "decimal",
+                                                "class": "form-control js-score", "data-max": points(criterion.max_points),
+                                                "data-group": str(criterion.parent_id or "")}))
             self.fields[f"band_{criterion.pk}"] = forms.ChoiceField(
                 label=_("档次"), required=False, choices=BAND_CHOICES,
-                widget=forms.Select(attrs={"class": "form-select form-select-sm js-band", "data-target": f"id_item_{criterion.pk}"}))
+                widget=forms.Select(attrs={"class": "form-select js-band", "data-target": f"id_item_{criterion.pk}"}))
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("评语"), required=False, max_length=500, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+                label=_("评语"), required=False, max_length=500, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
+            if criterion.pk in self.feedback_ids:
+                for key, label in (("strengths", _("优势")), ("improvements", _("改进机会"))):
+                    self.fields[f"{key}_{criterion.pk}"] = forms.CharField(
+                        label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
 
     def rows(self):
         for criterion in self.criteria:
+            feedback = criterion.pk in self.feedback_ids
             yield {
                 "criterion": criterion,
                 "score": self[f"item_{criterion.pk}"],
                 "band": self[f"band_{criterion.pk}"],
                 "comment": self[f"comment_{criterion.pk}"],
+                "strengths": self[f"strengths_{criterion.pk}"] if feedback else None,
+                "improvements": self[f"improvements_{criterion.pk}"] if feedback else None,
                 "bands": band_for(criterion.kind),
             }
+
+    def groups(self, parents: dict, subtotals: dict) -> list[dict]:
+        """The rows under their category (the leaf's parent, e.g. 4.1 领导), each with its server-side subtotal."""
+        groups: list[dict] = []
+        for row in self.rows():
+            key = row["criterion"].parent_id
+            if not groups or groups[-1]["key"] != key:
+                groups.append({"key": key, "parent": parents.get(key), "rows": [], "subtotal": subtotals.get(key, Decimal(0))})
+            groups[-1]["rows"].append(row)
+        for group in groups:
+            group["max"] = sum((r["criterion"].max_points for r in group["rows"]), Decimal(0))
+        return groups
 
     def scores(self) -> dict:
         return {c.pk: self.cleaned_data.get(f"item_{c.pk}") for c in self.criteria}
@@ -191,8 +215,18 @@ class ScoresheetForm(forms.Form):
     def raw_scores(self) -> dict:
         return {c.pk: self.data.get(f"item_{c.pk}", "") for c in self.criteria}
 
+    def _texts(self, prefix: str, criteria) -> dict:
+        """The posted texts by criterion id; a box that was not posted at all keeps its saved text (None is not sent)."""
+        return {c.pk: self.data[f"{prefix}_{c.pk}"] for c in criteria if f"{prefix}_{c.pk}" in self.data}
+
     def comments(self) -> dict:
-        return {c.pk: self.data.get(f"comment_{c.pk}", "") for c in self.criteria}
+        return self._texts("comment", self.criteria)
+
+    def strengths(self) -> dict:
+        return self._texts("strengths", [c for c in self.criteria if c.pk in self.feedback_ids])
+
+    def improvements(self) -> dict:
+        return self._texts("improvements", [c for c in self.criteria if c.pk in self.feedback_ids])
 
 
 class ExpertProfileForm(forms.ModelForm):
@@ -447,3 +481,28 @@ class BenefitForm(forms.Form):
     def __init__(self, *args, benefits, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].choices = [(b.get("code"), b.get("text")) for b in benefits]
+
+
+class FeedbackReportForm(forms.Form):
+    """The consolidated 评价反馈报告: an overall text and, per criterion, 优势 and 改进机会 (one point per line)."""
+
+    summary = forms.CharField(label=_("总体评价"), required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+    def __init__(self, *args, report, items, **kwargs):
+        initial = {"summary": report.summary}
+        for item in items:
+            initial[f"strengths_{item.criterion_id}"] = item.strengths
+            initial[f"improvements_{item.criterion_id}"] = item.improvements
+        super().__init__(*args, initial=initial, **kwargs)
+        self.items = items
+        for item in items:
+            for key, label in (("strengths", _("优势")), ("improvements", _("改进机会"))):
+                self.fields[f"{key}_{item.criterion_id}"] = forms.CharField(
+                    label=label, required=False, max_length=5000,
+                    widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+    def texts(self) -> dict:
+        return {item.criterion_id: {"strengths": self.cleaned_data.get(f"strengths_{item.criterion_id}", ""),
+                                    "improvements": self.cleaned_data.get(f"improvements_{item.criterion_id}", "")}
+                for item in self.items}

@@ -162,6 +162,14 @@ RESULT_BANDS = (
 )
 
 
+def subtotals(items: Iterable[tuple[object, Decimal | None]]) -> dict[object, Decimal]:
+    """Σ score per category key (e.g. the 4.x parent of GB/T 19580 items); unscored items count 0."""
+    totals: dict[object, Decimal] = {}
+    for key, score in items:
+        totals[key] = totals.get(key, Decimal(0)) + (Decimal(score) if score is not None else Decimal(0))
+    return {key: q2(value) for key, value in totals.items()}
+
+
 def band_for(kind: str) -> tuple:
     return RESULT_BANDS if kind == "result" else PROCESS_BANDS
 

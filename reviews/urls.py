@@ -4,7 +4,7 @@ The addresses before the pipeline became one app (/reviews/staff/…, /decisions
 
 from django.urls import path, re_path
 
-from reviews.views import awards, experts, legacy, meetings, publicity, staff, stages
+from reviews.views import awards, experts, feedback, legacy, meetings, publicity, staff, stages
 
 app_name = "reviews"
 
@@ -35,6 +35,7 @@ urlpatterns = [
     path(cycle + "applications/<int:pk>/assign/", staff.staff_assign, name="staff_assign"),
     path(cycle + "applications/<int:pk>/conflict/", staff.staff_conflict, name="staff_conflict"),
     path(cycle + "applications/<int:pk>/notifications/", awards.application_notifications, name="application_notifications"),
+    path(cycle + "applications/<int:pk>/feedback/<slug:stage_code>/", feedback.feedback_edit, name="feedback_edit"),
     path(cycle + "assignments/<int:pk>/remove/", staff.staff_unassign, name="staff_unassign"),
     path(cycle + "scoresheets/<int:pk>/reopen/", staff.staff_reopen, name="staff_reopen"),
     # Staff: the stages of a cycle.

@@ -23,6 +23,10 @@ from .experts import (  # noqa: F401
     ExpertPanel,
     ExpertProfile,
 )
+from .feedback import (  # noqa: F401
+    FeedbackItem,
+    FeedbackReport,
+)
 from .meetings import (  # noqa: F401
     DecisionOutcome,
     Meeting,

@@ -46,6 +46,8 @@ class ItemScore(models.Model):
     criterion = models.ForeignKey("awards.RubricCriterion", on_delete=models.PROTECT, related_name="+", verbose_name=_("评分条款"))
     score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     comment = models.CharField(_("评语"), max_length=500, blank=True)
+    strengths = models.TextField(_("优势"), blank=True, help_text=_("写入评价反馈报告，不署专家姓名"))
+    improvements = models.TextField(_("改进机会"), blank=True, help_text=_("写入评价反馈报告，不署专家姓名"))
 
     class Meta:
         verbose_name = _("条款得分")

@@ -40,6 +40,19 @@ from .experts import (  # noqa: F401
     expert_assignments,
     expert_profiles,
 )
+from .feedback import (  # noqa: F401
+    CriterionSources,
+    FeedbackSources,
+    band_of,
+    expert_label,
+    feedback_criteria,
+    feedback_released,
+    feedback_report,
+    feedback_sources,
+    released_feedback_reports,
+    report_items,
+    submitted_sheets,
+)
 from .history import (  # noqa: F401
     application_history,
     notifications_for_application,

@@ -40,6 +40,13 @@ from .eligibility import (  # noqa: F401
     rerun_eligibility,
     supplement_due_on,
 )
+from .feedback import (  # noqa: F401
+    FeedbackError,
+    feedback_approve,
+    feedback_reopen,
+    feedback_save,
+    feedback_start,
+)
 from .meetings import (  # noqa: F401
     ItemResult,
     apply_meeting_outcomes,

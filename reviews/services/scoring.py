@@ -78,10 +78,20 @@ def _expert_may_score(assignment: Assignment) -> None:
         raise ScoreError({"__all__": [_("申报当前不在“%(s)s”环节，不能评分。") % {"s": assignment.stage.name}]})
 
 
+TEXT_FIELDS = ("comment", "strengths", "improvements")
+TEXT_LIMITS = {"comment": 500, "strengths": 2000, "improvements": 2000}
+
+
 def save_scores(*, assignment: Assignment, scores: dict, opinion: str, actor, submit: bool = False,
-                comments: dict | None = None) -> Scoresheet:
+                comments: dict | None = None, strengths: dict | None = None, improvements: dict | None = None) -> Scoresheet:
     """Save an expert's item scores (draft), or submit them (then locked). An item score is never
-    above the item's maximum; submitting needs every item and an opinion. Every change is logged."""
+    above the item's maximum; submitting needs every item and an opinion. The item rows are written in one
+    bulk statement (plus one delete for cleared items). Every change is logged.
+
+    `comments`, `strengths` and `improvements` map criterion id → text; a criterion not named keeps its
+    text. 优势 / 改进机会 are kept only for criteria that collect them (reviews.selectors.feedback_criteria)."""
+    from reviews.selectors import feedback_criteria
+
     _expert_may_score(assignment)
     with transaction.atomic():
         sheet = scoresheet_for(assignment)
@@ -89,10 +99,26 @@ def save_scores(*, assignment: Assignment, scores: dict, opinion: str, actor, su
         if sheet.is_locked:
             raise ScoreError({"__all__": [_("评分表已提交锁定；如需修改请联系评审办公室重新开放。")]})
         criteria = leaf_criteria(sheet.rubric)
+        with_feedback = {c.pk for c in feedback_criteria(sheet.rubric)}
+        existing = {item.criterion_id: item for item in sheet.items.all()}
+        given = {"comment": comments or {}, "strengths": strengths or {}, "improvements": improvements or {}}
         errors: dict[str, list[str]] = {}
         parsed: dict[int, Decimal | None] = {}
+        texts: dict[int, dict[str, str]] = {}
         for criterion in criteria:
             raw = scores.get(criterion.pk, scores.get(str(criterion.pk)))
+            item = existing.get(criterion.pk)
+            texts[criterion.pk] = {}
+            for key in TEXT_FIELDS:
+                value = given[key].get(criterion.pk, given[key].get(str(criterion.pk)))
+                if key != "comment" and criterion.pk not in with_feedback:
+                    value = ""
+                elif value is None:
+                    value = getattr(item, key) if item else ""
+                value = str(value).strip()
+                if len(value) > TEXT_LIMITS[key]:
+                    errors[f"{key}_{criterion.pk}"] = [_("不能超过 %(n)d 字。") % {"n": TEXT_LIMITS[key]}]
+                texts[criterion.pk][key] = value
             try:
                 value = _parse_score(raw)
             except ValueError as exc:
@@ -105,34 +131,41 @@ def save_scores(*, assignment: Assignment, scores: dict, opinion: str, actor, su
                     "code": criterion.code, "name": criterion.name, "max": points(criterion.max_points)}]
             elif value is None and submit:
                 errors[str(criterion.pk)] = [_("提交前请为每一项评分。")]
+            elif value is None and any(texts[criterion.pk].values()):
+                errors[str(criterion.pk)] = [_("已填写评语或优势、改进机会的条款，请先给出得分。")]
             parsed[criterion.pk] = value
         if submit and not (opinion or "").strip():
             errors["opinion"] = [_("提交前请填写评审意见。")]
         if errors:
             raise ScoreError(errors)
-        existing = {item.criterion_id: item for item in sheet.items.all()}
         codes = {c.pk: c.code for c in criteria}
-        before, after = {}, {}
-        comments = comments or {}
+        before, after, texts_before, texts_after = {}, {}, {}, {}
+        rows, cleared = [], []
         for criterion_id, value in parsed.items():
             item = existing.get(criterion_id)
-            comment = str(comments.get(criterion_id, comments.get(str(criterion_id), item.comment if item else "")) or "")[:500]
             old = item.score if item else None
             if value is None:
                 if item is not None:
-                    item.delete()
+                    cleared.append(criterion_id)
                     before[codes[criterion_id]] = old
                     after[codes[criterion_id]] = None
                 continue
-            if item is None:
-                ItemScore.objects.create(scoresheet=sheet, criterion_id=criterion_id, score=value, comment=comment)
-            elif item.score != value or item.comment != comment:
-                item.score = value
-                item.comment = comment
-                item.save(update_fields=["score", "comment"])
+            new_texts = texts[criterion_id]
+            old_texts = {key: getattr(item, key) for key in TEXT_FIELDS} if item else {key: "" for key in TEXT_FIELDS}
+            if item is None or old != value or old_texts != new_texts:
+                rows.append(ItemScore(scoresheet=sheet, criterion_id=criterion_id, score=value, **new_texts))
             if old != value:
                 before[codes[criterion_id]] = old
                 after[codes[criterion_id]] = value
+            changed = {key: new_texts[key] for key in TEXT_FIELDS if new_texts[key] != old_texts[key]}
+            if changed:
+                texts_before[codes[criterion_id]] = {key: old_texts[key] for key in changed}
+                texts_after[codes[criterion_id]] = changed
+        if rows:
+            ItemScore.objects.bulk_create(rows, update_conflicts=True, unique_fields=["scoresheet", "criterion"],
+                                          update_fields=["score", *TEXT_FIELDS])
+        if cleared:
+            ItemScore.objects.filter(scoresheet=sheet, criterion_id__in=cleared).delete()
         old_total, old_opinion = sheet.total, sheet.opinion
         sheet.total = sum((v for v in parsed.values() if v is not None), Decimal(0))
         sheet.opinion = (opinion or "").strip()
@@ -140,14 +173,15 @@ def save_scores(*, assignment: Assignment, scores: dict, opinion: str, actor, su
             sheet.status = Scoresheet.Status.SUBMITTED  # a Scoresheet, not the application
             sheet.submitted_at = timezone.now()
         sheet.save()
-        if before or submit or old_opinion != sheet.opinion:
+        if before or texts_after or submit or old_opinion != sheet.opinion:
             log_activity(
                 actor=actor,
                 action="reviews.scores.submit" if submit else "reviews.scores.save",
                 target=assignment.application,
-                before={"expert": assignment.expert.name, "stage": assignment.stage.code, "items": before, "total": old_total},
+                before={"expert": assignment.expert.name, "stage": assignment.stage.code, "items": before, "total": old_total,
+                        "texts": texts_before},
                 after={"expert": assignment.expert.name, "stage": assignment.stage.code, "items": after, "total": sheet.total,
-                       "opinion_changed": old_opinion != sheet.opinion},
+                       "texts": texts_after, "opinion_changed": old_opinion != sheet.opinion},
             )
     return sheet
 

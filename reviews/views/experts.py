@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,7 +19,7 @@ from awards.rubrics import leaf_criteria
 from core.files import private_file_response
 from reviews import access, forms, selectors, services
 from reviews.models import Assignment, ExpertProfile, Scoresheet
-from reviews.scoring import summarise
+from reviews.scoring import subtotals, summarise
 from reviews.views.common import error_text, flatten_form_data
 
 # ---------------------------------------------------------------------------------------------
@@ -111,6 +113,9 @@ def expert_application(request, pk: int):
         "application": application, "assignments": assignments, "form_rows": flatten_form_data(application.form_data),
         "attachments": list(application.attachments.order_by("uploaded_at")),
         "schedule": selectors.schedule_for_application(application),
+        # The panel leader (组长) consolidates the 评价反馈报告 of the stages they lead.
+        "feedback_stages": [a.stage for a in assignments
+                            if a.stage.kind == "scored_review" and access.is_panel_leader_for(request.user, application, a.stage)],
     })
 
 
@@ -131,25 +136,43 @@ def expert_scoresheet(request, pk: int, stage_code: str):
         messages.error(request, error_text(exc))
         return redirect("reviews:expert_application", pk)
     criteria = leaf_criteria(sheet.rubric)
-    form = forms.ScoresheetForm(request.POST or None, criteria=criteria, sheet=sheet)
+    feedback_ids = {c.pk for c in selectors.feedback_criteria(sheet.rubric)}
+    form = forms.ScoresheetForm(request.POST or None, criteria=criteria, sheet=sheet, feedback_ids=feedback_ids)
     status = 200
     if request.method == "POST" and not sheet.is_locked:
         submit = "submit" in request.POST
         if form.is_valid():
             try:
                 services.save_scores(assignment=assignment, scores=form.scores(), opinion=form.cleaned_data["opinion"],
-                                     comments=form.comments(), actor=request.user, submit=submit)
+                                     comments=form.comments(), strengths=form.strengths(), improvements=form.improvements(),
+                                     actor=request.user, submit=submit)
                 messages.success(request, _("评分已提交并锁定。") if submit else _("草稿已保存。"))
                 return redirect("reviews:expert_home" if submit else "reviews:expert_scoresheet", *([] if submit else [pk, stage_code]))
             except services.ScoreError as exc:
                 for key, errors in exc.message_dict.items():
-                    field = f"item_{key}" if key.isdigit() else (key if key == "opinion" else None)
+                    field = f"item_{key}" if key.isdigit() else (key if key == "opinion" or key in form.fields else None)
                     for error in errors:
                         form.add_error(field, error)
         status = 400
+    # Subtotals per category as the server counts them: from what was posted on a refused save, else from the sheet.
+    parents = {c.pk: c for c in sheet.rubric.criteria.all() if c.pk in {x.parent_id for x in criteria}}
+    if status == 400:
+        shown = {c.pk: _decimal_or_none(form.data.get(f"item_{c.pk}")) for c in criteria}
+    else:
+        shown = {item.criterion_id: item.score for item in sheet.items.all()}
+    category_totals = subtotals((c.parent_id, shown.get(c.pk)) for c in criteria)
     return render(request, "reviews/scoresheet.html", {
         "application": application, "assignment": assignment, "sheet": sheet, "form": form,
-        "rows": list(form.rows()), "rubric": sheet.rubric}, status=status)
+        "groups": form.groups(parents, category_totals), "rubric": sheet.rubric,
+        "shown_total": sum((v for v in shown.values() if v is not None), Decimal(0))}, status=status)
+
+
+def _decimal_or_none(raw) -> Decimal | None:
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
 
 
 @login_required

@@ -14,16 +14,29 @@
   }
   if (action) { action.addEventListener("change", toggleSections); toggleSections(); }
 
-  // Scoresheet: a 5 % band fills the score (max × band %), and the total follows the inputs.
+  // Scoresheet: a 5 % band fills the score (max × band %); the total and each category's subtotal follow the
+  // inputs (the server counts the same on save); submitting asks for confirmation first, because it is final.
+  function cents(input) {
+    var value = parseFloat(input.value);
+    return isNaN(value) ? 0 : Math.round(value * 100);
+  }
   function updateTotal() {
-    var cell = document.querySelector(".js-total");
-    if (!cell) { return; }
-    var cents = 0;
+    var total = 0, groups = {}, unscored = 0;
     document.querySelectorAll(".js-score").forEach(function (input) {
-      var value = parseFloat(input.value);
-      if (!isNaN(value)) { cents += Math.round(value * 100); }
+      var key = input.dataset.group || "";
+      groups[key] = (groups[key] || 0) + cents(input);
+      total += cents(input);
+      if (input.value === "") { unscored += 1; }
     });
-    cell.textContent = (cents / 100).toFixed(2);
+    document.querySelectorAll(".js-total").forEach(function (cell) { cell.textContent = (total / 100).toFixed(2); });
+    document.querySelectorAll(".js-subtotal").forEach(function (cell) {
+      cell.textContent = ((groups[cell.dataset.group || ""] || 0) / 100).toFixed(2);
+    });
+    var note = document.querySelector(".js-unscored-note");
+    if (note) {
+      note.hidden = unscored === 0;
+      note.querySelector(".js-unscored").textContent = String(unscored);
+    }
   }
   document.querySelectorAll(".js-band").forEach(function (select) {
     select.addEventListener("change", function () {
@@ -36,5 +49,14 @@
   });
   document.querySelectorAll(".js-score").forEach(function (input) {
     input.addEventListener("input", updateTotal);
+  });
+  document.querySelectorAll(".js-confirm-submit").forEach(function (button) {
+    var dialog = document.getElementById(button.dataset.confirm);
+    if (!dialog || !window.bootstrap) { return; }  // without the dialog the button submits as before
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      updateTotal();
+      window.bootstrap.Modal.getOrCreateInstance(dialog).show();
+    });
   });
 })();

@@ -152,7 +152,9 @@ def expert_scores(page, number: str, stage: str, percent: int, opinion: str) -> 
         bands.nth(index).select_option(str(percent))
     assert page.inner_text(".js-total") == f"{percent * 10}.00"
     page.fill("#id_opinion", opinion)
-    page.click("button[name=submit]")
+    page.click(".score-total-bar button[name=submit]")  # asks first: submitting is final
+    page.locator("#submit-confirm").wait_for(state="visible")
+    page.click("#submit-confirm button[name=submit]")
     page.wait_for_selector(".alert-success:has-text('评分已提交并锁定')")
 
 

@@ -219,7 +219,7 @@ def test_xuhui_small_enterprise_scored_on_db31t_1009_and_loss_maker_refused(acto
     header = reviewer.inner_text("h1 + p")
     assert "DB31/T 1009 小企业卓越绩效评价准则（默认评分表）（满分 1000 分）" in header
     assert "系统默认表，待评审办公室导入正式条款" in header
-    items = [label.inner_text() for label in reviewer.locator("form.scoresheet tbody label").all()]
+    items = [label.inner_text() for label in reviewer.locator("form.scoresheet .criterion-name").all()]
     assert len(items) == 20
     assert all(item in items for item in DB31T_1009_ONLY)
     assert not any(item in items for item in GBT_19580_ONLY)
@@ -229,7 +229,9 @@ def test_xuhui_small_enterprise_scored_on_db31t_1009_and_loss_maker_refused(acto
         bands.nth(index).select_option("75")
     assert reviewer.inner_text(".js-total") == "750.00"
     reviewer.fill("#id_opinion", "小企业质量改进机制健全，结果指标趋势向好。")
-    follow(reviewer, "button[name=submit]")
+    reviewer.click(".score-total-bar button[name=submit]")  # asks first: submitting is final
+    reviewer.locator("#submit-confirm").wait_for(state="visible")
+    follow(reviewer, "#submit-confirm button[name=submit]")
     assert reviewer.locator(".alert-success", has_text="评分已提交并锁定").count() == 1
 
     # Staff see the score item by item on the same standard.

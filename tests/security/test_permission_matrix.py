@@ -151,6 +151,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "reviews:staff_conflict": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:staff_unassign": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:staff_reopen": {"get": POST_ONLY, "post": staff_this(R)},
+    # 评价反馈报告: the organiser's staff (and the stage's panel leader; the world's expert leads no panel here).
+    "reviews:feedback_edit": {"get": staff_this(), "post": staff_this(BAD)},  # no submitted scoresheet yet: a clear 400
     # -- staff: stages -----------------------------------------------------------------------------
     "reviews:stage_detail": {"get": staff_this(), "post": staff_this()},
     "reviews:stage_auto_assign": {"get": POST_ONLY, "post": staff_this(R)},
@@ -266,6 +268,7 @@ def url_kwargs(world: World) -> dict[str, dict]:
         "reviews:staff_conflict": app_a,
         "reviews:staff_unassign": {"code": c["cq"], "pk": i["assignment_ok"]},
         "reviews:staff_reopen": {"code": c["cq"], "pk": i["scoresheet"]},
+        "reviews:feedback_edit": {"code": c["cq"], "pk": i["app_a"], "stage_code": "material-review"},
         "reviews:stage_detail": {"code": c["cq"], "stage_code": "material-review"},
         "reviews:stage_auto_assign": {"code": c["cq"], "stage_code": "material-review"},
         "reviews:panel_new": {"code": c["cq"], "stage_code": "presentation"},
@@ -336,6 +339,7 @@ def post_data(world: World) -> dict[str, Callable[[], dict]]:
         "reviews:staff_conflict": lambda: {"expert": str(i["expert_ok"]), "reason": "近亲属在申报单位任职"},
         "reviews:staff_unassign": lambda: {"reason": "调整分工"},
         "reviews:staff_reopen": lambda: {"reason": "复核评分"},
+        "reviews:feedback_edit": lambda: {"action": "start"},
         "reviews:stage_auto_assign": lambda: {"category": "gold-mode"},
         "reviews:panel_new": lambda: {"name": "第二组", "members": [str(i["expert_ok"])]},
         "reviews:panel_edit": lambda: {"name": "第一组（调整）", "members": [str(i["expert_ok"])]},

@@ -423,6 +423,8 @@ def _form_fields(world, extras) -> dict[str, tuple[str, dict, dict[str, list[str
         "reviews:expert_application": ("expert_assigned", kw["reviews:expert_application"], {"has_conflict": ["yes", "no"], "reason": []}),
         "reviews:expert_scoresheet": ("expert_assigned", kw["reviews:expert_scoresheet"], {
             **{f"item_{pk}": ["10", "0", "50"] for pk in i["criteria"]}, "opinion": ["好"], "submit": ["1"]}),
+        "reviews:feedback_edit": ("staff_this", kw["reviews:feedback_edit"], {"action": ["start", "save", "approve", "reopen", "x"],
+                                                                              "summary": ["总体"], "reason": ["理由"]}),
         "documents:request": ("staff_this", {}, {"kind": ["application", "certificate", "work_plan", "score_summary", "x"],
                                                  "application": app_ids + ["SEC-P-0001"], "award": [str(i["award"])],
                                                  "cycle": [c["cq"], c["xq"]], "next": ["/", "https://evil.example/"]}),
@@ -461,7 +463,7 @@ FORM_ENDPOINTS = [
     "reviews:expert_new", "reviews:expert_edit", "reviews:staff_bulk", "reviews:staff_transition", "reviews:staff_eligibility",
     "reviews:staff_supplement", "reviews:staff_assign", "reviews:staff_conflict", "reviews:staff_unassign", "reviews:staff_reopen",
     "reviews:stage_auto_assign", "reviews:panel_new", "reviews:panel_edit", "reviews:schedule", "reviews:schedule_cancel",
-    "reviews:ranking", "reviews:expert_application", "reviews:expert_scoresheet",
+    "reviews:ranking", "reviews:expert_application", "reviews:expert_scoresheet", "reviews:feedback_edit",
     "documents:request", "documents:retry",
     "reviews:public_publicity", "reviews:meeting_new", "reviews:meeting_edit", "reviews:meeting_detail",
     "reviews:recommendations", "reviews:publicity_manage", "reviews:approval", "reviews:objection_detail",
