@@ -126,7 +126,7 @@ def test_a_repeated_organiser_code_is_refused(db, tmp_path):
 def test_a_repeated_key_in_a_mapping_is_refused_naming_the_field_and_both_lines(seeds, tmp_path):
     path = write(tmp_path, quality_with(("      quota: 2\n", "      quota: 2\n      quota: 9\n")))
     before = state()
-    error = refused([path], "cycle.categories[0].quota", "键“quota”重复（第 121 行和第 122 行）")
+    error = refused([path], "cycle.categories[0].quota", "键“quota”重复（第 124 行和第 125 行）")
     assert "后者会覆盖前者" in error.problem
     assert state() == before
 
