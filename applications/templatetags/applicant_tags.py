@@ -34,6 +34,13 @@ def stage_name(stage) -> str:
 
 
 @register.filter
+def money(amount) -> str:
+    from awards.selectors import format_money
+
+    return format_money(amount)
+
+
+@register.filter
 def loc(item, key="text") -> str:
     return localised(item, key) if isinstance(item, dict) else str(item)
 
