@@ -156,9 +156,11 @@ class ScoresheetForm(forms.Form):
                                                 "class": "form-control form-control-sm js-score", "data-max": points(criterion.max_points)}))
             self.fields[f"band_{criterion.pk}"] = forms.ChoiceField(
                 label=_("档次"), required=False, choices=BAND_CHOICES,
-                widget=forms.Select(attrs={"class": "form-select form-select-sm js-band", "data-target": f"id_item_{criterion.pk}"}))
+                widget=forms.Select(attrs={"class": "form-select form-select-sm js-band", "data-target": f"id_item_{criterion.pk}",
+                                           "aria-label": _("%(c)s 档次") % {"c": criterion.code}}))
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("评语"), required=False, max_length=500, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+                label=_("评语"), required=False, max_length=500,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "aria-label": _("%(c)s 评语") % {"c": criterion.code}}))
 
     def rows(self):
         for criterion in self.criteria:

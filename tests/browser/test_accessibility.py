@@ -63,6 +63,13 @@ def test_the_main_pages_of_every_role_have_no_serious_accessibility_violation(ac
                                            application__cycle__code=CYCLE).select_related("application").first()
     check(expert, f"/reviews/expert/applications/{assignment.application_id}/score/material-review/", failures)
 
+    if failures:
+        import json
+
+        from tests.browser.conftest import ARTIFACTS
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "a11y-violations.json").write_text(json.dumps(failures, ensure_ascii=False, indent=1))
     assert failures == {}, failures
     for page in (public, applicant, staff, expert):
         assert page.js_errors == []
