@@ -17,7 +17,6 @@ from django.utils import timezone
 from accounts.models import Role, RoleAssignment, User
 from applications.models import Application, ApplicationStatus, PersonProfile
 from awards.models import Stage
-from core.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
 from reviews import services
 from reviews.models import Meeting, Publicity
 from reviews.services import TransitionError, apply_transition
@@ -47,7 +46,7 @@ def seed_demo_data(context: dict) -> None:
             out.write("reviews: demo 公示 already present")
         return
     with transaction.atomic():
-        applications = [_candidate(cycle, staff, row) for row in CANDIDATES]
+        applications = [_candidate(cycle, staff, row, context["password"]) for row in CANDIDATES]
         stages = {s.code: s for s in Stage.objects.filter(cycle=cycle)}
         for application in applications:
             _advance_to(application, "selection", staff)
@@ -84,14 +83,14 @@ def seed_demo_data(context: dict) -> None:
         out.write(f"reviews: demo 公示 open until {publicity.end_date} at /publicity/{CYCLE}/ with {len(listed)} candidates")
 
 
-def _candidate(cycle, staff, row) -> Application:
+def _candidate(cycle, staff, row, password: str) -> Application:
     username, name, nationality, employer, language, _votes, criteria = row
     user, created = User.objects.get_or_create(
         username=username,
         defaults={"email": f"{username}@demo.local", "full_name": name, "preferred_language": language, "email_verified": True},
     )
     if created:
-        user.set_password(PASSWORD)
+        user.set_password(password)
         user.save()
     RoleAssignment.objects.get_or_create(user=user, role=Role.APPLICANT, organiser=None)
     profile, _ = PersonProfile.objects.get_or_create(
