@@ -5,6 +5,10 @@ sits with 6 of its 10 member units (below quorum: no decision possible), then wi
 the 区委书记专题会 records its decision; three candidates are put on the list (quota 10: staying below
 is allowed) and a 公示 opens today — the public page is /publicity/demo-changning-hongqiao/ — with
 one objection waiting for the office.
+
+Two more copies of the cycle are parked at later states, so every screen can be seen today:
+`demo-hongqiao-ended` (the 公示 ended yesterday; its objection still to resolve, then 提请批准) and
+`demo-hongqiao-awarded` (公示 passed, the district government's approval recorded, awards made).
 """
 
 from __future__ import annotations
