@@ -16,3 +16,11 @@ def localized(obj, field: str = "name") -> str:
 @register.filter
 def district(value) -> str:
     return district_name(value or "")
+
+
+@register.filter
+def parenthesised(text) -> str:
+    """（text） for Chinese readers, (text) for English ones: full-width brackets belong to Chinese text."""
+    from core.i18n import is_english
+
+    return f"({text})" if is_english() else f"（{text}）"
