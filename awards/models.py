@@ -10,11 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.i18n import is_english, localized
-
-
-def _english() -> bool:
-    return is_english()
+from core.i18n import localized
 
 
 class LocalizedNameMixin:

@@ -76,7 +76,7 @@ SECTIONS: dict[str, Section] = {
             _f("doc_prefix", T, "机关代字，如 长人社（文号 长人社〔2022〕46号）"),
             _f("signer", T, "签发人"),
             _f("office_name", T, "评审办公室名称"),
-            _f("office_name_en", T, "评审办公室英文名称（英文界面与英文邮件的发件人名称）"),
+            _f("office_name_en", T, "评审办公室英文名称（英文界面显示）"),
             _f("address", T, "地址"),
             _f("postcode", T, "邮政编码（请加引号）"),
             _f("phone", T, "联系电话（请加引号）"),

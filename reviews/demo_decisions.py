@@ -140,7 +140,7 @@ def _candidate(cycle, staff, row, password: str) -> Application:
         category = cycle.categories.order_by("order").first()
         application = Application.objects.create(
             cycle=cycle, category=category, applicant=user, person=profile, criteria=criteria,
-            form_data={"contribution": {"text": f"{name} 长期在长宁区工作，积极促进对外交流与合作。"}},
+            form_data={"contribution": f"{name} 长期在长宁区工作，积极促进对外交流与合作。"},
             declarations={"friendly": True, "truthful": True},
         )
     if application.status == ApplicationStatus.DRAFT:

@@ -41,7 +41,7 @@ def test_a_foreign_nationals_pages_and_mails_are_english(actors, seeds, make_use
                                           district_work_since=datetime.date(2014, 3, 1))
     application = Application.objects.create(cycle=cycle, category=cycle.categories.first(), applicant=user, person=person, recommender=unit,
                                              criteria=[{"code": "1", "evidence": "Ten years of cultural exchange."}],
-                                             form_data={"contribution": {"text": "Cultural exchange."}})
+                                             form_data={"contribution": "Ten years of cultural exchange between Changning and Lyon."})
     apply_transition(application=application, name="submit", actor=user, extra={"number": "HQ-EN-1", "submitted_at": timezone.now()})
     apply_transition(application=application, name="start_review", actor=staff)
 
