@@ -37,3 +37,14 @@ def test_a_notification_to_an_english_reader_is_plain_text_from_an_english_sende
     message = mail.outbox[-1]
     assert "O'Neil" in message.body and "a=1&b=2" in message.body and "&amp;" not in message.body
     assert message.from_email.startswith("Review office <")
+
+
+@pytest.mark.django_db
+def test_the_password_reset_mail_is_plain_text(client, make_user):
+    make_user("obrien", full_name="Seán O'Brien", email="obrien@example.test")
+    client.cookies["django_language"] = "en"
+    response = client.post("/accounts/password/reset/", {"email": "obrien@example.test"})
+    assert response.status_code == 302
+    message = mail.outbox[-1]
+    assert "O'Brien" in message.body and "&#x27;" not in message.body
+    assert message.from_email.startswith("Review office <")
