@@ -145,7 +145,8 @@ def current_totp_code(device, *, at: float | None = None) -> str:
     device.refresh_from_db()
     now = at if at is not None else time.time()
     step = int(now - device.t0) // device.step
-    wanted = max(step - 1, device.last_t + 1)
+    # The current step first: a code of the previous one may expire before a slow page submits it.
+    wanted = max(step, device.last_t + 1)
     if wanted > step + 1:  # every acceptable step used already: wait for the next one
         time.sleep((wanted - 1) * device.step + device.t0 - now + 0.5)
         return current_totp_code(device)

@@ -57,13 +57,13 @@ class Command(BaseCommand):
             mail_dir.mkdir(parents=True, exist_ok=True)
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(mail_dir)):
                 before = EmailNotification.objects.count()
-                self.seed(force=force, applications=applications)
+                self.seed(applications=applications)
                 sent = EmailNotification.objects.count() - before
             self.stdout.write(f"seed_demo: {sent} demo e-mails written to {mail_dir}/ (not printed)")
         else:
-            self.seed(force=force, applications=applications)
+            self.seed(applications=applications)
 
-    def seed(self, *, force, applications):
+    def seed(self, *, applications):
         call_command("load_programmes", verbosity=0, stdout=self.stdout)
         with transaction.atomic():
             organisers = {o.code: o for o in Organiser.objects.all()}
