@@ -3,10 +3,11 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.mail import render_plain, sender
 from core.text import CleanNamesMixin
 
 from . import throttle
@@ -141,3 +142,15 @@ class SecondFactorForm(forms.Form):
             self.fields["token"].widget.attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*"})
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", submit_label or _("验证")))
+
+
+class PlainTextPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its e-mail rendered as plain text (no HTML escaping) under the office's
+    name in the reader's language (core/mail.py)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        from django.core.mail import EmailMultiAlternatives
+
+        subject = "".join(render_plain(subject_template_name, context).splitlines())
+        body = render_plain(email_template_name, context)
+        EmailMultiAlternatives(subject, body, sender(), [to_email]).send()

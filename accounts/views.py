@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from core.services import log_activity, notify
 
 from . import throttle, twofactor
-from .forms import LoginForm, ResendVerificationForm, SecondFactorForm, SignUpForm
+from .forms import LoginForm, PlainTextPasswordResetForm, ResendVerificationForm, SecondFactorForm, SignUpForm
 from .models import Role, RoleAssignment
 from .tokens import email_verification_token
 
@@ -169,6 +169,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     the visitor sees the same "sent" page (whether the address is registered stays unknown) and no
     more mail goes out."""
 
+    form_class = PlainTextPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")

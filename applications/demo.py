@@ -14,15 +14,15 @@ from .models import Application, OrganisationProfile, OrganisationType, PersonPr
 
 UNITS = {
     "changning": [
-        ("长宁区商务委员会", RecommendingUnit.Kind.INDUSTRY_DEPARTMENT),
-        ("长宁区虹桥街道办事处", RecommendingUnit.Kind.SUBDISTRICT),
-        ("长宁区质量协会", RecommendingUnit.Kind.ASSOCIATION),
-        ("长宁区政府外事办公室", RecommendingUnit.Kind.INDUSTRY_DEPARTMENT),
+        ("长宁区商务委员会", "Changning District Commission of Commerce", RecommendingUnit.Kind.INDUSTRY_DEPARTMENT),
+        ("长宁区虹桥街道办事处", "Hongqiao Subdistrict Office, Changning", RecommendingUnit.Kind.SUBDISTRICT),
+        ("长宁区质量协会", "Changning Quality Association", RecommendingUnit.Kind.ASSOCIATION),
+        ("长宁区政府外事办公室", "Foreign Affairs Office of the Changning District Government", RecommendingUnit.Kind.INDUSTRY_DEPARTMENT),
     ],
     "xuhui": [
-        ("徐汇区质量技术协会", RecommendingUnit.Kind.ASSOCIATION),
-        ("徐汇区科学技术委员会", RecommendingUnit.Kind.INDUSTRY_DEPARTMENT),
-        ("徐家汇街道办事处", RecommendingUnit.Kind.SUBDISTRICT),
+        ("徐汇区质量技术协会", "Xuhui Quality and Technology Association", RecommendingUnit.Kind.ASSOCIATION),
+        ("徐汇区科学技术委员会", "Xuhui District Science and Technology Commission", RecommendingUnit.Kind.INDUSTRY_DEPARTMENT),
+        ("徐家汇街道办事处", "Xujiahui Subdistrict Office", RecommendingUnit.Kind.SUBDISTRICT),
     ],
 }
 RECOMMENDERS = {"cn-recommender": ("changning", "长宁区商务委员会"), "xh-recommender": ("xuhui", "徐汇区质量技术协会")}
@@ -55,8 +55,11 @@ def seed_demo_data(context: dict) -> None:
     out = context.get("stdout")
     units = {}
     for organiser_code, rows in UNITS.items():
-        for name, kind in rows:
-            unit, _created = RecommendingUnit.objects.get_or_create(organiser=organisers[organiser_code], name=name, defaults={"kind": kind})
+        for name, name_en, kind in rows:
+            unit, _created = RecommendingUnit.objects.get_or_create(organiser=organisers[organiser_code], name=name,
+                                                                    defaults={"kind": kind, "name_en": name_en})
+            if not unit.name_en:
+                RecommendingUnit.objects.filter(pk=unit.pk).update(name_en=name_en)
             units[(organiser_code, name)] = unit
     for username, key in RECOMMENDERS.items():
         user = users.get(username)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from awards.models import ApplicantKind, EligibilityRule
 from awards.rule_kinds import RULE_KINDS
 from awards.selectors import category_rules
+from core.i18n import district_name
 from core.workdays import CalendarCoverageError, working_days_between
 
 from .models import Application, ApplicationStatus, Attachment, CreditBlacklistEntry, IdType, OrganisationProfile, PersonProfile
@@ -168,7 +169,7 @@ def years_operating(org: OrganisationProfile, ctx: Context, params: dict) -> Out
 
 @_of_organisation
 def registered_district(org: OrganisationProfile, ctx: Context, params: dict) -> Outcome:
-    values = {"actual": org.registered_district or _("（未填写）"), "required": params["district"]}
+    values = {"actual": district_name(org.registered_district) or _("（未填写）"), "required": district_name(params["district"])}
     if _same_district(org.registered_district, params["district"]):
         return PASS, _("注册地为%(actual)s。") % values
     return FAIL, _("注册地为%(actual)s，须在%(required)s注册登记。") % values
@@ -202,10 +203,10 @@ def years_quality_work(person: PersonProfile, ctx: Context, params: dict) -> Out
 def years_in_district(person: PersonProfile, ctx: Context, params: dict) -> Outcome:
     district = params["district"]
     if not _same_district(person.work_district, district):
-        values = {"district": district, "actual": person.work_district or _("（未填写）")}
+        values = {"district": district_name(district), "actual": district_name(person.work_district) or _("（未填写）")}
         return FAIL, _("工作（生活）所在区为%(actual)s，不在%(district)s。") % values
     return _years_at_least(
-        person.district_work_since, ctx, params["min_years"], district=district,
+        person.district_work_since, ctx, params["min_years"], district=district_name(district),
         unset=_("个人信息中未填写开始在%(district)s工作（生活）的时间。"),
         enough=_("自 %(date)s 起在%(district)s工作（生活），已满 %(years)d 年（要求不少于 %(min)d 年）。"),
         short=_("自 %(date)s 起在%(district)s工作（生活），至今 %(years)d 年，未满 %(min)d 年。"),
@@ -533,11 +534,11 @@ def describe_rule(rule: EligibilityRule) -> str:
     p = rule.params or {}
     texts = {
         "years_operating": lambda: _("正常运行 %(n)d 年以上") % {"n": p["min_years"]},
-        "registered_district": lambda: _("在%(d)s注册登记") % {"d": p["district"]},
+        "registered_district": lambda: _("在%(d)s注册登记") % {"d": district_name(p["district"])},
         "independent_legal_person": lambda: _("具有独立法人资格"),
         "organisation_types": lambda: _("组织类型限于指定范围"),
         "years_quality_work": lambda: _("从事质量相关工作 %(n)d 年以上") % {"n": p["min_years"]},
-        "years_in_district": lambda: _("在%(d)s工作（生活）不少于 %(n)d 年") % {"d": p["district"], "n": p["min_years"]},
+        "years_in_district": lambda: _("在%(d)s工作（生活）不少于 %(n)d 年") % {"d": district_name(p["district"]), "n": p["min_years"]},
         "foreign_nationality": lambda: _("外籍人士"),
         "criteria_at_least": lambda: _("至少符合所列参评条件中的 %(n)d 项") % {"n": p.get("minimum", 1)},
         "no_losses": lambda: _("近 %(n)d 年未出现亏损（政策性亏损除外）") % {"n": p["years"]},

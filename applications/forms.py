@@ -19,24 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.models import ApplicantKind, Category, Cycle
 from awards.selectors import rule_params
+from core.i18n import DISTRICT_LABELS, OUTSIDE_SHANGHAI, SHANGHAI_DISTRICTS, localized
 from core.identity import normalise_code, validate_credit_code, validate_foreign_permanent_id, validate_resident_id
 
 from .eligibility import OVERVIEW_MAX_CHARS, applicable_declarations, count_characters, figure_years
 from .models import Application, Attachment, IdType, OrganisationProfile, PersonProfile, RecommendingUnit
 from .sections import TEXT_SECTIONS, Section, sections_for
 
-SHANGHAI_DISTRICTS = [
-    "黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区",
-    "宝山区", "嘉定区", "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区",
-]
-# The stored value stays the Chinese name (rules compare it); the label follows the reader's language.
-DISTRICT_LABELS = {
-    "黄浦区": _("黄浦区"), "徐汇区": _("徐汇区"), "长宁区": _("长宁区"), "静安区": _("静安区"),
-    "普陀区": _("普陀区"), "虹口区": _("虹口区"), "杨浦区": _("杨浦区"), "闵行区": _("闵行区"),
-    "宝山区": _("宝山区"), "嘉定区": _("嘉定区"), "浦东新区": _("浦东新区"), "金山区": _("金山区"),
-    "松江区": _("松江区"), "青浦区": _("青浦区"), "奉贤区": _("奉贤区"), "崇明区": _("崇明区"),
-}
-DISTRICT_CHOICES = [("", "---------")] + [(d, DISTRICT_LABELS[d]) for d in SHANGHAI_DISTRICTS] + [("上海市外", _("上海市外"))]
+DISTRICT_CHOICES = [("", "---------")] + [(d, DISTRICT_LABELS[d]) for d in [*SHANGHAI_DISTRICTS, OUTSIDE_SHANGHAI]]
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 INTERNATIONAL_PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{6,19}$")
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
@@ -46,11 +36,20 @@ def _english() -> bool:
     return (translation.get_language() or "").startswith("en")
 
 
+CHINESE_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
 def localised(item: dict, key: str = "text") -> str:
-    """The English text of a configured item when the user reads English and it has one."""
+    """The English text of a configured item when the user reads English and it has one; a
+    numbering label such as （三） reads (3) in English."""
     if _english() and item.get(f"{key}_en"):
         return item[f"{key}_en"]
-    return item.get(key, "")
+    value = item.get(key, "")
+    if key == "label" and _english() and isinstance(value, str):
+        inner = value.strip("（）() ")
+        if inner in CHINESE_NUMERALS:
+            return f"({CHINESE_NUMERALS[inner]})"
+    return value
 
 
 def _helper(submit_label) -> FormHelper:
@@ -301,7 +300,7 @@ class ApplicationForm(forms.Form):
         chosen = {str(c.get("code")): c.get("evidence", "") for c in self.application.criteria or [] if isinstance(c, dict)}
         for item in self.category.criteria or []:
             code = str(item["code"])
-            self._add("criteria", f"crit_{code}", forms.BooleanField(label=f"{item.get('label', '')} {localised(item)}"), code in chosen)
+            self._add("criteria", f"crit_{code}", forms.BooleanField(label=f"{localised(item, 'label')} {localised(item)}"), code in chosen)
             self._add(
                 "criteria",
                 f"crit_{code}_evidence",
@@ -345,6 +344,7 @@ class ApplicationForm(forms.Form):
             empty_label=_("（直接申报，无推荐单位）") if self.category.applicant_kind != ApplicantKind.FOREIGN_INDIVIDUAL else "---------",
             help_text=_("经行业主管部门、街镇、行业协会、控股（集团）公司等推荐申报的，请选择推荐单位。"),
         )
+        field.label_from_instance = localized
         self._add("recommender", "recommender", field, self.application.recommender_id)
         if self.application.nominated_by_id:
             field.disabled = True
@@ -426,7 +426,7 @@ class StartApplicationForm(forms.Form):
     def __init__(self, *args, cycle: Cycle, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = cycle.categories.order_by("order", "id")
-        self.fields["category"].label_from_instance = lambda c: (c.name_en if _english() and c.name_en else c.name)
+        self.fields["category"].label_from_instance = localized
         self.fields["organisation"].queryset = OrganisationProfile.objects.filter(owner=user).order_by("name")
         self.helper = _helper(_("创建申报草稿"))
 

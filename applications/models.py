@@ -7,10 +7,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from awards.models import ApplicantKind
+from awards.models import ApplicantKind, LocalizedNameMixin
 
 
-class RecommendingUnit(models.Model):
+class RecommendingUnit(LocalizedNameMixin, models.Model):
     """A 推荐单位: 行业主管部门, 街镇, 行业协会, 控股集团, 获奖组织 … that nominates applicants."""
 
     class Kind(models.TextChoices):
@@ -23,6 +23,7 @@ class RecommendingUnit(models.Model):
 
     organiser = models.ForeignKey("awards.Organiser", on_delete=models.PROTECT, related_name="recommending_units", verbose_name=_("主办机构"))
     name = models.CharField(_("名称"), max_length=120)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
 

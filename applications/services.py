@@ -382,12 +382,13 @@ def nomination_create(*, actor, unit, category: Category, nominee_name: str, nom
 def _send_invitation(nomination: Nomination, link: str) -> None:
     """E-mail the invitation; the nominee may have no account yet, so no EmailNotification row."""
     from django.core.mail import send_mail
-    from django.template.loader import render_to_string
+
+    from core.mail import render_plain, sender
 
     context = {"nomination": nomination, "link": link}
-    rendered = render_to_string("applications/emails/nomination_invitation.txt", context).strip()
+    rendered = render_plain("applications/emails/nomination_invitation.txt", context).strip()
     subject, _sep, body = rendered.partition("\n")
-    transaction.on_commit(lambda: send_mail(subject.strip(), body.strip(), None, [nomination.nominee_email]))
+    transaction.on_commit(lambda: send_mail(subject.strip(), body.strip(), sender(), [nomination.nominee_email]))
 
 
 def nomination_accept(*, nomination: Nomination, actor, organisation: OrganisationProfile | None = None) -> Application:

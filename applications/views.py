@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import rules
 from awards.models import ApplicantKind, Organiser
 from core.files import private_file_response
+from core.i18n import is_english, localized
 from core.http import safe_next_url
 
 from . import eligibility, selectors, services
@@ -73,13 +74,15 @@ def call_page(request, code: str):
 
 
 def _standards(cycle, categories) -> list[str]:
+    """The notice's list of standards; for English readers, the categories' English names of them."""
     listed = (cycle.notice or {}).get("standards")
-    if listed:
+    if listed and not (is_english() and any(c.standard_en for c in categories)):
         return list(listed)
     seen: list[str] = []
     for category in categories:
-        if category.standard and category.standard not in seen:
-            seen.append(category.standard)
+        name = localized(category, "standard")
+        if name and name not in seen:
+            seen.append(name)
     return seen
 
 

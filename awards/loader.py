@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -54,6 +55,7 @@ SEED_DIR = Path(__file__).resolve().parent / "seeds"
 
 # The stored columns of each section, from the one schema (awards/schema.py); export uses them too.
 ORGANISER_FIELDS = section("organisers[]").columns
+UNIT_FIELDS = section("organisers[].recommending_units[]").columns
 PROGRAMME_FIELDS = section("programme").columns
 CYCLE_FIELDS = section("cycle").columns
 CATEGORY_FIELDS = section("cycle.categories[]").columns
@@ -231,7 +233,21 @@ class _Loader:
             values = self.fields(item, "organisers[]", source, f"organisers[{index}]")
             code = values.pop("code")
             self.claim("organiser", code, source, f"organisers[{index}].code")
-            self.upsert(Organiser, {"code": code}, values, source, f"organisers[{index}]", organiser=None)
+            organiser = self.upsert(Organiser, {"code": code}, values, source, f"organisers[{index}]", organiser=None)
+            self._load_recommending_units(organiser, item.get("recommending_units") or [], source, f"organisers[{index}].recommending_units")
+
+    def _load_recommending_units(self, organiser, items: list, source: str, where: str) -> None:
+        """Units are added or updated by name; a unit left out of the file is kept (applications refer to it)."""
+        unit_model = apps.get_model("applications", "RecommendingUnit")
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            values = self.fields(item, "organisers[].recommending_units[]", source, f"{where}[{index}]")
+            name = values.pop("name")
+            if name in seen:
+                raise SeedError(source, f"{where}[{index}].name",
+                                _("名称“%(name)s”重复（%(where)s[%(first)d] 已使用）") % {"name": name, "where": where, "first": seen[name]})
+            seen[name] = index
+            self.upsert(unit_model, {"organiser": organiser, "name": name}, values, source, f"{where}[{index}]", organiser=organiser)
 
     def load_rubric(self, doc: dict, source: str) -> None:
         values = self.fields(doc, "rubric-document", source, "")
@@ -592,7 +608,11 @@ def export_cycle_documents(code: str) -> list[dict]:
     organiser = cycle.programme.organiser
     categories = list(cycle.categories.prefetch_related("rules", "rubric_choices__rubric").order_by("order", "id"))
     rubric_codes = sorted({choice.rubric.code for c in categories for choice in c.rubric_choices.all()})
-    documents: list[dict] = [{"kind": "organiser", "organisers": [_pick(organiser, ORGANISER_FIELDS)]}]
+    organiser_data = _pick(organiser, ORGANISER_FIELDS)
+    units = organiser.recommending_units.order_by("name")
+    if units:
+        organiser_data["recommending_units"] = [_pick(unit, UNIT_FIELDS) for unit in units]
+    documents: list[dict] = [{"kind": "organiser", "organisers": [organiser_data]}]
     for rubric in Rubric.objects.filter(code__in=rubric_codes).prefetch_related("criteria").order_by("code"):
         by_parent: dict[int | None, list] = {}
         for criterion in rubric.criteria.all():

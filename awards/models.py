@@ -8,12 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
+from core.i18n import localized
 
 
 class LocalizedNameMixin:
@@ -21,22 +18,24 @@ class LocalizedNameMixin:
 
     @property
     def display_name(self) -> str:
-        english = getattr(self, "name_en", "")
-        return english if english and _english() else self.name
+        return localized(self, "name")
 
 
-class Organiser(models.Model):
+class Organiser(LocalizedNameMixin, models.Model):
     """A district government and its award office: the unit every piece of data is scoped to."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=120, help_text=_("如：上海市长宁区人民政府"))
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True, help_text=_("如：Changning District People's Government, Shanghai"))
     short_name = models.CharField(_("简称"), max_length=40, help_text=_("如：长宁区"))
+    short_name_en = models.CharField(_("英文简称"), max_length=80, blank=True, help_text=_("如：Changning District"))
     issuing_unit = models.CharField(
         _("发文单位"), max_length=120, blank=True, help_text=_("请示等公文的发文机关，如：上海市长宁区人力资源和社会保障局")
     )
     doc_prefix = models.CharField(_("机关代字"), max_length=20, blank=True, help_text=_("如：长人社"))
     signer = models.CharField(_("签发人"), max_length=40, blank=True)
     office_name = models.CharField(_("评审办公室"), max_length=120, blank=True)
+    office_name_en = models.CharField(_("评审办公室英文名称"), max_length=200, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     postcode = models.CharField(_("邮政编码"), max_length=10, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
@@ -62,12 +61,15 @@ class Programme(LocalizedNameMixin, models.Model):
     name = models.CharField(_("项目名称"), max_length=120)
     name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
     host = models.CharField(_("主办单位"), max_length=120)
+    host_en = models.CharField(_("主办单位英文名称"), max_length=200, blank=True)
     undertaker = models.CharField(_("承办单位"), max_length=120, blank=True)
+    undertaker_en = models.CharField(_("承办单位英文名称"), max_length=200, blank=True)
     office = models.CharField(_("办公室"), max_length=200, blank=True, help_text=_("评审办公室所在单位"))
     certificate_prefix = models.CharField(
         _("证书编号前缀"), max_length=40, blank=True,
         help_text=_("荣誉证书编号为“前缀〔年度〕第N号”，如 长质奖〔2023〕第1号；留空时以项目名称为前缀"),
     )
+    office_en = models.CharField(_("办公室英文名称"), max_length=300, blank=True)
     description = models.TextField(_("简介"), blank=True)
     description_en = models.TextField(_("英文简介"), blank=True)
 
@@ -223,6 +225,7 @@ class Category(LocalizedNameMixin, models.Model):
     reward_text = models.CharField(_("奖励方式"), max_length=200, blank=True, help_text=_("如：精神奖励"))
     benefits = models.JSONField(_("奖励待遇"), default=list, blank=True, help_text=_("非奖金待遇，如纳入白玉兰奖储备人选"))
     standard = models.CharField(_("评价标准"), max_length=120, blank=True)
+    standard_en = models.CharField(_("评价标准英文名称"), max_length=200, blank=True)
     criteria = models.JSONField(
         _("参评条件（之一）"), default=list, blank=True, help_text=_("申报人至少符合其一的条件列表，如虹桥友谊奖（一）至（五）")
     )

@@ -37,6 +37,25 @@ def format_wan(amount: Decimal | None) -> str:
     return format(wan, "f")
 
 
+def format_money(amount: Decimal | None) -> str:
+    """Prize money as the notices write it: 50 万元 when a whole number of 万, else 1,500 元;
+    CNY 500,000 for English readers."""
+    from django.utils.translation import gettext
+
+    from core.i18n import is_english
+
+    if amount is None:
+        return ""
+    amount = Decimal(amount)
+    whole = amount == amount.to_integral_value()
+    grouped = f"{amount:,.0f}" if whole else f"{amount:,.2f}"
+    if is_english():
+        return f"CNY {grouped}"
+    if whole and amount % TEN_THOUSAND == 0:
+        return gettext("%(n)s 万元") % {"n": format_wan(amount)}
+    return gettext("%(n)s 元") % {"n": grouped}
+
+
 @dataclass(frozen=True)
 class CategoryBudget:
     category: Category

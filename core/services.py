@@ -6,10 +6,11 @@ import datetime
 import decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .mail import render_plain
 from .models import ActivityLog, EmailNotification
 
 
@@ -114,7 +115,7 @@ def notify(
         return None
     language = getattr(recipient, "preferred_language", None) or "zh-hans"
     with translation.override(language):
-        rendered = render_to_string(template, {**context, "recipient": recipient}).strip()
+        rendered = render_plain(template, {**context, "recipient": recipient}).strip()
     subject, _sep, body = rendered.partition("\n")
     notification = EmailNotification.objects.create(
         recipient=recipient,

@@ -4,6 +4,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from .mail import sender
 from .models import EmailNotification
 from .outbox import republish
 
@@ -25,7 +26,7 @@ def send_notification(self, notification_id: int) -> str:
             send_mail(
                 notification.subject,
                 notification.body,
-                settings.DEFAULT_FROM_EMAIL,
+                sender(getattr(notification.recipient, "preferred_language", None) or settings.LANGUAGE_CODE),
                 [notification.to_address],
             )
         except Exception as exc:  # noqa: BLE001 - any transport failure is retried

@@ -19,7 +19,7 @@ from applications.models import Application, ApplicationStatus, OrganisationProf
 from applications.sections import section_choices
 from awards.rubrics import leaf_criteria
 from core.identity import credit_code_check_character
-from core.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
+from core.workdays import add_working_days
 from reviews import demo_decisions, selectors, services
 from reviews.eligibility import FAIL, REVIEW, automatic_results
 from reviews.models import Assignment, ExpertPanel, ExpertProfile, SupplementRequest
@@ -67,11 +67,11 @@ def _credit_code(n: int) -> str:
     return first17 + credit_code_check_character(first17)
 
 
-def _user(username: str, full_name: str, roles) -> User:
+def _user(username: str, full_name: str, roles, password: str) -> User:
     user, created = User.objects.get_or_create(
         username=username, defaults={"email": f"{username}@demo.local", "full_name": full_name, "email_verified": True})
     if created:
-        user.set_password(PASSWORD)
+        user.set_password(password)
         user.save()
     for role, organiser in roles:
         RoleAssignment.objects.get_or_create(user=user, role=role, organiser=organiser)
@@ -139,14 +139,14 @@ DEMO_STRENGTHS = ("高层领导亲自推进卓越绩效模式，战略目标层�
 DEMO_IMPROVEMENTS = ("部分战略指标缺少量化目标和对标数据。", "治理机制的评价与改进尚未形成闭环。")
 
 
-def _build_cycle(cycle, orgs, staff, experts, organiser, stdout, offset: int) -> int:
+def _build_cycle(cycle, orgs, staff, experts, organiser, stdout, offset: int, password: str) -> int:
     if not cycle or Application.objects.filter(cycle=cycle, applicant__username=orgs[0][0]).exists():
         return 0
     stages = {s.code: s for s in cycle.stages.all()}
     category = cycle.categories.get(code="district-mode") if cycle.categories.filter(code="district-mode").exists() else cycle.categories.first()
     created = 0
     for n, (username, name, org_type, plan) in enumerate(orgs, start=1):
-        user = _user(username, name, [(Role.APPLICANT, None)])
+        user = _user(username, name, [(Role.APPLICANT, None)], password)
         organisation = OrganisationProfile.objects.filter(owner=user).first() or OrganisationProfile.objects.create(
             owner=user, name=name, credit_code=_credit_code(offset + n), org_type=org_type,
             registered_district=organiser.short_name, established_on=datetime.date(2008 + n % 6, 3, 1), legal_representative="演示法人",
@@ -201,9 +201,7 @@ def _build_cycle(cycle, orgs, staff, experts, organiser, stdout, offset: int) ->
         panel.members.set(members)
         panel.leader = members[0]
         panel.save()
-        day = timezone.localdate() + datetime.timedelta(days=14)
-        while day.weekday() >= 5:
-            day += datetime.timedelta(days=1)
+        day = add_working_days(timezone.localdate() + datetime.timedelta(days=14), 1)  # the first working day from then
         tz = timezone.get_current_timezone()
         at_stage = Application.objects.filter(cycle=cycle, current_stage=presentation, status=ApplicationStatus.IN_REVIEW).order_by("pk")
         for slot, app in enumerate(at_stage):
@@ -221,7 +219,7 @@ def seed_demo_data(context: dict) -> None:
         experts = _experts(context)
         cycles = context["cycles"]
         _build_cycle(cycles.get("demo-changning-quality"), CN_ORGS, users["cn-staff"], experts, context["organisers"]["changning"],
-                     context["stdout"], 100)
+                     context["stdout"], 100, context["password"])
         _build_cycle(cycles.get("demo-xuhui-quality"), XH_ORGS, users["xh-staff"], experts, context["organisers"]["xuhui"],
-                     context["stdout"], 200)
+                     context["stdout"], 200, context["password"])
     demo_decisions.seed_demo_data(context)

@@ -5,6 +5,10 @@ sits with 6 of its 10 member units (below quorum: no decision possible), then wi
 the 区委书记专题会 records its decision; three candidates are put on the list (quota 10: staying below
 is allowed) and a 公示 opens today — the public page is /publicity/demo-changning-hongqiao/ — with
 one objection waiting for the office.
+
+Two more copies of the cycle are parked at later states, so every screen can be seen today:
+`demo-hongqiao-ended` (the 公示 ended yesterday; its objection still to resolve, then 提请批准) and
+`demo-hongqiao-awarded` (公示 passed, the district government's approval recorded, awards made).
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from django.utils import timezone
 from accounts.models import Role, RoleAssignment, User
 from applications.models import Application, ApplicationStatus, PersonProfile
 from awards.models import Stage
-from core.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
 from reviews import services
 from reviews.models import Meeting, Publicity
 from reviews.services import TransitionError, apply_transition
@@ -36,18 +39,39 @@ CANDIDATES = [
 ]
 
 
+# Copies of the 虹桥 cycle parked at later states, so every screen after the 公示 can be seen today.
+PARKED = {
+    "demo-hongqiao-ended": ("演示周期（公示已结束，异议待处理）", "ended"),
+    "demo-hongqiao-awarded": ("演示周期（已批准表彰）", "awarded"),
+}
+
+
 def seed_demo_data(context: dict) -> None:
     cycle = context["cycles"].get(CYCLE)
     staff = context["users"].get("cn-staff")
     out = context.get("stdout")
     if cycle is None or staff is None:
         return
+    _run(cycle, staff, context, out, park="open")
+    from awards.loader import load_cycle_copy
+
+    for code, (name, park) in PARKED.items():
+        parked = load_cycle_copy("changning-hongqiao-2023", source=f"demo:{code}", actor=context["users"].get("admin"),
+                                 code=code, name=name, name_en=f"Demo ({park})", year=cycle.year,
+                                 application_opens_at=cycle.application_opens_at, application_closes_at=cycle.application_closes_at)
+        _run(parked, staff, context, out, park=park)
+
+
+def _run(cycle, staff, context, out, *, park: str) -> None:
+    """The pipeline up to the 公示 (as it happens in the office), then parked at `park`: "open" (the
+    公示 runs now, one objection waiting), "ended" (the 公示 ended yesterday with the objection still
+    to resolve), "awarded" (公示 passed, approved by the district government, awards recorded)."""
     if Publicity.objects.filter(cycle=cycle).exists():
         if out:
-            out.write("reviews: demo 公示 already present")
+            out.write(f"reviews: demo 公示 of {cycle.code} already present")
         return
     with transaction.atomic():
-        applications = [_candidate(cycle, staff, row) for row in CANDIDATES]
+        applications = [_candidate(cycle, staff, row, context["password"]) for row in CANDIDATES]
         stages = {s.code: s for s in Stage.objects.filter(cycle=cycle)}
         for application in applications:
             _advance_to(application, "selection", staff)
@@ -78,20 +102,32 @@ def seed_demo_data(context: dict) -> None:
                 services.add_recommendation(application=application, actor=staff)
                 listed.append(application)
         publicity = services.publish_publicity(cycle=cycle, actor=staff, start_date=timezone.localdate())
-        services.file_objection(publicity=publicity, application=listed[-1], name="某商会会员", contact="13800001234",
-                                content="据了解，该人选在本区工作未满一年，请核实其参评资格。")
+        if park in ("open", "ended"):
+            services.file_objection(publicity=publicity, application=listed[-1], name="某商会会员", contact="13800001234",
+                                    content="据了解，该人选在本区工作未满一年，请核实其参评资格。")
+        if park != "open":
+            # Demo data, not an office action: the 公示 ran its course and ended yesterday.
+            shift = publicity.end_date - timezone.localdate() + datetime.timedelta(days=1)
+            Publicity.objects.filter(pk=publicity.pk).update(start_date=publicity.start_date - shift, end_date=publicity.end_date - shift)
+            publicity.refresh_from_db()
+        if park == "awarded":
+            services.submit_for_approval(publicity=publicity, actor=staff)
+            services.record_approval(cycle=cycle, actor=staff, approved_on=timezone.localdate(), document_number="长府〔2026〕20号",
+                                     notes="演示数据：区政府常务会议研究同意。")
     if out:
-        out.write(f"reviews: demo 公示 open until {publicity.end_date} at /publicity/{CYCLE}/ with {len(listed)} candidates")
+        where = {"open": f"open until {publicity.end_date}", "ended": f"ended on {publicity.end_date}, 1 objection to resolve",
+                 "awarded": "passed, approved and awarded"}[park]
+        out.write(f"reviews: demo 公示 of {cycle.code} {where}: /publicity/{cycle.code}/ ({len(listed)} candidates)")
 
 
-def _candidate(cycle, staff, row) -> Application:
+def _candidate(cycle, staff, row, password: str) -> Application:
     username, name, nationality, employer, language, _votes, criteria = row
     user, created = User.objects.get_or_create(
         username=username,
         defaults={"email": f"{username}@demo.local", "full_name": name, "preferred_language": language, "email_verified": True},
     )
     if created:
-        user.set_password(PASSWORD)
+        user.set_password(password)
         user.save()
     RoleAssignment.objects.get_or_create(user=user, role=Role.APPLICANT, organiser=None)
     profile, _ = PersonProfile.objects.get_or_create(
@@ -104,11 +140,12 @@ def _candidate(cycle, staff, row) -> Application:
         category = cycle.categories.order_by("order").first()
         application = Application.objects.create(
             cycle=cycle, category=category, applicant=user, person=profile, criteria=criteria,
-            form_data={"contribution": {"text": f"{name} 长期在长宁区工作，积极促进对外交流与合作。"}},
+            form_data={"contribution": f"{name} 长期在长宁区工作，积极促进对外交流与合作。"},
             declarations={"friendly": True, "truthful": True},
         )
     if application.status == ApplicationStatus.DRAFT:
-        number = f"HQ-DEMO-{username[-1]}"
+        prefix = {"demo-hongqiao-ended": "HQ-END", "demo-hongqiao-awarded": "HQ-AWD"}.get(cycle.code, "HQ-DEMO")
+        number = f"{prefix}-{username[-1]}"
         apply_transition(application=application, name="submit", actor=user,
                          extra={"number": number, "submitted_at": timezone.now()})
     return application

@@ -184,6 +184,7 @@ def rankings_workbook(cycle: Cycle) -> Workbook:
     stages = [s for s in Stage.objects.filter(cycle=cycle).order_by("order")
               if s.kind in workflow.kinds_where("ranked")]
     categories = list(Category.objects.filter(cycle=cycle).order_by("order", "id"))
+    names = dict(Stage.objects.filter(cycle=cycle).values_list("code", "name"))
     first = True
     for stage in stages:
         for category in categories:
@@ -195,7 +196,7 @@ def rankings_workbook(cycle: Cycle) -> Workbook:
                 for code in (getattr(row, "stage_scores", None) or {}):
                     if code not in stage_codes:
                         stage_codes.append(code)
-            headers = ["名次", "受理编号", "申报对象", "得分", "评分专家数", "极差"] + [f"{c}得分" for c in stage_codes]
+            headers = ["名次", "受理编号", "申报对象", "得分", "评分专家数", "极差"] + [f"{names.get(c, c)}得分" for c in stage_codes]
             sheet = _sheet(workbook, f"{stage.name}-{category.order}", headers, first=first)
             first = False
             sheet.insert_rows(1)
@@ -209,7 +210,7 @@ def rankings_workbook(cycle: Cycle) -> Workbook:
                              + [stage_scores.get(c) for c in stage_codes])
             _autosize(sheet)
     if first:
-        _sheet(workbook, "排名", ["说明"], first=True).append(["本周期没有评分环节或评审模块尚未提供排名。"])
+        _sheet(workbook, "排名", ["说明"], first=True).append(["本周期没有评分环节，或各评分环节尚无得分可排名。"])
     # Meeting decisions are the ranking of meeting-based programmes (虹桥友谊奖).
     decisions = list(
         MeetingDecision.objects.filter(meeting__stage__cycle=cycle)

@@ -176,13 +176,16 @@ class ScoresheetForm(forms.Form):
                                                 "data-group": str(criterion.parent_id or "")}))
             self.fields[f"band_{criterion.pk}"] = forms.ChoiceField(
                 label=_("档次"), required=False, choices=BAND_CHOICES,
-                widget=forms.Select(attrs={"class": "form-select js-band", "data-target": f"id_item_{criterion.pk}"}))
+                widget=forms.Select(attrs={"class": "form-select js-band", "data-target": f"id_item_{criterion.pk}",
+                                           "aria-label": _("%(c)s 档次") % {"c": criterion.code}}))
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("评语"), required=False, max_length=500, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
+                label=_("评语"), required=False, max_length=500,
+                widget=forms.Textarea(attrs={"class": "form-control", "rows": 2, "aria-label": _("%(c)s 评语") % {"c": criterion.code}}))
             if criterion.pk in self.feedback_ids:
                 for key, label in (("strengths", _("优势")), ("improvements", _("改进机会"))):
                     self.fields[f"{key}_{criterion.pk}"] = forms.CharField(
-                        label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
+                        label=label, required=False, max_length=2000,
+                        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2, "aria-label": f"{criterion.code} {label}"}))
 
     def rows(self):
         for criterion in self.criteria:

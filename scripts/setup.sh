@@ -12,6 +12,7 @@ APT_PACKAGES=(
   chromium                                           # browser tests (Playwright drives it)
   gettext                                            # compilemessages
 )
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)  # axe-core for the accessibility check of the browser tests
 EXTRA_APT_FILE=scripts/apt-packages.txt
 if [ -f "$EXTRA_APT_FILE" ]; then
   mapfile -t extra < <(grep -vE '^\s*(#|$)' "$EXTRA_APT_FILE")
@@ -47,6 +48,19 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -r requirements.txt
   echo "$want" > "$stamp"
+fi
+
+# axe-core (package.json, pinned by package-lock.json) for tests/browser/test_accessibility.py; never served to users.
+if command -v npm >/dev/null 2>&1; then
+  npm_stamp=node_modules/.package-lock.sha256
+  npm_want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_want" ]; then
+    echo "==> npm ci (axe-core)"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$npm_want" > "$npm_stamp"
+  fi
+else
+  echo "WARNING: npm not found; the accessibility browser test will skip (and fail under CI=true)." >&2
 fi
 
 mkdir -p var

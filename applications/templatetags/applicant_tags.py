@@ -3,6 +3,7 @@
 from django import template
 from django.utils import translation
 
+from core.i18n import localized
 from core.identity import mask_identity
 
 from ..forms import localised
@@ -16,9 +17,7 @@ def _english() -> bool:
 
 @register.filter
 def category_name(category) -> str:
-    if _english() and category.name_en:
-        return category.name_en
-    return category.name
+    return localized(category)
 
 
 @register.filter
@@ -31,9 +30,14 @@ def cycle_title(cycle) -> str:
 
 @register.filter
 def stage_name(stage) -> str:
-    if stage is None:
-        return ""
-    return stage.name_en if _english() and stage.name_en else stage.name
+    return localized(stage)
+
+
+@register.filter
+def money(amount) -> str:
+    from awards.selectors import format_money
+
+    return format_money(amount)
 
 
 @register.filter

@@ -84,6 +84,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text e-mail (core/mail.py render_plain): the same templates, no HTML escaping.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"

@@ -46,6 +46,16 @@ def publicity_url(publicity):
 
 
 @register.filter
+def aggregation_label(method) -> str:
+    """算术平均 for "mean": the summary method in words, never its code."""
+    from django.utils.translation import gettext
+
+    from reviews.selectors import METHOD_LABELS
+
+    return gettext(METHOD_LABELS[method]) if method in METHOD_LABELS else (method or "")
+
+
+@register.filter
 def wan(amount):
     return format_wan(amount)
 

@@ -20,6 +20,7 @@ def _category_form(category: Category, **changes) -> dict:
         "reward_text": category.reward_text,
         "benefits": "[]",
         "standard": category.standard,
+        "standard_en": category.standard_en,
         "criteria": "[]",
         "description": "",
     }

@@ -145,7 +145,8 @@ def current_totp_code(device, *, at: float | None = None) -> str:
     device.refresh_from_db()
     now = at if at is not None else time.time()
     step = int(now - device.t0) // device.step
-    wanted = max(step - 1, device.last_t + 1)
+    # The current step first: a code of the previous one may expire before a slow page submits it.
+    wanted = max(step, device.last_t + 1)
     if wanted > step + 1:  # every acceptable step used already: wait for the next one
         time.sleep((wanted - 1) * device.step + device.t0 - now + 0.5)
         return current_totp_code(device)
@@ -197,3 +198,38 @@ def follow(page, selector: str, **kwargs) -> None:
     """Click a link or submit button and wait until the page it leads to has loaded."""
     with page.expect_navigation():
         page.click(selector, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessibility: axe-core (the npm package, installed by scripts/setup.sh into node_modules/).
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL = "/__axe-core__/axe.min.js"
+
+
+def axe_violations(page, *, impacts=("critical", "serious")) -> list[dict]:
+    """Run axe-core on the page as it is and return the violations of the given impacts.
+
+    The script is served to the page from its own origin (a Playwright route answers AXE_URL with
+    the file), so it loads under the portal's Content Security Policy (script-src 'self'), which
+    is left as it is; an inline script would be refused."""
+    if not AXE_JS.exists():
+        message = f"axe-core not installed at {AXE_JS}: run scripts/setup.sh (npm install)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    if not getattr(page, "_axe_routed", False):
+        page.context.route(f"**{AXE_URL}", lambda route: route.fulfill(path=str(AXE_JS), content_type="text/javascript"))
+        page._axe_routed = True
+    page.add_script_tag(url=AXE_URL)
+    found = page.evaluate(
+        """async (impacts) => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.filter(v => impacts.includes(v.impact)).map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ") + " :: " + ((n.any[0] || n.all[0] || {}).message || "")),
+            }));
+        }""",
+        list(impacts),
+    )
+    return found

@@ -5,15 +5,18 @@ context holds the demo users, organisers and cycles, and `password`, the one eve
 """
 
 import importlib
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts.models import Role, RoleAssignment, User
 from awards.demo import ensure_demo_cycles
 from awards.models import Organiser
+from core.models import EmailNotification
 
 DEMO_PASSWORD = "demo-pass-2026"  # nosec B105 - published local-only demo password; refuses to run with DEBUG off
 
@@ -47,6 +50,20 @@ class Command(BaseCommand):
     def handle(self, *args, force, applications, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with a published password: it refuses to run with DEBUG off. Use --force if you really mean it.")
+        # The demo's e-mails (hundreds) go to files, one per message, and are summarised in one
+        # line, so they do not bury the server address that `make run` prints next.
+        mail_dir = Path(settings.VAR_DIR) / "demo-mail"
+        if settings.EMAIL_BACKEND.endswith(("console.EmailBackend", "smtp.EmailBackend")):
+            mail_dir.mkdir(parents=True, exist_ok=True)
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(mail_dir)):
+                before = EmailNotification.objects.count()
+                self.seed(applications=applications)
+                sent = EmailNotification.objects.count() - before
+            self.stdout.write(f"seed_demo: {sent} demo e-mails written to {mail_dir}/ (not printed)")
+        else:
+            self.seed(applications=applications)
+
+    def seed(self, *, applications):
         call_command("load_programmes", verbosity=0, stdout=self.stdout)
         with transaction.atomic():
             organisers = {o.code: o for o in Organiser.objects.all()}
