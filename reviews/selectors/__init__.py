@@ -15,6 +15,12 @@ from .budget import (  # noqa: F401
     places_used,
     quota_refusal,
 )
+from .calibration import (  # noqa: F401
+    Calibration,
+    ComparisonRow,
+    ExpertCalibration,
+    stage_calibration,
+)
 from .cycles import (  # noqa: F401
     APPLICATION_RELATED,
     REVIEWABLE,
@@ -75,10 +81,12 @@ from .scoring import (  # noqa: F401
     ScoreSummaryRow,
     applications_at_stage,
     category_ranking,
+    disagreement_thresholds,
     current_scores_by_id,
     pipeline_weights,
     queue_scores,
     ranking_applications,
+    stage_sheet_totals,
     rubric_for,
     score_summary,
     stage_aggregates,

@@ -79,6 +79,7 @@ from .scoring import (  # noqa: F401
     points,
     reopen_scoresheet,
     save_scores,
+    set_stage_aggregation,
     scoresheet_for,
 )
 from .transitions import (  # noqa: F401
