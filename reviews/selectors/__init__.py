@@ -49,6 +49,7 @@ from .experts import (  # noqa: F401
 from .history import (  # noqa: F401
     application_history,
     notifications_for_application,
+    reminders_for_application,
 )
 from .meetings import (  # noqa: F401
     decisions_by_application,

@@ -86,3 +86,9 @@ from .transitions import (  # noqa: F401
     TransitionError,
     apply_transition,
 )
+from .reminders import (  # noqa: F401
+    SweepResult,
+    due_reminders,
+    reminder_language,
+    send_due_reminders,
+)
