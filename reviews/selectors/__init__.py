@@ -43,8 +43,11 @@ from .dashboard import (  # noqa: F401
     cycle_dashboard,
 )
 from .experts import (  # noqa: F401
+    ExpertLoad,
+    Workload,
     expert_assignments,
     expert_profiles,
+    expert_workload,
 )
 from .history import (  # noqa: F401
     application_history,

@@ -37,8 +37,8 @@ def _staff_organiser(request) -> tuple[Organiser, list[Organiser]]:
 @login_required
 def expert_pool(request):
     organiser, organisers = _staff_organiser(request)
-    experts = list(ExpertProfile.objects.filter(organiser=organiser).select_related("user").order_by("-is_active", "name"))
-    return render(request, "reviews/expert_pool.html", {"organiser": organiser, "organisers": organisers, "experts": experts})
+    workload = selectors.expert_workload(organiser=organiser, cycle_code=request.GET.get("cycle", "")[:60])
+    return render(request, "reviews/expert_pool.html", {"organiser": organiser, "organisers": organisers, "workload": workload})
 
 
 @login_required
