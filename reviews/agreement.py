@@ -96,9 +96,9 @@ def complete_block(scores: Mapping[tuple[object, object], float], applications: 
     """The complete applications × experts block the agreement measures rest on.
 
     Start from every expert with a submitted sheet and keep only the applications each of them scored. While
-    that leaves fewer than 2 applications, or when dropping one expert gives a larger block (more cells,
-    n × k), drop the expert whose removal gives the largest block (ties: the expert with fewer sheets, then
-    the later in the given order). Stop at 2 experts. None when no block of at least 2 × 2 exists.
+    that leaves no block of at least 2 applications, or when dropping one expert gives a larger block (more
+    cells, n × k), drop the expert whose removal gives the largest block (ties: the expert with fewer sheets,
+    then the later in the given order). Stop at 2 experts. None when no block of at least 2 × 2 exists.
     Missing sheets are never filled in: a cell the block holds is a sheet an expert submitted."""
     applications = list(applications)
     current = list(experts)
@@ -118,8 +118,8 @@ def complete_block(scores: Mapping[tuple[object, object], float], applications: 
             rest = current[:position] + current[position + 1:]
             options.append((size(rest), -sheets[expert], position, rest))
         top = max(options, key=lambda option: option[:3])
-        if top[0] <= best:
-            break
+        if best and top[0] <= best:
+            break  # no block yet: keep dropping; a block: drop only while it grows
         best, current = top[0], top[3]
     if best == 0:
         return None

@@ -54,6 +54,18 @@ def test_complete_block_keeps_only_sheets_that_exist():
     assert agreement.complete_block({("a1", "e1"): 1, ("a2", "e2"): 2}, ["a1", "a2"], ["e1", "e2"]) is None
 
 
+def test_complete_block_keeps_dropping_until_a_block_exists():
+    # Four experts, each application scored by three (as auto-assignment leaves it): no application has all
+    # four; dropping one expert (e4, fewest sheets) leaves a1 and a2 complete with e1-e3.
+    scores = {(a, e): 1 + i for i, (a, e) in enumerate([
+        ("a1", "e1"), ("a1", "e2"), ("a1", "e3"), ("a2", "e1"), ("a2", "e2"), ("a2", "e3"),
+        ("a3", "e1"), ("a3", "e2"), ("a3", "e4"), ("a4", "e2"), ("a4", "e3"), ("a4", "e4")])}
+    block = agreement.complete_block(scores, ["a1", "a2", "a3", "a4"], ["e1", "e2", "e3", "e4"])
+
+    assert (block.applications, block.experts, block.left_out_experts, block.left_out_applications) == (
+        ["a1", "a2"], ["e1", "e2", "e3"], ["e4"], 2)
+
+
 def test_zscore_normalise_removes_a_constant_severity():
     # Expert h gives every application 100 less than expert l, with the same spread: after normalising the two
     # experts agree exactly, on the scale of all six totals (mean 800).
