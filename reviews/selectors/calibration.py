@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from applications.models import Application
 from awards.models import CategoryRubric, RubricCriterion, Stage
+from awards.rubrics import leaf_criteria
 from reviews import agreement, scoring
 from reviews.models import Assignment, ExpertProfile, ItemScore, Scoresheet
 from reviews.selectors.scoring import ranking_applications, stage_sheet_totals
@@ -118,8 +119,10 @@ def stage_calibration(*, stage: Stage, category) -> Calibration:
     item_groups: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     for app, expert, criterion, score in items:
         item_groups[(app, criterion)][expert] = score
-    criteria = list(RubricCriterion.objects.filter(pk__in={c for _a, c in item_groups}).select_related("rubric")
-                    .order_by("rubric__code", "order", "pk"))
+    scored = {c for _a, c in item_groups}
+    rubrics = {c.rubric for c in RubricCriterion.objects.filter(pk__in=scored).select_related("rubric")}
+    # In the rubric's tree order (4.1.1, 4.1.2, … 4.7.6): one query per rubric the category uses (one or a few).
+    criteria = [c for rubric in sorted(rubrics, key=lambda r: r.code) for c in leaf_criteria(rubric) if c.pk in scored]
 
     total_deviations: dict[int, list[Decimal]] = defaultdict(list)
     panel_means: dict[int, list[Decimal]] = defaultdict(list)
