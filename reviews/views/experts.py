@@ -17,7 +17,6 @@ from awards.rubrics import leaf_criteria
 from core.files import private_file_response
 from reviews import access, forms, selectors, services
 from reviews.models import Assignment, ExpertProfile, Scoresheet
-from reviews.scoring import summarise
 from reviews.views.common import error_text, flatten_form_data
 
 # ---------------------------------------------------------------------------------------------
@@ -169,7 +168,8 @@ def expert_scores(request, pk: int, stage_code: str):
     sheets = list(Scoresheet.objects.filter(assignment__application=application, assignment__stage=stage,
                                             assignment__status=Assignment.Status.ACTIVE, status=Scoresheet.Status.SUBMITTED)
                   .select_related("assignment__expert").order_by("-total"))
-    agg = summarise((stage.params or {}).get("aggregation", "mean"), [s.total for s in sheets])
+    # The stage's own aggregate (a z-score stage normalises across the category: the ranking's rule, not a copy).
+    agg = selectors.stage_aggregates(selectors.cycle_stages(application.cycle), [application.pk], wanted={stage.pk})[(application.pk, stage.pk)]
     return render(request, "reviews/expert_scores.html", {"application": application, "stage": stage, "sheets": sheets,
                                                           "aggregate": agg, "own": own})
 
