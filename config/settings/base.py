@@ -304,7 +304,13 @@ def _reminder_schedule():
     from celery.schedules import crontab
 
     if PORTAL_REMINDERS_EVERY:
-        return float(PORTAL_REMINDERS_EVERY)
+        try:
+            seconds = float(PORTAL_REMINDERS_EVERY)
+        except ValueError:
+            seconds = 0
+        if seconds <= 0:
+            raise ImproperlyConfigured(f"PORTAL_REMINDERS_EVERY must be a number of seconds, not {PORTAL_REMINDERS_EVERY!r}")
+        return seconds
     fields = PORTAL_REMINDERS_CRON.split()
     if len(fields) != 5:
         raise ImproperlyConfigured(f"PORTAL_REMINDERS_CRON needs five crontab fields, not {PORTAL_REMINDERS_CRON!r}")

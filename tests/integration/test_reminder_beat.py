@@ -124,3 +124,39 @@ def test_two_beats_and_a_worker_send_each_reminder_once(tmp_path):
     finally:
         for process in processes:
             _stop(process)
+
+
+RACE = """
+import time
+from reviews import services
+time.sleep(max(0.0, {start} - time.time()))  # both processes sweep at the same instant
+result = services.send_due_reminders()
+print("SWEEP", len(result.sent), result.already)
+"""
+
+
+def test_two_sweeps_at_the_same_instant_against_postgresql_send_once(tmp_path):
+    """The race the unique constraint is for: two processes (two beats' sweeps) insert the same reminder at once.
+    PostgreSQL makes the second insert wait for the first transaction and then refuses it."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    database = f"h16_reminders_{os.getpid()}"
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
+    try:
+        env = {**_env(tmp_path), "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}
+        env.pop("CELERY_BROKER_URL")  # no broker: the e-mail task runs in-process
+        env.pop("CELERY_RESULT_BACKEND")
+        _manage(env, "migrate", "-v0")
+        _manage(env, "load_programmes", "-v0")
+        assert "READY" in _manage(env, "shell", "-c", SETUP)
+        start = time.time() + 8  # after both interpreters have loaded Django
+        sweeps = [subprocess.Popen([sys.executable, "manage.py", "shell", "-c", RACE.format(start=start)], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outputs = [sweep.communicate(timeout=120) for sweep in sweeps]
+        assert all(sweep.returncode == 0 for sweep in sweeps), [err[-2000:] for _out, err in outputs]
+        results = sorted(tuple(out.split("SWEEP", 1)[1].split()) for out, _err in outputs)
+        assert results == [("0", "1"), ("1", "0")]  # one sent it, the other found it sent
+        count = _manage(env, "shell", "-c", COUNT).split("COUNT", 1)[1].split(maxsplit=2)
+        assert count[:2] == ["1", "1"]
+    finally:
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", database], check=False)
