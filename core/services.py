@@ -105,15 +105,17 @@ def notify(
     template: str,
     context: dict[str, Any],
     application=None,
+    language: str | None = None,
 ) -> EmailNotification | None:
     """Record an e-mail for `recipient` and send it by Celery once the transaction commits.
 
     The subject is the first line of the rendered template, the body the rest. It is rendered in
-    the recipient's own language.
+    the recipient's own language (or `language`, when the caller knows better, e.g. English for a
+    foreign national).
     """
     if recipient is None or not recipient.email:
         return None
-    language = getattr(recipient, "preferred_language", None) or "zh-hans"
+    language = language or getattr(recipient, "preferred_language", None) or "zh-hans"
     with translation.override(language):
         rendered = render_plain(template, {**context, "recipient": recipient}).strip()
     subject, _sep, body = rendered.partition("\n")

@@ -13,6 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 CENT = Decimal("0.01")
 TRIM_MINIMUM = 5  # trimmed mean drops the single highest and lowest only from this many experts on
 
+# Defaults of a scored stage's parameters (reviews.workflow STAGE_KINDS reads them from here, so a stage
+# saved before a parameter existed behaves as the default says).
+DISAGREEMENT_SPREAD_PERCENT = 10  # 意见分歧: range of the experts' totals above 10 % of the rubric's points …
+DISAGREEMENT_STD_PERCENT = 5  # … or their standard deviation above 5 %
+OUTLIER_PERCENT = 5  # an expert whose mean deviation from the rest of the panel exceeds 5 % of the points …
+OUTLIER_MIN_APPLICATIONS = 3  # … over at least 3 applications scored together with others
+
 
 def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -51,7 +58,11 @@ AGGREGATORS: dict[str, Callable[[Iterable[Decimal]], Decimal | None]] = {
     "mean": mean,
     "trimmed_mean": trimmed_mean,
     "median": median,
+    # z-score: the scores handed in are already normalised by zscore_normalise (it needs every expert's
+    # other sheets, which one application's scores do not have); what is left is their mean.
+    "zscore": mean,
 }
+NORMALISED = frozenset({"zscore"})  # methods whose scores are normalised across the stage before aggregating
 
 
 def aggregate(method: str, scores: Iterable[Decimal]) -> Decimal | None:
@@ -59,6 +70,51 @@ def aggregate(method: str, scores: Iterable[Decimal]) -> Decimal | None:
         return AGGREGATORS[method](scores)
     except KeyError:
         raise ValueError(f"unknown aggregation {method!r}") from None
+
+
+def _population_sd(values: Sequence[Decimal]) -> Decimal:
+    centre = sum(values, Decimal(0)) / len(values)
+    return (sum(((v - centre) ** 2 for v in values), Decimal(0)) / len(values)).sqrt()
+
+
+def zscore_normalise(sheets: Iterable[tuple[object, object, Decimal]]) -> dict[tuple[object, object], Decimal]:
+    """Each expert's totals standardised against their own mean and spread, put back on the panel's scale.
+
+    sheets: (application, expert, total) of one stage and category. For expert e with mean μe and population
+    standard deviation σe over the applications they scored, a total x becomes μ + σ · (x − μe) / σe, where
+    μ and σ are the mean and standard deviation of every total in the group. A harsh expert's 700 and a
+    lenient one's 850 thus count the same when each is that expert's usual mark. An expert with fewer than
+    two sheets, or who gave every application the same total, shows no habit to correct: their total is
+    left as it is. Returns (application, expert) → normalised total (not rounded; aggregate() rounds)."""
+    rows = [(app, expert, Decimal(total)) for app, expert, total in sheets if total is not None]
+    if not rows:
+        return {}
+    everything = [total for _a, _e, total in rows]
+    centre = sum(everything, Decimal(0)) / len(everything)
+    scale = _population_sd(everything)
+    by_expert: dict[object, list[Decimal]] = {}
+    for _app, expert, total in rows:
+        by_expert.setdefault(expert, []).append(total)
+    habits = {}
+    for expert, totals in by_expert.items():
+        sd = _population_sd(totals) if len(totals) >= 2 else Decimal(0)
+        habits[expert] = (sum(totals, Decimal(0)) / len(totals), sd)
+    result = {}
+    for app, expert, total in rows:
+        own_mean, own_sd = habits[expert]
+        result[(app, expert)] = total if own_sd == 0 else centre + scale * (total - own_mean) / own_sd
+    return result
+
+
+def disagrees(spread_value: Decimal | None, std_value: Decimal | None, rubric_points: Decimal | None, *,
+              spread_percent=DISAGREEMENT_SPREAD_PERCENT, std_percent=DISAGREEMENT_STD_PERCENT) -> bool:
+    """意见分歧: the experts' range above spread_percent % of the rubric's points, or σ above std_percent %."""
+    if rubric_points is None or spread_value is None:
+        return False
+    points = Decimal(rubric_points)
+    if spread_value > points * Decimal(str(spread_percent)) / 100:
+        return True
+    return std_value is not None and std_value > points * Decimal(str(std_percent)) / 100
 
 
 def spread(scores: Iterable[Decimal]) -> Decimal | None:

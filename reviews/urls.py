@@ -46,6 +46,7 @@ urlpatterns = [
     path(cycle + "stages/<slug:stage_code>/schedule/", stages.schedule, name="schedule"),
     path(cycle + "stages/<slug:stage_code>/schedule/<int:entry_pk>/cancel/", stages.schedule_cancel, name="schedule_cancel"),
     path(cycle + "stages/<slug:stage_code>/ranking/", stages.ranking, name="ranking"),
+    path(cycle + "stages/<slug:stage_code>/calibration/", stages.calibration, name="calibration"),
     path(cycle + "stages/<slug:stage_code>/meetings/new/", meetings.meeting_new, name="meeting_new"),
     # Staff: meetings, the list, 公示, approval and awards of a cycle.
     path(cycle + "meetings/", meetings.cycle_home, name="cycle_home"),

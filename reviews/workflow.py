@@ -26,7 +26,7 @@ from accounts import rules
 from applications.models import Application
 from applications.models import ApplicationStatus as S
 from awards.models import StageKind
-from reviews import conditions
+from reviews import conditions, scoring
 from reviews.selectors.cycles import cycle_stages
 
 APPLICANT = "applicant"
@@ -51,7 +51,11 @@ class Param:
     label: str
     default: Any
     check: Callable[[Any], str | None] | None = None
-    choices: dict[str, Any] | None = None  # value → label, for parameters that take one of several values
+    choices: tuple[tuple[str, Any], ...] = ()  # (value, label) for a parameter that is one of a list
+
+    def choice_label(self, value) -> str:
+        """The label of one of this parameter's choices (the value itself when it is not one of them)."""
+        return str(dict(self.choices).get(value, value))
 
 
 def _positive_int(value) -> str | None:
@@ -65,6 +69,12 @@ def _one_of(*options: str) -> Callable[[Any], str | None]:
         return None if value in options else _("应为 %(opts)s 之一。") % {"opts": ", ".join(options)}
 
     return check
+
+
+def _percent(value) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 100:
+        return _("应为大于0且不超过100的百分数。")
+    return None
 
 
 def _flag(value) -> str | None:
@@ -100,13 +110,15 @@ def _required_text(value) -> str | None:
     return None if isinstance(value, str) and value.strip() else _("必填。")
 
 
-# How a scored stage combines its experts' totals (reviews.scoring), with the words documents state it in.
-AGGREGATION_CHOICES = {
-    "mean": gettext_lazy("算术平均"),
-    "trimmed_mean": gettext_lazy("去掉一个最高分和一个最低分后平均（不少于5位专家时）"),
-    "median": gettext_lazy("中位数"),
-}
-AGGREGATIONS = tuple(AGGREGATION_CHOICES)
+# The aggregation methods of a scored stage and the labels pages and documents state them by (the one home
+# of these labels: Param.choices of "aggregation"; reviews.scoring holds the arithmetic).
+AGGREGATION_CHOICES: tuple[tuple[str, Any], ...] = (
+    ("mean", gettext_lazy("算术平均")),
+    ("trimmed_mean", gettext_lazy("去掉一个最高分和一个最低分后平均（不少于5位专家时）")),
+    ("median", gettext_lazy("中位数")),
+    ("zscore", gettext_lazy("标准分（按专家 z 分数归一后平均）")),
+)
+AGGREGATIONS = tuple(value for value, _label in AGGREGATION_CHOICES)
 SCHEDULING = ("none", "presentation", "site_visit")
 SPAN_UNITS = ("working_days", "calendar_days")
 MEETING_DECISIONS = ("votes", "recorded")
@@ -152,6 +164,15 @@ STAGE_KINDS: dict[str, StageKindSpec] = {
                 "aggregation": Param(gettext_lazy("汇总方式"), "mean", _one_of(*AGGREGATIONS), AGGREGATION_CHOICES),
                 "experts_per_application": Param(gettext_lazy("每份申报的评审专家人数"), 5, _positive_int),
                 "scheduling": Param(gettext_lazy("安排方式"), "none", _one_of(*SCHEDULING)),
+                # A wide spread (意见分歧): range above this % of the rubric's points, or σ above the next.
+                "disagreement_spread_percent": Param(gettext_lazy("意见分歧：极差超过总分的百分比"), scoring.DISAGREEMENT_SPREAD_PERCENT, _percent),
+                "disagreement_std_percent": Param(gettext_lazy("意见分歧：标准差超过总分的百分比"), scoring.DISAGREEMENT_STD_PERCENT, _percent),
+                # An outlier expert: mean deviation from the rest of the panel above this % of the rubric's
+                # points, over at least outlier_min_applications applications scored with others.
+                "outlier_percent": Param(gettext_lazy("专家偏离：平均偏差超过总分的百分比"), scoring.OUTLIER_PERCENT, _percent),
+                "outlier_min_applications": Param(gettext_lazy("专家偏离：至少共同评审的申报数"), scoring.OUTLIER_MIN_APPLICATIONS, _positive_int),
+                # Experts are reminded this many working days before planned_end with sheets not submitted.
+                "reminder_working_days": Param(gettext_lazy("评分截止提醒（提前工作日）"), 3, _positive_int),
             },
             acted_on_by=frozenset({EXPERT, STAFF}),
             exit_conditions=(conditions.scores_complete,),
@@ -205,8 +226,7 @@ def kind_spec(kind: str) -> StageKindSpec:
 def param_choice_label(kind: str, name: str, value) -> str:
     """The words for a parameter's value (e.g. aggregation "trimmed_mean" → 去掉一个最高分…), or the value."""
     param = STAGE_KINDS[kind].params.get(name) if kind in STAGE_KINDS else None
-    label = (param.choices or {}).get(value) if param is not None else None
-    return str(label) if label is not None else str(value)
+    return param.choice_label(value) if param is not None else str(value)
 
 
 def kinds_where(trait: str) -> frozenset[str]:

@@ -325,13 +325,43 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "600"))
 # PORTAL_OUTBOX_REPUBLISH_AFTER_SECONDS.
 DOCUMENTS_STALE_AFTER_SECONDS = int(os.environ.get("DOCUMENTS_STALE_AFTER_SECONDS", "660"))
 PORTAL_OUTBOX_REPUBLISH_AFTER_SECONDS = int(os.environ.get("PORTAL_OUTBOX_REPUBLISH_AFTER_SECONDS", "600"))
-CELERY_BEAT_SCHEDULE = {
-    "sweep-notifications": {"task": "core.tasks.sweep_notifications", "schedule": 60.0},
-    "sweep-documents": {"task": "documents.tasks.sweep_documents", "schedule": 60.0},
-}
 # The queue web processes publish to and workers consume (`celery worker -Q` defaults to it): a name of
 # its own lets two deployments, or a test run, share one Redis database without taking each other's jobs.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+
+# Reminders (reviews.services.reminders), swept by Celery beat: `celery -A config beat` runs as its own process,
+# exactly one per deployment (a second one sends nothing twice: each reminder is a unique row, but it is waste).
+# PORTAL_REMINDERS_CRON: five crontab fields in Asia/Shanghai time (default 08:30 daily);
+# PORTAL_REMINDERS_EVERY: seconds between sweeps instead (tests, or an office that wants them hourly).
+PORTAL_REMINDER_WORKING_DAYS = int(os.environ.get("PORTAL_REMINDER_WORKING_DAYS", "3"))
+PORTAL_REMINDERS_CRON = os.environ.get("PORTAL_REMINDERS_CRON", "30 8 * * *")
+PORTAL_REMINDERS_EVERY = os.environ.get("PORTAL_REMINDERS_EVERY", "")
+
+
+def _reminder_schedule():
+    from celery.schedules import crontab
+
+    if PORTAL_REMINDERS_EVERY:
+        try:
+            seconds = float(PORTAL_REMINDERS_EVERY)
+        except ValueError:
+            seconds = 0
+        if seconds <= 0:
+            raise ImproperlyConfigured(f"PORTAL_REMINDERS_EVERY must be a number of seconds, not {PORTAL_REMINDERS_EVERY!r}")
+        return seconds
+    fields = PORTAL_REMINDERS_CRON.split()
+    if len(fields) != 5:
+        raise ImproperlyConfigured(f"PORTAL_REMINDERS_CRON needs five crontab fields, not {PORTAL_REMINDERS_CRON!r}")
+    minute, hour, day_of_month, month_of_year, day_of_week = fields
+    return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week)
+
+
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {"task": "reviews.tasks.send_reminders", "schedule": _reminder_schedule()},
+    # the outbox sweep (core.outbox): e-mails and documents the broker missed, stale running documents
+    "sweep-notifications": {"task": "core.tasks.sweep_notifications", "schedule": 60.0},
+    "sweep-documents": {"task": "documents.tasks.sweep_documents", "schedule": 60.0},
+}
 
 # django-csp 4: a strict policy; every script and style is served from our own origin.
 CONTENT_SECURITY_POLICY = {

@@ -42,6 +42,10 @@ from .publicity import (  # noqa: F401
     RecommendationSource,
     RecommendationStatus,
 )
+from .reminders import (  # noqa: F401
+    Reminder,
+    ReminderKind,
+)
 from .schedules import (  # noqa: F401
     ScheduleEntry,
 )

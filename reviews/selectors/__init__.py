@@ -15,6 +15,12 @@ from .budget import (  # noqa: F401
     places_used,
     quota_refusal,
 )
+from .calibration import (  # noqa: F401
+    Calibration,
+    ComparisonRow,
+    ExpertCalibration,
+    stage_calibration,
+)
 from .cycles import (  # noqa: F401
     APPLICATION_RELATED,
     REVIEWABLE,
@@ -37,8 +43,11 @@ from .dashboard import (  # noqa: F401
     cycle_dashboard,
 )
 from .experts import (  # noqa: F401
+    ExpertLoad,
+    Workload,
     expert_assignments,
     expert_profiles,
+    expert_workload,
 )
 from .feedback import (  # noqa: F401
     CriterionSources,
@@ -56,6 +65,7 @@ from .feedback import (  # noqa: F401
 from .history import (  # noqa: F401
     application_history,
     notifications_for_application,
+    reminders_for_application,
 )
 from .meetings import (  # noqa: F401
     decisions_by_application,
@@ -88,10 +98,12 @@ from .scoring import (  # noqa: F401
     ScoreSummaryRow,
     applications_at_stage,
     category_ranking,
+    disagreement_thresholds,
     current_scores_by_id,
     pipeline_weights,
     queue_scores,
     ranking_applications,
+    stage_sheet_totals,
     rubric_for,
     score_summary,
     stage_aggregates,

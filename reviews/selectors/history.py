@@ -10,6 +10,14 @@ def notifications_for_application(application: Application) -> list[EmailNotific
     return list(EmailNotification.objects.filter(application=application).order_by("created_at", "id"))
 
 
+def reminders_for_application(application: Application) -> list:
+    """The reminders about this application (to its applicant, its experts or the staff), with their e-mails."""
+    from reviews.models import Reminder
+
+    return list(Reminder.objects.filter(applications=application).select_related("recipient", "notification", "stage")
+                .order_by("created_at", "id"))
+
+
 def application_history(application: Application, *, newest_first: bool = True) -> list[ActivityLog]:
     """Every activity-log entry about the application, with its actor."""
     order = ("-created_at", "-id") if newest_first else ("created_at", "id")

@@ -79,11 +79,18 @@ def stage_aggregates(stages: list[Stage], application_ids, *, wanted: set[int] |
         totals = _totals(application_ids, needed) if needed else {}
     result: dict[tuple[int, int], scoring.StageAggregate] = {}
     stage_by_id = {s.pk: s for s in stages}
+    normalised_ids = {pk for pk in needed if (stage_by_id[pk].params or {}).get("aggregation") in scoring.NORMALISED}
+    normalised = _normalised_totals(normalised_ids) if normalised_ids else {}
     for app_id in application_ids:
         for stage_id in needed:
             stage = stage_by_id[stage_id]
             method = (stage.params or {}).get("aggregation", "mean")
-            result[(app_id, stage_id)] = scoring.summarise(method, totals.get((app_id, stage_id), []))
+            raw = scoring.summarise(method, totals.get((app_id, stage_id), []))
+            if stage_id in normalised_ids:
+                # The score is the mean of the normalised totals; count, spread and σ stay those of the raw totals.
+                raw = scoring.StageAggregate(scoring.aggregate(method, normalised.get((app_id, stage_id), [])),
+                                             raw.expert_count, raw.spread, raw.std_dev, raw.scores)
+            result[(app_id, stage_id)] = raw
         for stage in stages:
             if stage.kind != "comprehensive" or (wanted is not None and stage.pk not in wanted):
                 continue
@@ -91,6 +98,30 @@ def stage_aggregates(stages: list[Stage], application_ids, *, wanted: set[int] |
             parts = {c: result[(app_id, by_code[c].pk)].score if c in by_code else None for c in weights}
             score = scoring.weighted_score(parts, weights)
             result[(app_id, stage.pk)] = scoring.StageAggregate(score, 0, None, None, ())
+    return result
+
+
+def stage_sheet_totals(stage_ids, *, category_id=None) -> list[tuple[int, int, int, int, Decimal]]:
+    """(application, stage, expert, category, total) of every submitted sheet of an active assignment at
+    these stages (optionally in one category): what a normalisation or a calibration looks across."""
+    qs = Scoresheet.objects.filter(assignment__stage_id__in=list(stage_ids), assignment__status=Assignment.Status.ACTIVE,
+                                   status=Scoresheet.Status.SUBMITTED)
+    if category_id is not None:
+        qs = qs.filter(assignment__application__category_id=category_id)
+    return list(qs.order_by().values_list("assignment__application_id", "assignment__stage_id", "assignment__expert_id",
+                                          "assignment__application__category_id", "total"))
+
+
+def _normalised_totals(stage_ids) -> dict[tuple[int, int], list[Decimal]]:
+    """(application, stage) → the experts' z-score normalised totals (scoring.zscore_normalise), each stage
+    and category normalised on its own (one query for every stage)."""
+    groups: dict[tuple[int, int], list] = defaultdict(list)
+    for app_id, stage_id, expert_id, category_id, total in stage_sheet_totals(stage_ids):
+        groups[(stage_id, category_id)].append((app_id, expert_id, total))
+    result: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    for (stage_id, _category_id), sheets in groups.items():
+        for (app_id, _expert_id), value in scoring.zscore_normalise(sheets).items():
+            result[(app_id, stage_id)].append(value)
     return result
 
 
@@ -124,13 +155,20 @@ class RankingRow:
     std_dev: Decimal | None = None
     scores: tuple = ()  # the experts' totals, highest first
 
+    rubric_points: Decimal | None = None
+    thresholds: dict = field(default_factory=dict)  # the stage's disagreement_spread_percent / disagreement_std_percent
+
     @property
     def disagreement(self) -> bool:
-        """Flag a wide spread: more than 10 % of the rubric's total points, or σ above 5 %."""
-        limit = getattr(self, "_limit", None)
-        if limit is None or self.spread is None:
-            return False
-        return self.spread > limit * Decimal("0.10") or (self.std_dev is not None and self.std_dev > limit * Decimal("0.05"))
+        """意见分歧 by the stage's thresholds (default: range above 10 % of the rubric's points, or σ above 5 %)."""
+        return scoring.disagrees(self.spread, self.std_dev, self.rubric_points, **self.thresholds)
+
+
+def disagreement_thresholds(stage: Stage) -> dict:
+    """The stage's 意见分歧 thresholds as scoring.disagrees takes them (defaults where the stage has none)."""
+    params = stage.params or {}
+    return {"spread_percent": params.get("disagreement_spread_percent", scoring.DISAGREEMENT_SPREAD_PERCENT),
+            "std_percent": params.get("disagreement_std_percent", scoring.DISAGREEMENT_STD_PERCENT)}
 
 
 # What a ranking row shows of its application (and what the users of category_ranking read: the
@@ -200,6 +238,7 @@ def _ranking(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[in
         own = aggregates.get((app.pk, stage.pk)) or scoring.StageAggregate(None, 0, None, None, ())
         inputs.append(scoring.RankInput(key=(app, own), score=own.score, stage_scores=stage_scores, submitted_at=app.submitted_at))
     limit = _rubric_total(category)
+    thresholds = disagreement_thresholds(stage)
     rows = []
     for item, position in scoring.rank(inputs, tie_breaks):
         app, own = item.key
@@ -208,8 +247,8 @@ def _ranking(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[in
         else:
             count = own.expert_count
         row = RankingRow(application=app, score=item.score, rank=position, expert_count=count, spread=own.spread,
-                         stage_scores=dict(item.stage_scores), std_dev=own.std_dev, scores=own.scores)
-        row._limit = limit
+                         stage_scores=dict(item.stage_scores), std_dev=own.std_dev, scores=own.scores,
+                         rubric_points=limit, thresholds=thresholds)
         rows.append(row)
     return rows, assignment_scores
 
@@ -247,7 +286,7 @@ class ScoreSummary:
 
 
 METHOD_LABELS = {"mean": "算术平均", "trimmed_mean": "去掉一个最高分和一个最低分后平均（不少于5位专家时）", "median": "中位数",
-                 "comprehensive": "各环节得分加权合计"}
+                 "zscore": "标准分（按专家 z 分数归一后平均）", "comprehensive": "各环节得分加权合计"}
 
 
 def score_summary(*, stage: Stage, category) -> ScoreSummary:

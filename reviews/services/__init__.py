@@ -87,6 +87,7 @@ from .scoring import (  # noqa: F401
     points,
     reopen_scoresheet,
     save_scores,
+    set_stage_aggregation,
     scoresheet_for,
 )
 from .transitions import (  # noqa: F401
@@ -94,4 +95,10 @@ from .transitions import (  # noqa: F401
     TransitionError,
     apply_transition,
     moved_on_message,
+)
+from .reminders import (  # noqa: F401
+    SweepResult,
+    due_reminders,
+    reminder_language,
+    send_due_reminders,
 )

@@ -149,7 +149,11 @@ class AutoAssignResult:
 def auto_assign(*, stage: Stage, actor, category=None, applications=None) -> list[AutoAssignResult]:
     """Give each application at `stage` its configured number of experts (experts_per_application),
     choosing the least-loaded eligible expert each time, never a conflicted one. Candidates are the
-    stage's panels (those for the application's category) or, without panels, the organiser's pool."""
+    stage's panels (those for the application's category) or, without panels, the organiser's pool.
+
+    Least loaded, in this order: fewest active assignments across every stage of the cycle (so the experts
+    who carried the 资料评审 are spared in the 陈述答辩), then fewest in this stage, then fewest across every
+    cycle of the organiser, then by name."""
     from reviews.selectors import applications_at_stage
 
     per_application = int((stage.params or {}).get("experts_per_application", 5))
@@ -166,6 +170,13 @@ def auto_assign(*, stage: Stage, actor, category=None, applications=None) -> lis
         if status == Assignment.Status.ACTIVE:
             load[expert_id] = load.get(expert_id, 0) + 1
             active_count[app_id] = active_count.get(app_id, 0) + 1
+    cycle_load: dict[int, int] = {}  # every stage of this cycle, this one included
+    organiser_load: dict[int, int] = {}  # every cycle of the organiser
+    for expert_id, cycle_id in Assignment.objects.filter(expert__organiser_id=organiser_id, status=Assignment.Status.ACTIVE) \
+            .order_by().values_list("expert_id", "stage__cycle_id"):
+        organiser_load[expert_id] = organiser_load.get(expert_id, 0) + 1
+        if cycle_id == stage.cycle_id:
+            cycle_load[expert_id] = cycle_load.get(expert_id, 0) + 1
     declarations = declarations_for([a.pk for a in apps])
 
     def candidates_for(app) -> list[tuple[ExpertProfile, ExpertPanel | None]]:
@@ -202,11 +213,13 @@ def auto_assign(*, stage: Stage, actor, category=None, applications=None) -> lis
             need = per_application - active_count.get(app.pk, 0)
             if _scorable(app, stage) or need <= 0:
                 continue
-            chosen = sorted(eligible, key=lambda pair: (load.get(pair[0].pk, 0), pair[0].name, pair[0].pk))[:need]
+            chosen = sorted(eligible, key=lambda pair: (cycle_load.get(pair[0].pk, 0), load.get(pair[0].pk, 0),
+                                                        organiser_load.get(pair[0].pk, 0), pair[0].name, pair[0].pk))[:need]
             for expert, panel in chosen:
                 Assignment.objects.create(stage=stage, application=app, expert=expert, panel=panel,
                                           method=Assignment.Method.AUTOMATIC, assigned_by=actor)
-                load[expert.pk] = load.get(expert.pk, 0) + 1
+                for counter in (load, cycle_load, organiser_load):
+                    counter[expert.pk] = counter.get(expert.pk, 0) + 1
                 result.assigned.append(expert)
             result.shortfall = need - len(chosen)
             if chosen:

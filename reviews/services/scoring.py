@@ -273,3 +273,36 @@ def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, 
     return decision
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The aggregation method of a scored stage
+
+
+def set_stage_aggregation(*, stage: Stage, method: str, actor, reason: str = "") -> Stage:
+    """Change how a scored stage combines its experts' totals (mean, trimmed mean, median, z-score).
+
+    The stage's parameters are validated as a whole by workflow.validate_stage_params (the rule the loader
+    and the admin apply); the change, with both labels, goes to the activity log. Refused once a cut-off
+    has been applied at the stage, since its results rest on the method in force then."""
+    if stage.kind != "scored_review":
+        raise ValidationError(_("只有评分环节可以选择汇总方式。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请说明更改汇总方式的理由。"))
+    with transaction.atomic():
+        stage = Stage.objects.select_for_update().select_related("cycle__programme__organiser").get(pk=stage.pk)
+        params = dict(stage.params or {})
+        before = params.get("aggregation", "mean")
+        cleaned = workflow.validate_stage_params(stage.kind, {**params, "aggregation": method})
+        if before == method:
+            raise ValidationError(_("汇总方式未改变。"))
+        if CutoffDecision.objects.filter(stage=stage).exists():
+            raise ValidationError(_("本环节已划定晋级线，不能再更改汇总方式。"))
+        stage.params = cleaned
+        stage.save(update_fields=["params"])
+        choice = workflow.kind_spec(stage.kind).params["aggregation"]
+        log_activity(actor=actor, action="reviews.stage.aggregation", target=stage, reason=reason,
+                     before={"aggregation": before, "label": choice.choice_label(before)},
+                     after={"aggregation": method, "label": choice.choice_label(method)})
+    return stage

@@ -47,12 +47,10 @@ def publicity_url(publicity):
 
 @register.filter
 def aggregation_label(method) -> str:
-    """算术平均 for "mean": the summary method in words, never its code."""
-    from django.utils.translation import gettext
+    """算术平均 for "mean": the summary method in words, never its code (the labels of the stage parameter)."""
+    from reviews.workflow import param_choice_label
 
-    from reviews.selectors import METHOD_LABELS
-
-    return gettext(METHOD_LABELS[method]) if method in METHOD_LABELS else (method or "")
+    return param_choice_label("scored_review", "aggregation", method) if method else ""
 
 
 @register.filter

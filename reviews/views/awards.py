@@ -157,6 +157,7 @@ def application_notifications(request, code: str, pk: int):
         "reviews/application_notifications.html",
         cycle_context(application.cycle, "notifications", application=application,
                  notifications=selectors.notifications_for_application(application),
+                 reminders=selectors.reminders_for_application(application),
                  history=selectors.application_history(application, newest_first=False)),
     )
 

@@ -39,8 +39,8 @@ def _staff_organiser(request) -> tuple[Organiser, list[Organiser]]:
 @login_required
 def expert_pool(request):
     organiser, organisers = _staff_organiser(request)
-    experts = list(ExpertProfile.objects.filter(organiser=organiser).select_related("user").order_by("-is_active", "name"))
-    return render(request, "reviews/expert_pool.html", {"organiser": organiser, "organisers": organisers, "experts": experts})
+    workload = selectors.expert_workload(organiser=organiser, cycle_code=request.GET.get("cycle", "")[:60])
+    return render(request, "reviews/expert_pool.html", {"organiser": organiser, "organisers": organisers, "workload": workload})
 
 
 @login_required
@@ -192,7 +192,8 @@ def expert_scores(request, pk: int, stage_code: str):
     sheets = list(Scoresheet.objects.filter(assignment__application=application, assignment__stage=stage,
                                             assignment__status=Assignment.Status.ACTIVE, status=Scoresheet.Status.SUBMITTED)
                   .select_related("assignment__expert").order_by("-total"))
-    agg = summarise((stage.params or {}).get("aggregation", "mean"), [s.total for s in sheets])
+    # The stage's own aggregate (a z-score stage normalises across the category: the ranking's rule, not a copy).
+    agg = selectors.stage_aggregates(selectors.cycle_stages(application.cycle), [application.pk], wanted={stage.pk})[(application.pk, stage.pk)]
     return render(request, "reviews/expert_scores.html", {"application": application, "stage": stage, "sheets": sheets,
                                                           "aggregate": agg, "own": own})
 

@@ -224,9 +224,50 @@ def ranking(request, code: str, stage_code: str):
     return render(request, "reviews/ranking.html", {
         "cycle": cycle, "stage": stage, "category": category, "categories": categories, "summary": summary,
         "lines": _ranking_lines(summary, stage, url_prefix("reviews:staff_application", cycle.code), preview),
+        "thresholds": selectors.disagreement_thresholds(stage),
         "form": form, "preview": preview, "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in workflow.kinds_where("ranked")],
     }, status=status)
 
 
 
 
+@login_required
+def calibration(request, code: str, stage_code: str):
+    """Expert calibration, inter-rater agreement and the raw vs z-score ranking of one scored stage and category;
+    POST changes the stage's aggregation method (with a reason, in the activity log)."""
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = stage_or_404(cycle, stage_code)
+    if stage.kind != "scored_review":
+        raise Http404
+    categories = list(cycle.categories.order_by("order"))
+    wanted = request.POST.get("category") or request.GET.get("category")
+    category = next((c for c in categories if c.code == wanted), categories[0] if categories else None)
+    if category is None:
+        raise Http404
+    aggregation = workflow.kind_spec(stage.kind).params["aggregation"]
+    status = 200
+    errors: list[str] = []
+    if request.method == "POST":
+        method = request.POST.get("aggregation", "")
+        try:
+            services.set_stage_aggregation(stage=stage, method=method, actor=request.user, reason=request.POST.get("reason", "")[:500])
+            messages.success(request, _("汇总方式已改为：%(m)s。") % {"m": aggregation.choice_label(method)})
+            return redirect(reverse("reviews:calibration", args=[code, stage_code]) + f"?category={category.code}")
+        except ValidationError as exc:
+            errors = list(exc.messages)
+            status = 400
+    report = selectors.stage_calibration(stage=stage, category=category)
+    # Criteria as rows, experts as columns; marked where an expert is off by more than outlier_percent of the item.
+    criteria_rows = [
+        (criterion, [{"value": e.criteria[i], "strong": e.criteria[i] is not None and criterion.max_points
+                      and abs(e.criteria[i]) * 100 > criterion.max_points * report.outlier_percent} for e in report.experts])
+        for i, criterion in enumerate(report.criteria)
+    ]
+    return render(request, "reviews/calibration.html", {
+        "criteria_rows": criteria_rows,
+        "cycle": cycle, "stage": stage, "category": category, "categories": categories, "report": report,
+        "method_label": aggregation.choice_label(report.method), "raw_label": aggregation.choice_label(report.raw_method),
+        "choices": [(value, str(label)) for value, label in aggregation.choices], "errors": errors,
+        "reason": request.POST.get("reason", "") if errors else "",
+        "staff_url": url_prefix("reviews:staff_application", cycle.code),
+    }, status=status)

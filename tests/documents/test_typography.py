@@ -164,7 +164,7 @@ def test_score_summary_states_the_rule_in_the_words_of_the_stage_parameter(score
     from reviews.workflow import AGGREGATION_CHOICES, param_choice_label
 
     flat = re.sub(r"\s+", "", pdf_text(score_pdf))
-    assert param_choice_label("scored_review", "aggregation", "trimmed_mean") == str(AGGREGATION_CHOICES["trimmed_mean"])
+    assert param_choice_label("scored_review", "aggregation", "trimmed_mean") == str(dict(AGGREGATION_CHOICES)["trimmed_mean"])
     assert f"计分方法：得分为各位专家所评总分的{AGGREGATION_CHOICES['mean']}" in flat
     assert f"计分方法：得分为各位专家所评总分的{AGGREGATION_CHOICES['trimmed_mean']}" in flat
     assert "计分方法：综合得分=资料评审×0.3+陈述答辩×0.3+现场评审×0.4" in flat

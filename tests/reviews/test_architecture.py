@@ -24,7 +24,7 @@ def test_every_stage_kind_has_one_entry_in_the_table():
 def test_stage_parameters_get_their_defaults_and_are_checked_by_the_table():
     assert workflow.validate_stage_params("publicity", {}) == {"span": 5, "unit": "working_days"}
     assert workflow.validate_stage_params("scored_review", {"aggregation": "median"})["experts_per_application"] == 5
-    with pytest.raises(ValidationError, match="汇总方式（aggregation）：应为 mean, trimmed_mean, median 之一"):
+    with pytest.raises(ValidationError, match="汇总方式（aggregation）：应为 mean, trimmed_mean, median, zscore 之一"):
         workflow.validate_stage_params("scored_review", {"aggregation": "average"})
     with pytest.raises(ValidationError, match="不接受参数：span"):
         workflow.validate_stage_params("eligibility", {"span": 3})

@@ -161,6 +161,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "reviews:schedule": {"get": staff_this(), "post": staff_this(R)},
     "reviews:schedule_cancel": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:ranking": {"get": staff_this(), "post": staff_this(BAD)},  # nothing scored: no cut-off to apply
+    "reviews:calibration": {"get": staff_this(), "post": staff_this(R)},  # the aggregation method changed
     # -- documents: A's 申报书 — the owner, the organiser's staff, and the assigned expert who declared
     #    no conflict (the expert packet); never the conflicted expert ----------------------------------
     "documents:request": {"get": POST_ONLY, "post": staff_this(R, applicant_a=R, expert_assigned=R)},
@@ -276,6 +277,7 @@ def url_kwargs(world: World) -> dict[str, dict]:
         "reviews:schedule": {"code": c["cq"], "stage_code": "presentation"},
         "reviews:schedule_cancel": {"code": c["cq"], "stage_code": "presentation", "entry_pk": i["schedule_entry"]},
         "reviews:ranking": {"code": c["cq"], "stage_code": "material-review"},
+        "reviews:calibration": {"code": c["cq"], "stage_code": "material-review"},
         "documents:status": {"public_id": i["document"]},
         "documents:download": {"public_id": i["document"]},
         "documents:retry": {"public_id": i["document"]},
@@ -347,6 +349,7 @@ def post_data(world: World) -> dict[str, Callable[[], dict]]:
                                      "location": "长宁区市场监管局 5 楼", "panel": str(i["panel"])},
         "reviews:schedule_cancel": lambda: {"reason": "改期"},
         "reviews:ranking": lambda: {"method": "top_k", "value": "1", "confirm": "1"},
+        "reviews:calibration": lambda: {"aggregation": "zscore", "reason": "专家宽严不一，按标准分汇总"},
         "documents:request": lambda: {"kind": "application", "application": str(i["app_a"])},
         "documents:retry": lambda: {},
         "reviews:public_publicity": lambda: {"application": str(i["app_p"]), "name": "群众", "contact": "13900000001",

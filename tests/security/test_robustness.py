@@ -420,6 +420,8 @@ def _form_fields(world, extras) -> dict[str, tuple[str, dict, dict[str, list[str
         "reviews:schedule_cancel": ("staff_this", kw["reviews:schedule_cancel"], {"reason": []}),
         "reviews:ranking": ("staff_this", kw["reviews:ranking"], {"method": ["top_k", "min_score"], "value": ["1", "600"],
                                                                   "confirm": ["1"], "reason": []}),
+        "reviews:calibration": ("staff_this", kw["reviews:calibration"], {"aggregation": ["zscore", "median", "x"], "reason": ["宽严不一"],
+                                                                          "category": ["district-mode", "x"]}),
         "reviews:expert_application": ("expert_assigned", kw["reviews:expert_application"], {"has_conflict": ["yes", "no"], "reason": []}),
         "reviews:expert_scoresheet": ("expert_assigned", kw["reviews:expert_scoresheet"], {
             **{f"item_{pk}": ["10", "0", "50"] for pk in i["criteria"]}, "opinion": ["好"], "submit": ["1"]}),
@@ -463,7 +465,7 @@ FORM_ENDPOINTS = [
     "reviews:expert_new", "reviews:expert_edit", "reviews:staff_bulk", "reviews:staff_transition", "reviews:staff_eligibility",
     "reviews:staff_supplement", "reviews:staff_assign", "reviews:staff_conflict", "reviews:staff_unassign", "reviews:staff_reopen",
     "reviews:stage_auto_assign", "reviews:panel_new", "reviews:panel_edit", "reviews:schedule", "reviews:schedule_cancel",
-    "reviews:ranking", "reviews:expert_application", "reviews:expert_scoresheet", "reviews:feedback_edit",
+    "reviews:ranking", "reviews:calibration", "reviews:expert_application", "reviews:expert_scoresheet", "reviews:feedback_edit",
     "documents:request", "documents:retry",
     "reviews:public_publicity", "reviews:meeting_new", "reviews:meeting_edit", "reviews:meeting_detail",
     "reviews:recommendations", "reviews:publicity_manage", "reviews:approval", "reviews:objection_detail",
