@@ -73,6 +73,7 @@ from .scoring import (  # noqa: F401
     RankingRow,
     ScoreSummary,
     ScoreSummaryRow,
+    SheetCount,
     applications_at_stage,
     category_ranking,
     current_scores_by_id,
@@ -81,6 +82,7 @@ from .scoring import (  # noqa: F401
     ranking_applications,
     rubric_for,
     score_summary,
+    sheet_count,
     stage_aggregates,
 )
 from .staff import (  # noqa: F401
@@ -91,6 +93,8 @@ from .staff import (  # noqa: F401
     application_conflicts,
     queue_rows,
     schedule_for_application,
+    slot_experts,
+    stage_schedule,
     staff_applications,
     staff_cycle,
     staff_queue,

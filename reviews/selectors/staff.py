@@ -173,3 +173,44 @@ def application_assignments(application: Application) -> list[Assignment]:
 def schedule_for_application(application: Application) -> list[ScheduleEntry]:
     """The applicant's own 陈述答辩 / 现场评审 appointments, in time order (no expert names)."""
     return list(ScheduleEntry.objects.filter(application=application).select_related("stage").order_by("starts_at"))
+
+
+# ---------------------------------------------------------------------------------------------
+# 陈述答辩 / 现场评审 slots: who sits on each
+
+
+def slot_experts(entry: ScheduleEntry, declarations: dict) -> tuple[list[ExpertProfile], list[tuple[ExpertProfile, list[str]]]]:
+    """The one rule of who sits on a slot: the panel's members and the visiting team, less every expert
+    who must recuse for this application (declared or detected, reviews.conflicts). Returns
+    (sitting, [(recused expert, reasons)]). `entry` has panel__members and team prefetched and its
+    application's organisation, person and recommender loaded; `declarations` maps
+    (expert_id, application_id) → ConflictDeclaration."""
+    people: dict[int, ExpertProfile] = {}
+    if entry.panel_id:
+        people.update({m.pk: m for m in entry.panel.members.all()})
+    people.update({m.pk: m for m in entry.team.all()})
+    sitting, recused = [], []
+    for expert in sorted(people.values(), key=lambda e: (e.name, e.pk)):
+        reasons = conflict_reasons(expert, entry.application, declarations)
+        if reasons:
+            recused.append((expert, reasons))
+        else:
+            sitting.append(expert)
+    return sitting, recused
+
+
+def stage_schedule(stage) -> list[ScheduleEntry]:
+    """A stage's slots in time order, each with `.sitting` and `.recused` (slot_experts); three queries
+    whatever the number of slots."""
+    entries = list(
+        ScheduleEntry.objects.filter(stage=stage)
+        .select_related("application__organisation", "application__person", "application__recommender", "panel")
+        .prefetch_related("team", "panel__members")
+    )
+    declarations = {
+        (d.expert_id, d.application_id): d
+        for d in ConflictDeclaration.objects.filter(application_id__in=[e.application_id for e in entries], has_conflict=True)
+    } if entries else {}
+    for entry in entries:
+        entry.sitting, entry.recused = slot_experts(entry, declarations)
+    return entries

@@ -70,12 +70,14 @@ from .schedules import (  # noqa: F401
     ScheduleClash,
     cancel_schedule_entry,
     save_schedule_entry,
+    schedule_refusal,
 )
 from .scoring import (  # noqa: F401
     CutoffError,
     ScoreError,
     apply_cutoff,
     cutoff_plan,
+    incomplete_refusal,
     points,
     reopen_scoresheet,
     save_scores,

@@ -30,6 +30,7 @@ from accounts.models import Role, User
 from applications.models import Application, ApplicationStatus, OrganisationProfile
 from applications.services import next_receipt_number
 from awards.demo import ensure_demo_cycles
+from core.workdays import add_working_days
 from reviews.models import Publicity
 from reviews.models import ExpertProfile
 from reviews.services import apply_transition
@@ -296,7 +297,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
     office.click("main input[type=submit]")
     office.wait_for_selector(".alert-success:has-text('专家组已保存')")
     follow(office, "a:has-text('安排日程')")
-    slot_day = timezone.localdate() + datetime.timedelta(days=3)
+    slot_day = add_working_days(timezone.localdate() + datetime.timedelta(days=3), 1)  # slots only on working days
     office.select_option("#id_application", label=f"{number} {ORG_NAME}")
     office.fill("#id_date", slot_day.isoformat())
     office.fill("#id_start", "09:30")
@@ -316,7 +317,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
 
     # --- 现场评审: a visit with a team, the team scores -------------------------------------------
     office.goto(f"/staff/cycles/{CYCLE}/stages/site-visit/schedule/")
-    visit_day = timezone.localdate() + datetime.timedelta(days=10)
+    visit_day = add_working_days(timezone.localdate() + datetime.timedelta(days=10), 1)
     office.select_option("#id_application", label=f"{number} {ORG_NAME}")
     office.fill("#id_date", visit_day.isoformat())
     office.fill("#id_start", "13:30")
