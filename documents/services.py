@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from core.background import run_detached
 from core.services import log_activity
 
 from .generation import build_subject, subject_key
-from .kinds import KINDS
+from .kinds import KINDS, DocumentDataError, not_ready
 from .models import ACTIVE_STATUSES, Document, DocumentStatus
 from .tasks import render_document
 
@@ -28,10 +30,14 @@ def request_document(
 ) -> Document:
     """Ask for a document. Queues its rendering once the transaction commits.
 
-    Idempotent while a rendering is pending: asking again for the same kind and subject while
+    Refused with DocumentDataError (the reason of documents.kinds.not_ready) while the kind's data is not
+    there. Idempotent while a rendering is pending: asking again for the same kind and subject while
     one is queued or running returns that one instead of queuing a second.
     """
     subject = build_subject(kind=kind, cycles=cycles, application=application, award=award)
+    reason = not_ready(kind, subject)
+    if reason:  # the same reason the panel shows beside the disabled button
+        raise DocumentDataError(reason)
     key = subject_key(kind=kind, cycles=subject.cycles, application=application, award=award)
     params: dict = {"cycles": [cycle.pk for cycle in subject.cycles]}
     if award is not None:
@@ -63,7 +69,12 @@ def request_document(
 
 
 def enqueue(document_id: int) -> None:
-    render_document.delay(document_id)
+    """Queue the rendering. Without a broker (eager mode) Celery would render right here, holding the page
+    for seconds: the job then runs detached (core.background) and the panel follows its status."""
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        run_detached(lambda: render_document.delay(document_id))
+    else:
+        render_document.delay(document_id)
 
 
 def document_retry(*, document: Document, actor) -> Document:

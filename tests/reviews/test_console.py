@@ -154,8 +154,10 @@ def test_ranking_page_shows_each_experts_total_the_spread_flag_and_the_cut_off_p
     cells = '<td class="text-end small">{}</td><td class="text-end small">{}</td><td class="text-end small">{}</td>'
     assert cells.format("700.00", "710.00", "720.00") in row(close)
     assert cells.format("600.00", "800.00", "—") in row(wide)  # 专家C has not submitted
-    assert '<td class="text-end fw-semibold">710.00</td><td class="text-end">3</td>' in row(close)
-    assert '<td class="text-end fw-semibold">700.00</td><td class="text-end">2</td>' in row(wide)
+    # Scoresheets submitted of assigned: 专家C has not submitted for `wide`, so the page says 2 / 3 and warns.
+    assert '<td class="text-end fw-semibold">710.00</td><td class="text-end" data-role="sheets">3 / 3</td>' in row(close)
+    assert '<td class="text-end fw-semibold">700.00</td><td class="text-end text-warning-emphasis fw-semibold" data-role="sheets">2 / 3 <i' in row(wide)
+    assert f"以下申报的评分表尚未收齐：{wide.number}（已提交 2 / 应提交 3）。" in page
     # 200 points apart: more than 10 % of the rubric's 1000, flagged.
     assert '<td class="text-end text-danger fw-semibold">200.00 <i class="bi bi-exclamation-triangle"' in row(wide)
     assert '<td class="text-end">20.00</td>' in row(close) and '<td class="text-end">8.16</td>' in row(close)  # spread, σ
