@@ -53,6 +53,8 @@ def verified_required(view):
 
 def call_page(request, code: str):
     """The public call for applications (申报通知) of one cycle, in the style of the 徐汇 notice."""
+    from reviews.selectors import cycle_publicity_for_public
+
     cycle = selectors.public_cycle(code)
     categories = list(cycle.categories.all())
     return render(
@@ -68,6 +70,7 @@ def call_page(request, code: str):
             "stages": sorted(cycle.stages.all(), key=lambda s: s.order),
             "standards": _standards(cycle, categories),
             "applicant_kinds": list(dict.fromkeys(c.get_applicant_kind_display() for c in categories)),
+            "publicity": cycle_publicity_for_public(cycle),
         },
     )
 
@@ -190,7 +193,7 @@ def detail(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
     history = selectors.history_for([application.pk]).get(application.pk, [])
     form = ApplicationForm(application=application, editable=set())
-    from reviews.selectors import schedule_for_application
+    from reviews.selectors import applicant_progress, cycle_stages, schedule_for_application
 
     return render(
         request,
@@ -202,6 +205,7 @@ def detail(request, pk: int):
             snapshot=application.eligibility_snapshot,
             withdraw_form=ReasonForm(),
             schedule=schedule_for_application(application),
+            progress=applicant_progress(application, cycle_stages(application.cycle)),
         ),
     )
 

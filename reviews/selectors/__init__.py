@@ -31,10 +31,12 @@ from .cycles import (  # noqa: F401
 )
 from .dashboard import (  # noqa: F401
     CategoryFigures,
+    CycleCounts,
     Dashboard,
     ExpertFigures,
     StageFigures,
     cycle_dashboard,
+    stage_counts,
 )
 from .experts import (  # noqa: F401
     expert_assignments,
@@ -58,8 +60,10 @@ from .publicity import (  # noqa: F401
     PublicityGroup,
     PublicityNotice,
     active_recommendations,
+    cycle_publicity_for_public,
     objection_detail,
     objections_for_publicity,
+    public_publicities,
     public_publicity,
     publicity_for_cycle,
     publicity_incomplete,
@@ -91,6 +95,7 @@ from .staff import (  # noqa: F401
     QueueFilters,
     application_assignments,
     application_conflicts,
+    applicant_progress,
     queue_rows,
     schedule_for_application,
     slot_experts,

@@ -214,3 +214,36 @@ def stage_schedule(stage) -> list[ScheduleEntry]:
     for entry in entries:
         entry.sitting, entry.recused = slot_experts(entry, declarations)
     return entries
+
+
+# ---------------------------------------------------------------------------------------------
+# The applicant's stage stepper
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    name: str
+    state: str  # "done" / "current" / "failed" / "upcoming"
+
+
+def applicant_progress(application: Application, stages) -> list[ProgressStep]:
+    """The stages of the cycle and where the application is, as far as its applicant may know: the stage
+    names are public (the call lists them), and passing a stage that is an internal step
+    (notify_applicant: false) is not told, so the applicant is shown still at the first stage of a run of
+    internal steps they have passed. A stage failed is shown failed (they were told). No scores, no
+    experts. `stages` is the cycle's stages in order."""
+    stages = list(stages)
+    status = application.status
+    submit = ProgressStep(str(ApplicationStatus.SUBMITTED.label), "current" if status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED) else "done")
+    if status == ApplicationStatus.DRAFT:
+        submit = ProgressStep(str(ApplicationStatus.DRAFT.label), "current")
+    if status == ApplicationStatus.AWARDED:
+        return [ProgressStep(submit.name, "done"), *(ProgressStep(s.name, "done") for s in stages)]
+    index = next((i for i, s in enumerate(stages) if s.pk == application.current_stage_id), None)
+    if index is None or status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN):
+        return [submit, *(ProgressStep(s.name, "upcoming") for s in stages)]
+    while index > 0 and not (stages[index - 1].params or {}).get("notify_applicant", True):
+        index -= 1  # passed an internal step without being told
+    here = "failed" if status == ApplicationStatus.NOT_PASSED and stages[index].pk == application.current_stage_id else "current"
+    return [ProgressStep(submit.name, "done"), *(
+        ProgressStep(s.name, "done" if i < index else here if i == index else "upcoming") for i, s in enumerate(stages))]
