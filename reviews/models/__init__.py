@@ -38,6 +38,9 @@ from .publicity import (  # noqa: F401
     RecommendationSource,
     RecommendationStatus,
 )
+from .queue import (  # noqa: F401
+    SavedQueueFilter,
+)
 from .schedules import (  # noqa: F401
     ScheduleEntry,
 )

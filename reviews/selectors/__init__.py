@@ -90,13 +90,16 @@ from .scoring import (  # noqa: F401
     stage_aggregates,
 )
 from .staff import (  # noqa: F401
+    QUEUE_FILTER_KEYS,
     QUEUE_ORDER,
     QUEUE_ROW_FIELDS,
+    QUEUE_SORTS,
     QueueFilters,
     application_assignments,
     application_conflicts,
     applicant_progress,
     queue_rows,
+    saved_queue_filters,
     schedule_for_application,
     slot_experts,
     stage_schedule,

@@ -66,6 +66,10 @@ from .publicity import (  # noqa: F401
     resolve_objection,
     submit_for_approval,
 )
+from .queue import (  # noqa: F401
+    delete_queue_filter,
+    save_queue_filter,
+)
 from .schedules import (  # noqa: F401
     ScheduleClash,
     cancel_schedule_entry,

@@ -140,6 +140,9 @@ MATRIX: dict[str, dict[str, dict]] = {
     # -- staff: queue and application page ---------------------------------------------------------
     "reviews:staff_queue": {"get": staff_this(), "post": staff_this()},
     "reviews:staff_bulk": {"get": POST_ONLY, "post": staff_this()},
+    # Saved queue filters: each staff user's own (another's is 404, also for the programme admin).
+    "reviews:staff_queue_filter_save": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_queue_filter_delete": {"get": POST_ONLY, "post": staff_this(R, programme_admin=NF)},
     "reviews:staff_application": {"get": staff_this(), "post": staff_this()},
     "reviews:staff_transition": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:staff_eligibility": {"get": POST_ONLY, "post": staff_this(R)},
@@ -252,6 +255,8 @@ def url_kwargs(world: World) -> dict[str, dict]:
         "reviews:expert_edit": {"pk": i["expert_ok"]},
         "reviews:staff_queue": cq,
         "reviews:staff_bulk": cq,
+        "reviews:staff_queue_filter_save": cq,
+        "reviews:staff_queue_filter_delete": {"code": c["cq"], "pk": i["saved_filter"]},
         "reviews:staff_application": app_a,
         "reviews:staff_transition": app_a,
         "reviews:staff_eligibility": app_a,
@@ -322,6 +327,7 @@ def post_data(world: World) -> dict[str, Callable[[], dict]]:
         "reviews:expert_new": lambda: {"name": "新专家"},
         "reviews:expert_edit": lambda: {"name": "评审专家甲", "employer": "上海某大学", "title": "教授", "is_active": "on"},
         "reviews:staff_bulk": lambda: {"applications": [str(i["app_a"])], "action": "fail", "reason": "批量不通过"},
+        "reviews:staff_queue_filter_save": lambda: {"name": "待受理", "query": "status=submitted&sort=-submitted"},
         "reviews:staff_transition": lambda: {"name": "fail", "reason": "不符合申报条件"},
         "reviews:staff_eligibility": lambda: {"rule_key": i["rule_key"], "result": "pass", "reason": "核实无误"},
         "reviews:staff_supplement": lambda: {"sections": [i["section"]], "message": "请补充近三年财务报表", "working_days": "10"},

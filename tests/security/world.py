@@ -291,7 +291,9 @@ def build_world() -> World:
     from reviews.models import Recommendation
 
     app_a = Application.objects.get(pk=app_a.pk)
+    saved_filter = rev_services.save_queue_filter(user=staff, cycle=cq, name="资料评审在审", query="stage=material-review&status=in_review")
     world.ids.update(
+        saved_filter=saved_filter.pk,
         rule_key=automatic_results(app_a)[0].key, section=section_choices(app_a)[0][0],
         recommendation=Recommendation.objects.get(application=app_p).pk,
         notification_a=EmailNotification.objects.filter(application=app_a).order_by("pk").first().pk,
