@@ -41,20 +41,31 @@ request_started.connect(_request_started, dispatch_uid="core.background.started"
 request_finished.connect(_request_finished, dispatch_uid="core.background.finished")
 
 
-def _run(job: Callable[[], object]) -> None:
+def _shared_connections() -> dict:
+    """An in-memory SQLite database (the test live server's) exists only inside its one connection, which
+    the server's threads share: the job's thread uses it too. Every other database gets its own connection."""
+    return {conn.alias: conn for conn in connections.all(initialized_only=True)
+            if conn.vendor == "sqlite" and conn.is_in_memory_db() and conn.allow_thread_sharing}
+
+
+def _run(job: Callable[[], object], shared: dict) -> None:
+    for alias, conn in shared.items():
+        connections[alias] = conn
     try:
         job()
     except Exception:  # noqa: BLE001 - the job's own status row records its failure; never lose the traceback
         logger.exception("detached job failed")
     finally:
-        connections.close_all()  # this thread's connections
+        for conn in connections.all(initialized_only=True):  # this thread's own connections
+            if conn.alias not in shared:
+                conn.close()
 
 
 def run_detached(job: Callable[[], object]) -> threading.Thread | None:
     """Run `job` without holding up the current web request (see the module's docstring). Returns the
     thread when one was started."""
     if getattr(_state, "in_request", False) and not connection.in_atomic_block:
-        thread = threading.Thread(target=_run, args=(job,), name="detached-job")
+        thread = threading.Thread(target=_run, args=(job, _shared_connections()), name="detached-job")
         thread.start()
         return thread
     job()
