@@ -64,6 +64,7 @@ def document_panel(context, subject, kinds=None):
     return {
         "request": request,
         "buttons": buttons,
+        "any_not_ready": any(button["not_ready"] for button in buttons),
         "documents": documents,
         "next": request.get_full_path() if request else "",
         "csrf_token": context.get("csrf_token"),

@@ -30,7 +30,7 @@ def test_the_panel_shows_a_kind_that_is_not_ready_disabled_with_its_reason(clien
     reason = f"“{_label(cycle)}”尚未记录批准表彰，不能生成该文书。"
     assert (f'<button type="button" class="btn btn-sm btn-outline-secondary" disabled aria-describedby="not-ready-award_decision" '
             f'data-kind="award_decision">生成表彰决定</button>') in page
-    assert f'<div class="small text-body-secondary mt-1" id="not-ready-award_decision" data-role="not-ready">{reason}</div>' in page
+    assert f'<span class="small text-body-secondary" id="not-ready-award_decision" data-role="not-ready">{reason}</span>' in page
     assert 'value="award_decision"' not in page  # no form to post
 
 
