@@ -655,7 +655,7 @@ def build_score_summary(subject: Subject) -> RenderSpec:
                 head += [f"{name}（×{weight}）" for _code, name, weight in summary.stage_columns]
             else:
                 head += [f"专家{chr(65 + index)}" for index in range(len(summary.experts))]
-            head += ["得分", "专家数"]
+            head += ["得分", "评分表（已交/应交）"]
             rows = []
             for row in summary.rows:
                 cells = [row.rank, row.application.number or "", row.application.applicant_name]
@@ -663,12 +663,14 @@ def build_score_summary(subject: Subject) -> RenderSpec:
                     cells += [_score(row.stage_scores.get(code)) for code, _name, _weight in summary.stage_columns]
                 else:
                     cells += [_score(value) for value in row.expert_scores]
-                cells += [_score(row.score), row.expert_count]
+                cells += [_score(row.score), f"{row.sheets.submitted}/{row.sheets.assigned}"]
                 rows.append(cells)
             blocks.append({
                 "number": chinese_number(stage_number), "stage": stage.name,
                 "category_number": chinese_number(category_number), "category": category.name,
-                "head": head, "rows": rows, "note": f"计分方法：{summary.method_label}。",
+                "head": head, "rows": rows, "note": f"计分方法：{summary.method_label}。" + (
+                    "评分表尚未收齐：" + "、".join(f"{r.application.number}（{r.sheets.submitted}/{r.sheets.assigned}）"
+                                            for r in summary.incomplete) + "。" if summary.incomplete else ""),
             })
     title = f"{cycle.programme.name}（{cycle.name}）评分汇总及排名"
     return RenderSpec(

@@ -244,3 +244,12 @@ def test_stage_schedule_query_count_is_constant(cn_cycle, cn_staff, make_applica
     with django_assert_num_queries(4):
         entries = selectors.stage_schedule(presentation)
         assert len(entries) == 3
+
+
+def test_the_score_summary_pdf_states_submitted_of_assigned(three_of_five, cn_cycle):
+    from tests.documents.conftest import compact, pdf_text, render_kind
+
+    _complete, partial = three_of_five
+    text = compact(pdf_text(render_kind("score_summary", cycles=[cn_cycle])))
+    assert "评分表（已交/应交）" in text
+    assert f"评分表尚未收齐：{partial.number}（3/5）。" in text
