@@ -157,7 +157,9 @@ MATRIX: dict[str, dict[str, dict]] = {
     "reviews:stage_auto_assign": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:panel_new": {"get": staff_this(), "post": staff_this(R)},
     "reviews:panel_edit": {"get": staff_this(), "post": staff_this(R)},
-    "reviews:schedule": {"get": staff_this(), "post": staff_this(R)},
+    # A is at 资格审查 and the day lies beyond the holiday calendar: staff are refused with the reason (400);
+    # slots that succeed are booked in tests/reviews/test_review_guards.py.
+    "reviews:schedule": {"get": staff_this(), "post": staff_this(BAD)},
     "reviews:schedule_cancel": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:ranking": {"get": staff_this(), "post": staff_this(BAD)},  # nothing scored: no cut-off to apply
     # -- documents: A's 申报书 — the owner, the organiser's staff, and the assigned expert who declared
