@@ -265,6 +265,7 @@ def stage_schedule(stage) -> list[ScheduleEntry]:
 class ProgressStep:
     name: str
     state: str  # "done" / "current" / "failed" / "upcoming"
+    stage: object = None  # the Stage (its English name for English readers), None for the submission step
 
 
 def applicant_progress(application: Application, stages) -> list[ProgressStep]:
@@ -279,15 +280,15 @@ def applicant_progress(application: Application, stages) -> list[ProgressStep]:
     if status == ApplicationStatus.DRAFT:
         submit = ProgressStep(str(ApplicationStatus.DRAFT.label), "current")
     if status == ApplicationStatus.AWARDED:
-        return [ProgressStep(submit.name, "done"), *(ProgressStep(s.name, "done") for s in stages)]
+        return [ProgressStep(submit.name, "done"), *(ProgressStep(s.name, "done", s) for s in stages)]
     index = next((i for i, s in enumerate(stages) if s.pk == application.current_stage_id), None)
     if index is None or status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN):
-        return [submit, *(ProgressStep(s.name, "upcoming") for s in stages)]
+        return [submit, *(ProgressStep(s.name, "upcoming", s) for s in stages)]
     while index > 0 and not (stages[index - 1].params or {}).get("notify_applicant", True):
         index -= 1  # passed an internal step without being told
     here = "failed" if status == ApplicationStatus.NOT_PASSED and stages[index].pk == application.current_stage_id else "current"
     return [ProgressStep(submit.name, "done"), *(
-        ProgressStep(s.name, "done" if i < index else here if i == index else "upcoming") for i, s in enumerate(stages))]
+        ProgressStep(s.name, "done" if i < index else here if i == index else "upcoming", s) for i, s in enumerate(stages))]
 
 
 

@@ -262,7 +262,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
     office.select_option("select[name=category]", CATEGORY)
     office.click("button:has-text('自动分配')")
     office.wait_for_selector(".alert-success:has-text('自动分配完成：新增 6 个分配')")
-    assert office.locator("tr", has_text=number).locator("td").nth(4).inner_text() == "3"
+    assert office.locator("tr", has_text=number).locator("td").nth(4).inner_text() == "0 / 3"  # submitted / assigned
 
     panel_pages = {}
     for (username, name, _employer), ours_pct, rival_pct in zip(EXPERTS, (80, 85, 90), (60, 65, 70)):
