@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -21,7 +22,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from core.services import log_activity
 from core.text import clean_name
 
-from . import twofactor
+from . import rules, twofactor
 from .models import Role, RoleAssignment
 
 
@@ -65,6 +66,11 @@ def login_view(request):
 
 class CallbackView(OIDCAuthenticationCallbackView):
     """After the provider: the portal's second factor next, as after a password."""
+
+    @property
+    def success_url(self):
+        # The `next` the request view kept (sanitised there), else the user's own home, as after a password.
+        return self.request.session.get("oidc_login_next") or reverse(rules.home_url_name(self.request.user))
 
     def login_success(self):
         response = super().login_success()

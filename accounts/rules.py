@@ -65,3 +65,22 @@ def admin_organiser_ids(user) -> set[int] | None:
     if getattr(user, "is_superuser", False):
         return None
     return organiser_ids_for(user, {Role.ADMIN})
+
+
+# Where each role lands after signing in, first match wins (a user may hold several roles).
+HOME_BY_ROLE = (
+    (Role.ADMIN, "admin:index"),
+    (Role.STAFF, "awards:cycle_list"),
+    (Role.EXPERT, "reviews:expert_home"),
+    (Role.RECOMMENDER, "applications:nominations"),
+    (Role.APPLICANT, "applications:dashboard"),
+)
+
+
+def home_url_name(user) -> str:
+    """The URL name of the user's own home: admins → the admin, staff → the cycles, experts → the expert
+    home, recommending units → their nominations, applicants (and anyone else signed in) → the dashboard."""
+    if getattr(user, "is_superuser", False):
+        return "admin:index"
+    held = roles_of(user)
+    return next((name for role, name in HOME_BY_ROLE if role in held), "applications:dashboard")

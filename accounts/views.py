@@ -22,9 +22,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import safe_next_url
 from core.services import log_activity, notify
 
-from . import throttle, twofactor
+from . import rules, throttle, twofactor
 from .forms import LoginForm, PlainTextPasswordResetForm, ResendVerificationForm, SecondFactorForm, SignUpForm
 from .models import Role, RoleAssignment
 from .tokens import email_verification_token
@@ -146,6 +147,10 @@ class LoginView(auth_views.LoginView):
         if settings.PORTAL_OIDC_ENABLED:
             context["oidc_label"] = settings.PORTAL_OIDC_LABEL or _("统一身份认证登录")
         return context
+
+    def get_success_url(self):
+        """A safe `next` (core.http.safe_next_url), else the signed-in user's own home (rules.home_url_name)."""
+        return safe_next_url(self.request, reverse(rules.home_url_name(self.request.user)))
 
     def form_valid(self, form):
         response = super().form_valid(form)

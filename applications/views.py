@@ -54,6 +54,8 @@ def verified_required(view):
 
 def call_page(request, code: str):
     """The public call for applications (申报通知) of one cycle, in the style of the 徐汇 notice."""
+    from reviews.selectors import cycle_publicity_for_public
+
     cycle = selectors.public_cycle(code)
     categories = list(cycle.categories.all())
     return render(
@@ -69,6 +71,7 @@ def call_page(request, code: str):
             "stages": sorted(cycle.stages.all(), key=lambda s: s.order),
             "standards": _standards(cycle, categories),
             "applicant_kinds": list(dict.fromkeys(c.get_applicant_kind_display() for c in categories)),
+            "publicity": cycle_publicity_for_public(cycle),
         },
     )
 
@@ -210,6 +213,7 @@ def detail(request, pk: int):
     form = ApplicationForm(application=application, editable=set())
     from documents.selectors import feedback_documents
     from reviews.selectors import released_feedback_reports, schedule_for_application
+    from reviews.selectors import applicant_progress, cycle_stages, schedule_for_application
 
     reports = released_feedback_reports(application)
     documents = feedback_documents(reports)
@@ -224,6 +228,7 @@ def detail(request, pk: int):
             withdraw_form=ReasonForm(),
             schedule=schedule_for_application(application),
             feedback=[{"report": r, "document": documents.get(r.pk)} for r in reports],
+            progress=applicant_progress(application, cycle_stages(application.cycle)),
         ),
     )
 

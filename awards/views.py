@@ -6,6 +6,7 @@ from accounts import rules
 
 from . import selectors
 from .models import Cycle
+from reviews.selectors import stage_counts
 
 
 def _require_staff(user) -> None:
@@ -28,13 +29,16 @@ def cycle_overview(request, code: str):
     except Cycle.DoesNotExist:
         raise Http404 from None
     budget = selectors.cycle_budget(cycle)
+    stages = list(cycle.stages.all())
+    counts = stage_counts(cycle, stages)
     return render(
         request,
         "awards/cycle_overview.html",
         {
             "cycle": cycle,
             "budget": budget,
-            "stages": list(cycle.stages.all()),
+            "stages": [(figures.stage, figures) for figures in counts.stages],
+            "counts": counts,
             # 待定: loaded without a quota (load_programmes warned); say so until someone sets it.
             "unset_quotas": [row.category for row in budget.categories if row.quota is None],
             "may_configure": rules.is_programme_admin(request.user, cycle.programme.organiser_id),

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("系统管理")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deployment checks
+        from . import background, checks  # noqa: F401 - connects the request signals, registers the deployment checks

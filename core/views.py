@@ -1,11 +1,13 @@
 from django.shortcuts import render
 
 from awards.selectors import public_cycles
+from reviews.selectors import public_publicities
 
 
 def home(request):
-    """Public start page: the calls for applications (申报通知) of every organiser."""
-    return render(request, "core/home.html", {"cycles": public_cycles()})
+    """Public start page: the calls for applications (申报通知) of every organiser, and the 公示 in force
+    or just ended (objections depend on the public finding them)."""
+    return render(request, "core/home.html", {"cycles": public_cycles(), "publicities": public_publicities()})
 
 
 def health(request):

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from core.services import log_activity
 from reviews.models import Award, FeedbackReport
 
-from .kinds import KINDS, DocumentDataError, RenderSpec, Subject
+from .kinds import KINDS, DocumentDataError, RenderSpec, Subject, not_ready
 from .models import Document, DocumentStatus, document_upload_to
-from .rendering import RenderedPdf, render_pdf
+from .rendering import RenderedPdf, render_pdf, render_pdf_parts
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +108,24 @@ def build_spec(*, kind: str, subject: Subject) -> RenderSpec:
     return KINDS[kind].build(subject)
 
 
-def render_subject(*, kind: str, subject: Subject) -> tuple[RenderSpec, RenderedPdf]:
-    """Build the kind's context from the database and lay it out: the whole rendering path."""
+def render_subject(*, kind: str, subject: Subject, on_progress=None) -> tuple[RenderSpec, RenderedPdf]:
+    """Build the kind's context from the database and lay it out: the whole rendering path. A batch
+    (RenderSpec.parts) is laid out part by part, reporting on_progress(done, total)."""
+    reason = not_ready(kind, subject)
+    if reason:  # the data went away since the request (documents.kinds.not_ready: the one rule)
+        raise DocumentDataError(reason)
     spec = build_spec(kind=kind, subject=subject)
+    if spec.parts:
+        return spec, render_pdf_parts(spec.template, spec.parts, title=spec.title, author=spec.author, on_progress=on_progress)
     return spec, render_pdf(spec.template, spec.context, title=spec.title, author=spec.author, imprint=spec.imprint)
+
+
+def _progress_recorder(document_id: int):
+    def record(done: int, total: int) -> None:
+        # Outside any transaction: the page polling the status sees each step at once.
+        Document.objects.filter(pk=document_id).update(progress_done=done, progress_total=total, updated_at=timezone.now())
+
+    return record
 
 
 # --- rendering (called by the task) ------------------------------------------------------------
@@ -142,7 +156,8 @@ def document_render(*, document_id: int, redelivered: bool = False) -> str:
     if document is None:
         return "skipped"
     subject = subject_of(document)
-    spec, rendered = render_subject(kind=document.kind, subject=subject)
+    spec, rendered = render_subject(kind=document.kind, subject=subject,
+                                    on_progress=_progress_recorder(document.pk) if KINDS[document.kind].batch else None)
     checksum = hashlib.sha256(rendered.content).hexdigest()
     name = default_storage.save(document_upload_to(document, spec.filename), ContentFile(rendered.content))
     with transaction.atomic():

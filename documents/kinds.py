@@ -17,11 +17,26 @@ from applications.sections import TEXT_SECTIONS
 from awards.models import Cycle, OfficialLetter, ProjectType
 from awards.selectors import cycle_budget, format_wan
 from core.files import open_stream
+from reviews.models import Approval, Award, Publicity
 from reviews.selectors import approval_for_cycle, committed_amount, publicity_for_cycle, score_summary, winners_for_cycle
 
 from .rendering import title_lines
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
+BATCH_PARTS = 20  # a batch is laid out in at most this many parts: the progress figure moves 20 times
+
+
+def cycle_label(cycle: Cycle) -> str:
+    """How messages name a cycle: its programme and name, e.g. 长宁区政府质量奖（2023年度）, never its code."""
+    return f"{cycle.programme.name}（{cycle.name}）"
+
+
+def not_approved(cycle: Cycle) -> str:
+    return _("“%(cycle)s”尚未记录批准表彰，不能生成该文书。") % {"cycle": cycle_label(cycle)}
+
+
+def no_winners(cycle: Cycle) -> str:
+    return _("“%(cycle)s”尚无获奖对象。") % {"cycle": cycle_label(cycle)}
 
 
 class DocumentDataError(Exception):
@@ -52,6 +67,9 @@ class RenderSpec:
     filename: str
     author: str = ""
     imprint: dict | None = None  # 版记 (printed_by, date_text): placed by documents.rendering on an even page
+    # A batch: the template rendered once per part, (the part's context, how many items it holds); the
+    # pages are put together into one PDF and the items counted as each part is laid out.
+    parts: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,8 @@ class KindSpec:
     subject: str  # "cycles", "cycle", "application", "winner"
     build: Callable[[Subject], RenderSpec]
     official_letter: bool = False
+    readiness: Callable[[Subject], str | None] | None = None  # see not_ready()
+    batch: bool = False  # rendered in parts, with a progress figure (RenderSpec.parts)
 
 
 def chinese_number(number: int) -> str:
@@ -201,7 +221,7 @@ def work_plan_context(cycle: Cycle) -> dict:
         plan = {"sections": plan}
     sections = plan.get("sections") or []
     if not sections:
-        raise DocumentDataError(_("评选周期 %(code)s 未配置工作方案。") % {"code": cycle.code})
+        raise DocumentDataError(_("“%(cycle)s”未配置工作方案。") % {"cycle": cycle_label(cycle)})
     budget = cycle_budget(cycle)
     rendered = []
     for number, section in enumerate(sections, start=1):
@@ -238,8 +258,8 @@ def letter_for(cycles: list[Cycle]) -> OfficialLetter:
     for letter in candidates:
         if wanted <= {cycle.pk for cycle in letter.cycles.all()}:
             return letter
-    codes = "、".join(cycle.code for cycle in cycles)
-    raise DocumentDataError(_("没有配置包含评选周期 %(codes)s 的请示（公文）。") % {"codes": codes})
+    names = "、".join(cycle_label(cycle) for cycle in cycles)
+    raise DocumentDataError(_("没有配置包含“%(cycles)s”的请示（公文）。") % {"cycles": names})
 
 
 def letter_cycles(letter: OfficialLetter, requested: list[Cycle]) -> list[Cycle]:
@@ -390,7 +410,7 @@ def _approval(cycle: Cycle):
 
     approval = approval_for_cycle(cycle)
     if approval is None:
-        raise DocumentDataError(_("评选周期 %(code)s 尚未记录批准表彰，不能生成该文书。") % {"code": cycle.code})
+        raise DocumentDataError(not_approved(cycle))
     return approval
 
 
@@ -455,12 +475,15 @@ def build_certificate_batch(subject: Subject) -> RenderSpec:
     cycle = subject.cycle
     winners = winners_for_cycle(cycle)
     if not winners:
-        raise DocumentDataError(_("评选周期 %(code)s 尚无获奖对象。") % {"code": cycle.code})
+        raise DocumentDataError(no_winners(cycle))
     _numbered([row.award for row in winners])
     certificates = [certificate_context(row.award, row.award.approval) for row in winners]
+    size = max(1, -(-len(certificates) // BATCH_PARTS))
+    chunks = [certificates[start:start + size] for start in range(0, len(certificates), size)]
     return RenderSpec(
         template="documents/pdf/certificate.html",
         context={"certificates": certificates},
+        parts=tuple(({"certificates": chunk}, len(chunk)) for chunk in chunks),
         title=f"荣誉证书（{cycle.programme.name}{cycle.name}，{len(certificates)}份）",
         filename=f"{cycle.code}-荣誉证书.pdf",
         author=cycle.programme.organiser.name,
@@ -523,7 +546,7 @@ def build_award_decision(subject: Subject) -> RenderSpec:
     approval = _approval(cycle)
     winners = winners_for_cycle(cycle)
     if not winners:
-        raise DocumentDataError(_("评选周期 %(code)s 尚无获奖对象。") % {"code": cycle.code})
+        raise DocumentDataError(no_winners(cycle))
     programme = cycle.programme
     groups: list[dict] = []
     for row in winners:
@@ -607,7 +630,7 @@ def build_publicity_notice(subject: Subject) -> RenderSpec:
     cycle = subject.cycle
     notice = publicity_for_cycle(cycle)
     if notice is None:
-        raise DocumentDataError(_("评选周期 %(code)s 尚未发布公示。") % {"code": cycle.code})
+        raise DocumentDataError(_("“%(cycle)s”尚未发布公示。") % {"cycle": cycle_label(cycle)})
     publicity = notice.publicity
     programme = cycle.programme
     unit = "个工作日" if publicity.unit == "working_days" else "天"
@@ -820,13 +843,17 @@ def summary_block(stage, category, summary) -> dict:
             values = [_score(value) for value in row.expert_scores]
         rows.append({
             "rank": row.rank, "number": row.application.number or "", "name": row.application.applicant_name,
-            "scores": values, "pairs": list(zip(labels, values)), "score": _score(row.score), "experts": row.expert_count,
+            "scores": values, "pairs": list(zip(labels, values)), "score": _score(row.score),
+            "sheets": f"{row.sheets.submitted}/{row.sheets.assigned}",
         })
+    incomplete = "".join([
+        "评分表尚未收齐：", "、".join(f"{r.application.number}（{r.sheets.submitted}/{r.sheets.assigned}）" for r in summary.incomplete), "。",
+    ]) if summary.incomplete else ""
     return {
         "stage": stage.name, "category": category.name, "labels": labels, "rows": rows,
         "layout": "columns" if len(labels) <= SUMMARY_MAX_COLUMNS else "blocks",
         "score_label": "综合得分" if summary.weights else "得分",
-        "note": aggregation_rule(stage, summary),
+        "note": aggregation_rule(stage, summary) + incomplete,
     }
 
 
@@ -834,7 +861,7 @@ def build_score_summary(subject: Subject) -> RenderSpec:
     cycle = subject.cycle
     stages = [stage for stage in cycle.stages.all() if stage.kind in ("scored_review", "comprehensive")]
     if not stages:
-        raise DocumentDataError(_("评选周期 %(code)s 没有评分环节。") % {"code": cycle.code})
+        raise DocumentDataError(_("“%(cycle)s”没有评分环节。") % {"cycle": cycle_label(cycle)})
     categories = list(cycle.categories.all())
     sections = []
     for stage_number, stage in enumerate(stages, start=1):
@@ -956,6 +983,54 @@ def build_feedback_report(subject: Subject) -> RenderSpec:
         filename=f"{'feedback-report' if english else '评价反馈报告'}-{application.number or application.pk}-{report.stage.code}.pdf",
         author=context["issuer"],
     )
+# --- readiness: the one rule of whether a kind's data is there ------------------------------------
+
+
+def _work_plan_missing(subject: Subject) -> str | None:
+    plan = subject.cycle.work_plan or {}
+    sections = plan if isinstance(plan, list) else plan.get("sections")
+    return None if sections else _("“%(cycle)s”未配置工作方案。") % {"cycle": cycle_label(subject.cycle)}
+
+
+def _letter_missing(subject: Subject) -> str | None:
+    try:
+        letter_for(list(subject.cycles))
+    except DocumentDataError as exc:
+        return str(exc)
+    for cycle in subject.cycles:  # each programme's 工作方案 is an attachment of the 请示
+        missing = _work_plan_missing(Subject(organiser=subject.organiser, cycles=[cycle]))
+        if missing:
+            return missing
+    return None
+
+
+def _no_scored_stage(subject: Subject) -> str | None:
+    if subject.cycle.stages.filter(kind__in=("scored_review", "comprehensive")).exists():
+        return None
+    return _("“%(cycle)s”没有评分环节。") % {"cycle": cycle_label(subject.cycle)}
+
+
+def _not_published(subject: Subject) -> str | None:
+    if Publicity.objects.filter(cycle=subject.cycle).exists():
+        return None
+    return _("“%(cycle)s”尚未发布公示。") % {"cycle": cycle_label(subject.cycle)}
+
+
+def _no_approved_winners(subject: Subject) -> str | None:
+    cycle = subject.cycle
+    if not Approval.objects.filter(cycle=cycle).exists():
+        return not_approved(cycle)
+    if not Award.objects.filter(cycle=cycle).exists():
+        return no_winners(cycle)
+    return None
+
+
+def not_ready(kind: str, subject: Subject) -> str | None:
+    """Why the data of `kind` for `subject` is not there yet (表彰决定 before the approval, a 公示 notice
+    before publication …), or None. The panel shows the kind disabled with this reason, and
+    documents.services.request_document refuses with it: one rule for both."""
+    check = KINDS[kind].readiness
+    return check(subject) if check is not None else None
 
 
 KINDS: dict[str, KindSpec] = {}
@@ -966,13 +1041,15 @@ def register(spec: KindSpec) -> KindSpec:
     return spec
 
 
-register(KindSpec("request", _("请示（含申报表、工作方案）"), "cycles", build_request, official_letter=True))
+register(KindSpec("request", _("请示（含申报表、工作方案）"), "cycles", build_request, official_letter=True, readiness=_letter_missing))
 register(KindSpec("project_form", _("评比达标表彰项目申报表"), "cycle", build_project_form))
-register(KindSpec("work_plan", _("工作方案"), "cycle", build_work_plan))
+register(KindSpec("work_plan", _("工作方案"), "cycle", build_work_plan, readiness=_work_plan_missing))
 register(KindSpec("application", _("申报书"), "application", build_application))
-register(KindSpec("score_summary", _("评分汇总及排名"), "cycle", build_score_summary))
-register(KindSpec("publicity_notice", _("公示"), "cycle", build_publicity_notice, official_letter=True))
-register(KindSpec("award_decision", _("表彰决定"), "cycle", build_award_decision, official_letter=True))
+register(KindSpec("score_summary", _("评分汇总及排名"), "cycle", build_score_summary, readiness=_no_scored_stage))
+register(KindSpec("publicity_notice", _("公示"), "cycle", build_publicity_notice, official_letter=True, readiness=_not_published))
+register(KindSpec("award_decision", _("表彰决定"), "cycle", build_award_decision, official_letter=True,
+                  readiness=_no_approved_winners))
 register(KindSpec("certificate", _("荣誉证书"), "winner", build_certificate))
-register(KindSpec("certificate_batch", _("荣誉证书（全部获奖者）"), "cycle", build_certificate_batch))
+register(KindSpec("certificate_batch", _("荣誉证书（全部获奖者）"), "cycle", build_certificate_batch, readiness=_no_approved_winners,
+                  batch=True))
 register(KindSpec("feedback_report", _("评价反馈报告"), "feedback", build_feedback_report))

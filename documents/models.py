@@ -82,6 +82,9 @@ class Document(models.Model):
     pages = models.PositiveIntegerField(_("页数"), null=True, blank=True)
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
     render_seconds = models.FloatField(_("生成耗时（秒）"), null=True, blank=True)
+    # Batches (e.g. the certificates of every winner) count their items as they are laid out.
+    progress_done = models.PositiveIntegerField(_("已完成份数"), null=True, blank=True)
+    progress_total = models.PositiveIntegerField(_("总份数"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -185,6 +185,30 @@ def render_pdf(template_name: str, context: dict, *, title: str, author: str = "
     )
 
 
+def render_pdf_parts(template_name: str, parts, *, title: str, author: str = "", on_progress=None) -> RenderedPdf:
+    """Render a batch: the template once per part ((context, items) pairs), laid out one after the
+    other with the same fonts and put together into one PDF (WeasyPrint's Document.copy).
+    on_progress(done_items, total_items) is called after each part."""
+    started = time.perf_counter()
+    total = sum(items for _context, items in parts)
+    base = print_context(title=title, author=author)
+    html_seconds = 0.0
+    documents, done = [], 0
+    for context, items in parts:
+        begun = time.perf_counter()
+        html = render_to_string(template_name, {**base, **context})
+        html_seconds += time.perf_counter() - begun
+        documents.append(_layout(html))
+        done += items
+        if on_progress is not None:
+            on_progress(done, total)
+    pages = [page for document in documents for page in document.pages]
+    content = documents[0].copy(pages).write_pdf()
+    elapsed = time.perf_counter() - started
+    return RenderedPdf(content=content, pages=len(pages), html_seconds=html_seconds, layout_seconds=elapsed - html_seconds,
+                       layouts=len(documents))
+
+
 def render_html(template_name: str, context: dict, *, title: str, author: str = "") -> str:
     return render_to_string(template_name, {**print_context(title=title, author=author), **context})
 

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.background import run_detached
 from core.outbox import publish
 from core.services import log_activity
 
 from .generation import build_subject, subject_key
-from .kinds import KINDS
+from .kinds import KINDS, DocumentDataError, not_ready
 from .models import ACTIVE_STATUSES, Document, DocumentStatus
 from .tasks import render_document
 
@@ -31,10 +32,14 @@ def request_document(
 ) -> Document:
     """Ask for a document. Queues its rendering once the transaction commits.
 
-    Idempotent while a rendering is pending: asking again for the same kind and subject while
+    Refused with DocumentDataError (the reason of documents.kinds.not_ready) while the kind's data is not
+    there. Idempotent while a rendering is pending: asking again for the same kind and subject while
     one is queued or running returns that one instead of queuing a second.
     """
     subject = build_subject(kind=kind, cycles=cycles, application=application, award=award, feedback=feedback)
+    reason = not_ready(kind, subject)
+    if reason:  # the same reason the panel shows beside the disabled button
+        raise DocumentDataError(reason)
     key = subject_key(kind=kind, cycles=subject.cycles, application=application, award=award, feedback=feedback)
     params: dict = {"cycles": [cycle.pk for cycle in subject.cycles]}
     if award is not None:
@@ -69,8 +74,12 @@ def request_document(
 
 
 def enqueue(document_id: int) -> None:
-    """Hand the rendering to the broker; when it is down the row stays queued for the sweep (core.outbox)."""
-    if publish(render_document, document_id):
+    """Queue the rendering. Without a broker (eager mode) Celery would render right here, holding the page
+    for seconds: the job then runs detached (core.background) and the panel follows its status. With a
+    broker, a broker that is down leaves the row queued for the sweep (core.outbox)."""
+    if render_document.app.conf.task_always_eager:
+        run_detached(lambda: render_document.delay(document_id))
+    elif publish(render_document, document_id):
         Document.objects.filter(pk=document_id).update(enqueued_at=timezone.now())
 
 

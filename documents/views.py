@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,11 +36,14 @@ def document_status_data(document: Document) -> dict:
         "id": str(document.public_id),
         "kind": document.kind,
         "kind_label": document.get_kind_display(),
-        "title": document.title,
         "status": document.status,
         "status_label": document.get_status_display(),
         "attempts": document.attempts,
         "error": document.error if document.status in (DocumentStatus.FAILED, DocumentStatus.QUEUED) else "",
+        "title": document.title,
+        "progress": {"done": document.progress_done or 0, "total": document.progress_total}
+        if document.progress_total else None,
+        "created_at_text": timezone.localtime(document.created_at).strftime("%Y-%m-%d %H:%M") if document.created_at else "",
         "pages": document.pages,
         "size": document.size,
         "checksum": document.checksum,

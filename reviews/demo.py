@@ -19,7 +19,7 @@ from applications.models import Application, ApplicationStatus, OrganisationProf
 from applications.sections import section_choices
 from awards.rubrics import leaf_criteria
 from core.identity import credit_code_check_character
-from core.workdays import add_working_days
+from core.workdays import CalendarCoverageError, add_working_days
 from reviews import demo_decisions, selectors, services
 from reviews.eligibility import FAIL, REVIEW, automatic_results
 from reviews.models import Assignment, ExpertPanel, ExpertProfile, SupplementRequest
@@ -201,10 +201,14 @@ def _build_cycle(cycle, orgs, staff, experts, organiser, stdout, offset: int, pa
         panel.members.set(members)
         panel.leader = members[0]
         panel.save()
-        day = add_working_days(timezone.localdate() + datetime.timedelta(days=14), 1)  # the first working day from then
+        try:  # slots only on working days of the statutory calendar
+            day = add_working_days(timezone.localdate() + datetime.timedelta(days=14), 1)
+        except CalendarCoverageError as exc:
+            stdout.write(f"reviews: no demo 陈述答辩 slots: {exc}")
+            day = None
         tz = timezone.get_current_timezone()
         at_stage = Application.objects.filter(cycle=cycle, current_stage=presentation, status=ApplicationStatus.IN_REVIEW).order_by("pk")
-        for slot, app in enumerate(at_stage):
+        for slot, app in enumerate(at_stage if day else []):
             start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9 + slot, 0)), tz)
             services.save_schedule_entry(stage=presentation, application=app, starts_at=start, ends_at=start + datetime.timedelta(minutes=50),
                                          location=f"{organiser.short_name}市场监管局 3楼 第一会议室", panel=panel, actor=staff,

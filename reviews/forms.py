@@ -326,6 +326,7 @@ class CutoffForm(forms.Form):
     method = forms.ChoiceField(label=_("晋级方式"), choices=CutoffDecision.Method.choices)
     value = forms.DecimalField(label=_("前K名 / 分数线"), min_value=Decimal("0"), max_digits=8, decimal_places=2)
     reason = forms.CharField(label=_("说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    allow_incomplete = forms.BooleanField(label=_("评分表未收齐仍划线（须在说明中写明理由）"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -26,6 +26,8 @@ urlpatterns = [
     # Staff: the applications of a cycle.
     path(cycle + "applications/", staff.staff_queue, name="staff_queue"),
     path(cycle + "applications/bulk/", staff.staff_bulk, name="staff_bulk"),
+    path(cycle + "applications/filters/", staff.staff_queue_filter_save, name="staff_queue_filter_save"),
+    path(cycle + "applications/filters/<int:pk>/delete/", staff.staff_queue_filter_delete, name="staff_queue_filter_delete"),
     path(cycle + "applications/<int:pk>/", staff.staff_application, name="staff_application"),
     path(cycle + "applications/<int:pk>/transition/", staff.staff_transition, name="staff_transition"),
     path(cycle + "applications/<int:pk>/identity/", staff.staff_reveal_identity, name="staff_reveal_identity"),

@@ -7,7 +7,7 @@ from django import template
 from awards.models import Cycle
 
 from .. import rules, selectors
-from ..kinds import KINDS, DocumentDataError, letter_for
+from ..kinds import KINDS, DocumentDataError, Subject, letter_for, not_ready
 
 register = template.Library()
 
@@ -39,10 +39,9 @@ def document_panel(context, subject, kinds=None):
                 continue
             if not rules.can_request(user, kind=code, organiser=organiser):
                 continue
-            cycles = _request_cycles(cycle) if code == "request" else [cycle]
-            if not cycles:
-                continue
-            buttons.append({"kind": code, "label": spec.label, "cycles": [c.code for c in cycles]})
+            cycles = (_request_cycles(cycle) or [cycle]) if code == "request" else [cycle]
+            reason = not_ready(code, Subject(organiser=organiser, cycles=cycles))
+            buttons.append({"kind": code, "label": spec.label, "cycles": [c.code for c in cycles], "not_ready": reason})
         documents = selectors.documents_for_subject(user=user, cycle=cycle, kinds=wanted or None)
     else:
         from applications.models import Application
@@ -58,7 +57,9 @@ def document_panel(context, subject, kinds=None):
             spec = KINDS.get(code)
             if spec is None or not rules.can_request(user, kind=code, organiser=organiser, application=application):
                 continue
-            buttons.append({"kind": code, "label": spec.label, "application": application.pk, "award": getattr(award, "pk", None)})
+            reason = not_ready(code, Subject(organiser=organiser, cycles=[application.cycle], application=application, winner=award))
+            buttons.append({"kind": code, "label": spec.label, "application": application.pk, "award": getattr(award, "pk", None),
+                            "not_ready": reason})
         documents = selectors.documents_for_subject(user=user, application=application, kinds=codes)
     from ..fonts import face_report
 
@@ -66,6 +67,7 @@ def document_panel(context, subject, kinds=None):
         "request": request,
         "buttons": buttons,
         "stand_ins": [row for row in face_report() if not row["genuine"]] if buttons else [],
+        "any_not_ready": any(button["not_ready"] for button in buttons),
         "documents": documents,
         "next": request.get_full_path() if request else "",
         "csrf_token": context.get("csrf_token"),

@@ -42,6 +42,9 @@ from .publicity import (  # noqa: F401
     RecommendationSource,
     RecommendationStatus,
 )
+from .queue import (  # noqa: F401
+    SavedQueueFilter,
+)
 from .reminders import (  # noqa: F401
     Reminder,
     ReminderKind,

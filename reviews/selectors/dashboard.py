@@ -91,33 +91,24 @@ def _expert_progress(cycle: Cycle) -> tuple[list[ExpertFigures], list[dict]]:
         per_stage.values(), key=lambda s: s["order"])
 
 
-def cycle_dashboard(cycle: Cycle) -> Dashboard:
-    stages = list(Stage.objects.filter(cycle=cycle).order_by("order"))
-    order_of = {s.pk: s.order for s in stages}
-    categories = {c.pk: CategoryFigures(category=c) for c in Category.objects.filter(cycle=cycle).order_by("order", "id")}
-    stage_figures = [StageFigures(stage=s) for s in stages]
-    totals = defaultdict(int)
+def _application_counts(cycle: Cycle):
+    """(status, category_id, current_stage_id, n) of the cycle's applications: one grouped query."""
+    return [
+        (row["status"], row["category_id"], row["current_stage_id"], row["n"])
+        for row in Application.objects.filter(cycle=cycle).values("category_id", "status", "current_stage_id")
+        .annotate(n=Count("id")).order_by()
+    ]
 
-    counts = (
-        Application.objects.filter(cycle=cycle)
-        .values("category_id", "status", "current_stage_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in counts:
-        status, n = row["status"], row["n"]
-        totals[status] += n
-        if status == S.DRAFT:
+
+def _stage_figures(stages: list[Stage], counts) -> list[StageFigures]:
+    """Per stage: applications that reached it, are at it now (in review or asked to supplement), failed at it."""
+    order_of = {s.pk: s.order for s in stages}
+    figures = [StageFigures(stage=s) for s in stages]
+    for status, _category_id, stage_id, n in counts:
+        stage_order = order_of.get(stage_id)
+        if status == S.DRAFT or stage_order is None:
             continue
-        figures = categories.get(row["category_id"])
-        if figures is not None:
-            figures.applications += n
-            if status in (S.IN_REVIEW, S.SUPPLEMENT_REQUESTED):
-                figures.in_review += n
-        stage_order = order_of.get(row["current_stage_id"])
-        if stage_order is None:
-            continue
-        for sf in stage_figures:
+        for sf in figures:
             if sf.stage.order <= stage_order:
                 sf.reached += n
             if sf.stage.order == stage_order:
@@ -125,6 +116,43 @@ def cycle_dashboard(cycle: Cycle) -> Dashboard:
                     sf.current += n
                 elif status == S.NOT_PASSED:
                     sf.failed_here += n
+    return figures
+
+
+@dataclass
+class CycleCounts:
+    stages: list[StageFigures]
+    drafts: int
+    submitted: int  # every application past its draft (withdrawn ones included)
+    waiting: int  # submitted, not yet taken into review (待受理)
+
+
+def stage_counts(cycle: Cycle, stages: list[Stage]) -> CycleCounts:
+    """The counts of the cycle overview: per stage, and drafts / submitted / waiting (one query)."""
+    counts = _application_counts(cycle)
+    return CycleCounts(
+        stages=_stage_figures(stages, counts),
+        drafts=sum(n for status, _c, _s, n in counts if status == S.DRAFT),
+        submitted=sum(n for status, _c, _s, n in counts if status != S.DRAFT),
+        waiting=sum(n for status, _c, _s, n in counts if status == S.SUBMITTED),
+    )
+
+
+def cycle_dashboard(cycle: Cycle) -> Dashboard:
+    stages = list(Stage.objects.filter(cycle=cycle).order_by("order"))
+    categories = {c.pk: CategoryFigures(category=c) for c in Category.objects.filter(cycle=cycle).order_by("order", "id")}
+    totals = defaultdict(int)
+    counts = _application_counts(cycle)
+    stage_figures = _stage_figures(stages, counts)
+    for status, category_id, _stage_id, n in counts:
+        totals[status] += n
+        if status == S.DRAFT:
+            continue
+        figures = categories.get(category_id)
+        if figures is not None:
+            figures.applications += n
+            if status in (S.IN_REVIEW, S.SUPPLEMENT_REQUESTED):
+                figures.in_review += n
     totals["submitted_total"] = sum(v for k, v in list(totals.items()) if k not in (S.DRAFT, "submitted_total"))
 
     money = cycle_money(cycle, [c.category for c in categories.values()])

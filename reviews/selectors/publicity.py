@@ -257,6 +257,34 @@ def public_publicity(key: str) -> Publicity:
     return publicity
 
 
+def public_publicities(limit: int = 6) -> list[Publicity]:
+    """The 公示 the public can find from the home page: the latest of each cycle, open ones first, then
+    those about to start, then the most recently ended; at most `limit` (one query)."""
+    latest = (
+        Publicity.objects.select_related("cycle__programme__organiser")
+        .order_by("cycle_id", "-start_date", "-id")
+    )
+    seen, found = set(), []
+    for publicity in latest.defer("notice"):
+        if publicity.cycle_id not in seen:
+            seen.add(publicity.cycle_id)
+            found.append(publicity)
+    rank = {"open": 0, "scheduled": 1, "ended": 2}
+    now = timezone.now()
+    found.sort(key=lambda p: (rank[p.state(now)], -p.end_date.toordinal() if p.state(now) == "ended" else p.start_date.toordinal()))
+    for publicity in found:
+        publicity.public_state = publicity.state(now)
+    return found[:limit]
+
+
+def cycle_publicity_for_public(cycle: Cycle) -> Publicity | None:
+    """The cycle's latest 公示 for its public call page, or None before publication (one query)."""
+    publicity = Publicity.objects.filter(cycle=cycle).order_by("-start_date", "-id").first()
+    if publicity is not None:
+        publicity.public_state = publicity.state()
+    return publicity
+
+
 def objections_for_publicity(publicity: Publicity) -> list[Objection]:
     return list(
         Objection.objects.filter(publicity=publicity)

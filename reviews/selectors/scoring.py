@@ -25,6 +25,32 @@ def pipeline_weights(stage: Stage, stages: list[Stage]) -> dict:
 
 
 
+@dataclass(frozen=True)
+class SheetCount:
+    """Scoresheets of active assignments (a recused expert's assignment does not count): how many are
+    submitted of how many are assigned. The one home of the 已提交 figure of a stage and a ranking."""
+
+    submitted: int = 0
+    assigned: int = 0
+
+    @property
+    def incomplete(self) -> bool:
+        return self.submitted < self.assigned
+
+    def __add__(self, other: SheetCount) -> SheetCount:
+        return SheetCount(self.submitted + other.submitted, self.assigned + other.assigned)
+
+    def __str__(self) -> str:
+        return f"{self.submitted}/{self.assigned}"
+
+
+def sheet_count(assignments) -> SheetCount:
+    """SheetCount of Assignment rows loaded with their scoresheet (select_related("scoresheet"))."""
+    active = [a for a in assignments if a.status == Assignment.Status.ACTIVE]
+    submitted = sum(1 for a in active if getattr(a, "scoresheet", None) is not None and a.scoresheet.status == Scoresheet.Status.SUBMITTED)
+    return SheetCount(submitted, len(active))
+
+
 def _active_assignment_scores(application_ids, stage_ids) -> list[tuple[int, int, int, Decimal | None]]:
     """(application_id, stage_id, expert_id, submitted total or None) of every active assignment, in one
     query of plain values (no model instances)."""
@@ -154,6 +180,7 @@ class RankingRow:
     stage_scores: dict = field(default_factory=dict)  # stage code → Decimal (comprehensive stages)
     std_dev: Decimal | None = None
     scores: tuple = ()  # the experts' totals, highest first
+    sheets: SheetCount = SheetCount()  # scoresheets submitted / assigned (every stage a comprehensive stage weighs)
 
     rubric_points: Decimal | None = None
     thresholds: dict = field(default_factory=dict)  # the stage's disagreement_spread_percent / disagreement_std_percent
@@ -237,6 +264,10 @@ def _ranking(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[in
                 stage_scores[code] = agg.score if agg else None
         own = aggregates.get((app.pk, stage.pk)) or scoring.StageAggregate(None, 0, None, None, ())
         inputs.append(scoring.RankInput(key=(app, own), score=own.score, stage_scores=stage_scores, submitted_at=app.submitted_at))
+    sheets: dict[int, SheetCount] = defaultdict(SheetCount)
+    for app_id, stage_id, _expert_id, total in assignment_scores:
+        if stage_id in needed:
+            sheets[app_id] += SheetCount(int(total is not None), 1)
     limit = _rubric_total(category)
     thresholds = disagreement_thresholds(stage)
     rows = []
@@ -248,7 +279,7 @@ def _ranking(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[in
             count = own.expert_count
         row = RankingRow(application=app, score=item.score, rank=position, expert_count=count, spread=own.spread,
                          stage_scores=dict(item.stage_scores), std_dev=own.std_dev, scores=own.scores,
-                         rubric_points=limit, thresholds=thresholds)
+                         rubric_points=limit, thresholds=thresholds, sheets=sheets[app.pk])
         rows.append(row)
     return rows, assignment_scores
 
@@ -264,6 +295,7 @@ class ScoreSummaryRow:
     disagreement: bool
     expert_scores: list  # one per column of ScoreSummary.experts: Decimal or None (not assigned / not submitted)
     stage_scores: dict
+    sheets: SheetCount = SheetCount()
 
 
 @dataclass
@@ -278,6 +310,11 @@ class ScoreSummary:
     experts: list  # ExpertProfile columns (scored stages)
     rows: list[ScoreSummaryRow]
     generated_at: object
+
+    @property
+    def incomplete(self) -> list[ScoreSummaryRow]:
+        """The rows whose scoresheets are not all in: the ranking warns, a cut-off needs an override."""
+        return [row for row in self.rows if row.sheets.incomplete]
 
     @property
     def stage_columns(self) -> list[tuple[str, str, Decimal]]:
@@ -313,7 +350,7 @@ def score_summary(*, stage: Stage, category) -> ScoreSummary:
         tie_breaks=list(params.get("tie_breaks", [])) if stage.kind == "comprehensive" else [scoring.SUBMITTED_AT],
         experts=experts,
         rows=[ScoreSummaryRow(r.rank, r.application, r.score, r.expert_count, r.spread, r.std_dev, r.disagreement,
-                              [per_app.get((r.application.pk, e.pk)) for e in experts], r.stage_scores) for r in rows],
+                              [per_app.get((r.application.pk, e.pk)) for e in experts], r.stage_scores, r.sheets) for r in rows],
         generated_at=timezone.now(),
     )
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,7 +15,7 @@ from accounts import rules
 from applications.models import Application, ApplicationStatus
 from awards.models import Cycle
 from reviews.conflicts import conflict_reasons
-from reviews.models import Assignment, ConflictDeclaration, ExpertProfile, ScheduleEntry, SupplementRequest
+from reviews.models import Assignment, ConflictDeclaration, ExpertProfile, SavedQueueFilter, ScheduleEntry, SupplementRequest
 from reviews.selectors.cycles import share_cycle_objects
 from reviews.selectors.scoring import current_scores_by_id
 
@@ -37,6 +39,25 @@ def staff_applications(user, cycle: Cycle) -> QuerySet[Application]:
 
 
 
+# The queue's sortable columns: sort key → the database ordering (server-side; nothing else is accepted).
+QUEUE_SORTS = {
+    "number": ("number",),
+    "applicant": (Coalesce("organisation__name", "person__name"),),
+    "category": ("category__order", "category_id"),
+    "recommender": ("recommender__name",),
+    "stage": ("current_stage__order",),
+    "status": ("status",),
+    "submitted": ("submitted_at",),
+}
+QUEUE_FILTER_KEYS = ("q", "stage", "status", "category", "recommender", "score_min", "score_max", "overdue", "sort")
+
+
+def _sort_key(value: str) -> str:
+    """A sort parameter as accepted: a key of QUEUE_SORTS, "-" first for descending; anything else is ""."""
+    value = (value or "").strip()[:20]
+    return value if value.lstrip("-") in QUEUE_SORTS and value.count("-") <= 1 else ""
+
+
 @dataclass
 class QueueFilters:
     q: str = ""
@@ -47,6 +68,25 @@ class QueueFilters:
     score_min: Decimal | None = None
     score_max: Decimal | None = None
     overdue: bool = False
+    sort: str = ""  # see QUEUE_SORTS
+
+    def ordering(self) -> tuple:
+        """The queue's order: the chosen column (empty values last), then the default order."""
+        if not self.sort:
+            return QUEUE_ORDER
+        descending = self.sort.startswith("-")
+        columns = [F(c) if isinstance(c, str) else c for c in QUEUE_SORTS[self.sort.lstrip("-")]]
+        return (*(c.desc(nulls_last=True) if descending else c.asc(nulls_last=True) for c in columns), *QUEUE_ORDER)
+
+    def to_query(self) -> str:
+        """The filters as the queue page's query string (what a saved filter keeps), empty values left out."""
+        values = {
+            "q": self.q, "stage": self.stage, "status": self.status, "category": self.category, "recommender": self.recommender,
+            "score_min": "" if self.score_min is None else format(self.score_min, "f"),
+            "score_max": "" if self.score_max is None else format(self.score_max, "f"),
+            "overdue": "1" if self.overdue else "", "sort": self.sort,
+        }
+        return urlencode([(key, values[key]) for key in QUEUE_FILTER_KEYS if values[key]])
 
     @classmethod
     def from_query(cls, params) -> QueueFilters:
@@ -61,6 +101,7 @@ class QueueFilters:
             q=params.get("q", "").strip()[:100], stage=params.get("stage", "")[:40], status=params.get("status", "")[:30],
             category=params.get("category", "")[:60], recommender=params.get("recommender", "")[:12],
             score_min=dec("score_min"), score_max=dec("score_max"), overdue=params.get("overdue") == "1",
+            sort=_sort_key(params.get("sort", "")),
         )
 
 
@@ -110,10 +151,10 @@ def staff_queue(user, cycle: Cycle, filters: QueueFilters) -> QuerySet[Applicati
             and (filters.score_max is None or scores[pk] <= filters.score_max)
         ]
         qs = qs.filter(pk__in=keep)
-    return qs.order_by(*QUEUE_ORDER)
+    return qs.order_by(*filters.ordering())
 
 
-def queue_rows(cycle: Cycle, page_ids, categories=None) -> list[Application]:
+def queue_rows(cycle: Cycle, page_ids, categories=None, ordering=QUEUE_ORDER) -> list[Application]:
     """One page of the queue: the applications whose pks are `page_ids` (a list, or the page's
     slice of staff_queue(...).values_list("pk", flat=True), which becomes a subquery — one query
     either way), in queue order, with only the columns a row shows and the open supplement
@@ -130,7 +171,7 @@ def queue_rows(cycle: Cycle, page_ids, categories=None) -> list[Application]:
             supplement_due_on=Subquery(open_requests.values("due_on")[:1]),
             supplement_overdue=Exists(open_requests.filter(due_on__lt=timezone.localdate())),
         )
-        .order_by(*QUEUE_ORDER)
+        .order_by(*ordering)
     )
     share_cycle_objects(cycle, rows, categories)
     return rows
@@ -173,3 +214,84 @@ def application_assignments(application: Application) -> list[Assignment]:
 def schedule_for_application(application: Application) -> list[ScheduleEntry]:
     """The applicant's own 陈述答辩 / 现场评审 appointments, in time order (no expert names)."""
     return list(ScheduleEntry.objects.filter(application=application).select_related("stage").order_by("starts_at"))
+
+
+# ---------------------------------------------------------------------------------------------
+# 陈述答辩 / 现场评审 slots: who sits on each
+
+
+def slot_experts(entry: ScheduleEntry, declarations: dict) -> tuple[list[ExpertProfile], list[tuple[ExpertProfile, list[str]]]]:
+    """The one rule of who sits on a slot: the panel's members and the visiting team, less every expert
+    who must recuse for this application (declared or detected, reviews.conflicts). Returns
+    (sitting, [(recused expert, reasons)]). `entry` has panel__members and team prefetched and its
+    application's organisation, person and recommender loaded; `declarations` maps
+    (expert_id, application_id) → ConflictDeclaration."""
+    people: dict[int, ExpertProfile] = {}
+    if entry.panel_id:
+        people.update({m.pk: m for m in entry.panel.members.all()})
+    people.update({m.pk: m for m in entry.team.all()})
+    sitting, recused = [], []
+    for expert in sorted(people.values(), key=lambda e: (e.name, e.pk)):
+        reasons = conflict_reasons(expert, entry.application, declarations)
+        if reasons:
+            recused.append((expert, reasons))
+        else:
+            sitting.append(expert)
+    return sitting, recused
+
+
+def stage_schedule(stage) -> list[ScheduleEntry]:
+    """A stage's slots in time order, each with `.sitting` and `.recused` (slot_experts); three queries
+    whatever the number of slots."""
+    entries = list(
+        ScheduleEntry.objects.filter(stage=stage)
+        .select_related("application__organisation", "application__person", "application__recommender", "panel")
+        .prefetch_related("team", "panel__members")
+    )
+    declarations = {
+        (d.expert_id, d.application_id): d
+        for d in ConflictDeclaration.objects.filter(application_id__in=[e.application_id for e in entries], has_conflict=True)
+    } if entries else {}
+    for entry in entries:
+        entry.sitting, entry.recused = slot_experts(entry, declarations)
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------
+# The applicant's stage stepper
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    name: str
+    state: str  # "done" / "current" / "failed" / "upcoming"
+    stage: object = None  # the Stage (its English name for English readers), None for the submission step
+
+
+def applicant_progress(application: Application, stages) -> list[ProgressStep]:
+    """The stages of the cycle and where the application is, as far as its applicant may know: the stage
+    names are public (the call lists them), and passing a stage that is an internal step
+    (notify_applicant: false) is not told, so the applicant is shown still at the first stage of a run of
+    internal steps they have passed. A stage failed is shown failed (they were told). No scores, no
+    experts. `stages` is the cycle's stages in order."""
+    stages = list(stages)
+    status = application.status
+    submit = ProgressStep(str(ApplicationStatus.SUBMITTED.label), "current" if status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED) else "done")
+    if status == ApplicationStatus.DRAFT:
+        submit = ProgressStep(str(ApplicationStatus.DRAFT.label), "current")
+    if status == ApplicationStatus.AWARDED:
+        return [ProgressStep(submit.name, "done"), *(ProgressStep(s.name, "done", s) for s in stages)]
+    index = next((i for i, s in enumerate(stages) if s.pk == application.current_stage_id), None)
+    if index is None or status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN):
+        return [submit, *(ProgressStep(s.name, "upcoming", s) for s in stages)]
+    while index > 0 and not (stages[index - 1].params or {}).get("notify_applicant", True):
+        index -= 1  # passed an internal step without being told
+    here = "failed" if status == ApplicationStatus.NOT_PASSED and stages[index].pk == application.current_stage_id else "current"
+    return [ProgressStep(submit.name, "done"), *(
+        ProgressStep(s.name, "done" if i < index else here if i == index else "upcoming", s) for i, s in enumerate(stages))]
+
+
+
+def saved_queue_filters(user, cycle: Cycle) -> list[SavedQueueFilter]:
+    """The staff user's own saved filters for this cycle."""
+    return list(SavedQueueFilter.objects.filter(user=user, cycle=cycle).order_by("name", "id"))

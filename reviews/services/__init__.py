@@ -74,16 +74,22 @@ from .publicity import (  # noqa: F401
     resolve_objection,
     submit_for_approval,
 )
+from .queue import (  # noqa: F401
+    delete_queue_filter,
+    save_queue_filter,
+)
 from .schedules import (  # noqa: F401
     ScheduleClash,
     cancel_schedule_entry,
     save_schedule_entry,
+    schedule_refusal,
 )
 from .scoring import (  # noqa: F401
     CutoffError,
     ScoreError,
     apply_cutoff,
     cutoff_plan,
+    incomplete_refusal,
     points,
     reopen_scoresheet,
     save_scores,

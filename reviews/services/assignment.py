@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationStatus
@@ -18,6 +20,7 @@ from reviews.models import (
     ConflictDeclaration,
     ExpertPanel,
     ExpertProfile,
+    ScheduleEntry,
     Scoresheet,
 )
 
@@ -252,9 +255,15 @@ def declare_conflict(*, expert: ExpertProfile, application: Application, has_con
                 assignment.status = Assignment.Status.RECUSED  # an Assignment, not the application
                 assignment.save(update_fields=["status"])
                 recused.append(assignment.stage.code)
+        # The slots the expert no longer sits on (reviews.selectors.slot_experts leaves a recused expert out).
+        left_slots = [] if not has_conflict else [
+            f"{entry.stage.name} {timezone.localtime(entry.starts_at):%Y-%m-%d %H:%M}"
+            for entry in ScheduleEntry.objects.filter(application=application).filter(
+                Q(panel__members=expert) | Q(team=expert)).select_related("stage").distinct().order_by("starts_at")]
         log_activity(actor=actor, action="reviews.conflict.declared" if has_conflict else "reviews.conflict.none",
                      target=application, before=before,
-                     after={"expert": expert.name, "expert_id": expert.pk, "has_conflict": has_conflict, "recused_stages": recused},
+                     after={"expert": expert.name, "expert_id": expert.pk, "has_conflict": has_conflict, "recused_stages": recused,
+                            **({"left_slots": left_slots} if left_slots else {})},
                      reason=reason.strip())
     return declaration
 

@@ -233,8 +233,23 @@ def cutoff_plan(*, stage: Stage, category, method: str, value: Decimal):
     return advance, [r for r in rows if r.application.pk not in chosen]
 
 
-def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, reason: str = "") -> CutoffDecision:
-    """Advance those above the cut-off and fail the rest, all or nothing, through apply_transition."""
+def incomplete_refusal(rows) -> str | None:
+    """The warning of a cut-off over ranking rows whose scoresheets are not all in (e.g. 3 of 5), or None."""
+    incomplete = [r for r in rows if r.sheets.incomplete]
+    if not incomplete:
+        return None
+    return _("以下申报的评分表尚未收齐：%(l)s。按不完整的评分划线须明确确认并说明理由。") % {
+        "l": "、".join(_("%(n)s（已提交 %(s)d / 应提交 %(a)d）") % {
+            "n": r.application.number or r.application.applicant_name, "s": r.sheets.submitted, "a": r.sheets.assigned}
+            for r in incomplete)}
+
+
+def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, reason: str = "",
+                 allow_incomplete: bool = False) -> CutoffDecision:
+    """Advance those above the cut-off and fail the rest, all or nothing, through apply_transition.
+
+    When some applications' scoresheets are not all in, the cut-off is refused unless staff say so
+    explicitly (allow_incomplete) and give a reason; the override and the missing sheets are logged."""
     if not workflow.kind_spec(stage.kind).ranked:
         raise CutoffError(_("只有评分环节和综合评价环节可以划定晋级线。"))
     advance, fail = cutoff_plan(stage=stage, category=category, method=method, value=value)
@@ -243,6 +258,11 @@ def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, 
         raise CutoffError(_("以下申报尚无本环节得分，不能划线：%(l)s") % {"l": "、".join(unscored)})
     if not advance and not fail:
         raise CutoffError(_("本类别没有处于本环节的申报。"))
+    incomplete = [r for r in advance + fail if r.sheets.incomplete]
+    if incomplete and not allow_incomplete:
+        raise CutoffError(incomplete_refusal(incomplete))
+    if incomplete and not reason.strip():
+        raise CutoffError(_("评分表未收齐仍要划线时，须在“说明”中写明理由。"))
     label = (_("前 %(k)s 名") % {"k": int(value)}) if method == CutoffDecision.Method.TOP_K else (_("不低于 %(v)s 分") % {"v": value})
     problems = []
     at_stage = f"{ApplicationStatus.IN_REVIEW}:{stage.pk}"  # the state the plan was drawn for (see apply_transition)
@@ -268,7 +288,9 @@ def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, 
             raise CutoffError(problems)
         log_activity(actor=actor, action="reviews.cutoff", target=decision,
                      after={"stage": stage.code, "category": category.code, "method": method, "value": value,
-                            "advanced": [r.application.number for r in advance], "failed": [r.application.number for r in fail]},
+                            "advanced": [r.application.number for r in advance], "failed": [r.application.number for r in fail],
+                            **({"incomplete_override": True,
+                                "incomplete_sheets": {r.application.number: str(r.sheets) for r in incomplete}} if incomplete else {})},
                      reason=reason.strip())
     return decision
 

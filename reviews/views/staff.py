@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +20,7 @@ from applications.sections import all_section_choices
 from core.http import safe_next_url
 from reviews import forms, selectors, services, workflow
 from reviews.eligibility import automatic_results, reviewed_results
-from reviews.models import Assignment, Scoresheet
+from reviews.models import Assignment, SavedQueueFilter, Scoresheet
 from reviews.views.common import (
     PAGE_SIZE,
     error_text,
@@ -33,17 +36,31 @@ from reviews.views.common import (
 
 
 
+def _sort_links(filters) -> dict:
+    """For each sortable column: the queue's address sorted by it (the other way round when it is the
+    current sort), and how it is sorted now ("ascending" / "descending" / "") for aria-sort."""
+    links = {}
+    for key in selectors.QUEUE_SORTS:
+        now = "ascending" if filters.sort == key else "descending" if filters.sort == f"-{key}" else ""
+        other = replace(filters, sort=f"-{key}" if now == "ascending" else key)
+        links[key] = {"url": "?" + other.to_query(), "state": now}
+    return links
+
+
 @login_required
 def staff_queue(request, code: str):
-    cycle = selectors.staff_cycle(request.user, code)
-    filters = selectors.QueueFilters.from_query(request.GET)
+    return _queue_page(request, selectors.staff_cycle(request.user, code), request.GET)
+
+
+def _queue_page(request, cycle, params, status: int = 200):
+    filters = selectors.QueueFilters.from_query(params)
     queryset = selectors.staff_queue(request.user, cycle, filters)
     # Paginate the ordered ids; only the page's rows are loaded (the slice is a subquery).
-    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(params.get("page"))
     categories = list(cycle.categories.order_by("order"))
-    rows = selectors.queue_rows(cycle, page.object_list, categories) if page.paginator.count else []
+    rows = selectors.queue_rows(cycle, page.object_list, categories, filters.ordering()) if page.paginator.count else []
     scores = selectors.queue_scores(cycle, rows)
-    params = request.GET.copy()
+    params = params.copy()
     params.pop("page", None)
     stages = selectors.cycle_stages(cycle)
     bulk_form = forms.BulkActionForm(sections=all_section_choices())
@@ -54,7 +71,33 @@ def staff_queue(request, code: str):
         "recommenders": list(RecommendingUnit.objects.filter(organiser_id=cycle.programme.organiser_id).order_by("name")),
         "bulk_form": bulk_form, "scored_stages": [s for s in stages if s.kind in workflow.kinds_where("ranked")],
         "application_url": url_prefix("reviews:staff_application", cycle.code),
-    })
+        "sort_links": _sort_links(filters), "saved_filters": selectors.saved_queue_filters(request.user, cycle),
+        "filters_query": filters.to_query(),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def staff_queue_filter_save(request, code: str):
+    cycle = selectors.staff_cycle(request.user, code)
+    query = request.POST.get("query", "")[:1000]
+    try:
+        saved = services.save_queue_filter(user=request.user, cycle=cycle, name=request.POST.get("name", ""), query=query)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return _queue_page(request, cycle, QueryDict(query), status=400)
+    messages.success(request, _("已保存常用筛选“%(n)s”。") % {"n": saved.name})
+    return redirect(reverse("reviews:staff_queue", args=[code]) + "?" + saved.query)
+
+
+@login_required
+@require_POST
+def staff_queue_filter_delete(request, code: str, pk: int):
+    cycle = selectors.staff_cycle(request.user, code)
+    saved = get_object_or_404(SavedQueueFilter, pk=pk, user=request.user, cycle=cycle)  # only one's own
+    services.delete_queue_filter(saved=saved, actor=request.user)
+    messages.success(request, _("已删除常用筛选“%(n)s”。") % {"n": saved.name})
+    return redirect("reviews:staff_queue", code)
 
 
 @login_required

@@ -42,7 +42,7 @@ def stage_detail(request, code: str, stage_code: str):
     experts = list(ExpertProfile.objects.filter(organiser_id=cycle.programme.organiser_id, is_active=True).order_by("name"))
     return render(request, "reviews/stage.html", {
         "cycle": cycle, "stage": stage, "panels": panels,
-        "rows": [(a, by_app.get(a.pk, [])) for a in apps],
+        "rows": [(a, by_app.get(a.pk, []), selectors.sheet_count(by_app.get(a.pk, []))) for a in apps],
         "experts": [(e, load.get(e.pk, 0)) for e in experts],
         "per_application": (stage.params or {}).get("experts_per_application"),
         "categories": list(cycle.categories.order_by("order")),
@@ -90,10 +90,11 @@ def schedule(request, code: str, stage_code: str):
     stage = stage_or_404(cycle, stage_code)
     if (stage.params or {}).get("scheduling") not in ("presentation", "site_visit"):
         raise Http404
+    # Only the applications at this very stage can be given a slot (services.schedule_refusal).
     candidates = list(
         Application.objects.filter(cycle=cycle, status__in=[ApplicationStatus.IN_REVIEW, ApplicationStatus.SUPPLEMENT_REQUESTED],
-                                   current_stage__order__lte=stage.order)
-        .select_related("organisation", "person").order_by("number"))
+                                   current_stage=stage)
+        .select_related("organisation", "person", "current_stage").order_by("number"))
     form = forms.ScheduleForm(request.POST or None, stage=stage, applications=candidates)
     status = 200
     if request.method == "POST":
@@ -113,9 +114,8 @@ def schedule(request, code: str, stage_code: str):
                 for message in exc.messages:
                     form.add_error(None, message)
         status = 400
-    entries = list(ScheduleEntry.objects.filter(stage=stage).select_related("application__organisation", "application__person", "panel")
-                   .prefetch_related("team", "panel__members"))
-    return render(request, "reviews/schedule.html", {"cycle": cycle, "stage": stage, "form": form, "entries": entries}, status=status)
+    return render(request, "reviews/schedule.html", {"cycle": cycle, "stage": stage, "form": form,
+                                                     "entries": selectors.stage_schedule(stage)}, status=status)
 
 
 @login_required
@@ -211,7 +211,8 @@ def ranking(request, code: str, stage_code: str):
             try:
                 decision = services.apply_cutoff(stage=stage, category=category, method=form.cleaned_data["method"],
                                                  value=form.cleaned_data["value"], actor=request.user,
-                                                 reason=form.cleaned_data["reason"] or "")
+                                                 reason=form.cleaned_data["reason"] or "",
+                                                 allow_incomplete=form.cleaned_data["allow_incomplete"])
                 messages.success(request, _("已按晋级线处理：%(a)d 项通过，%(f)d 项未通过。") % {
                     "a": len(decision.advanced), "f": len(decision.failed)})
                 return redirect(reverse("reviews:ranking", args=[code, stage_code]) + f"?category={category.code}")
@@ -225,7 +226,8 @@ def ranking(request, code: str, stage_code: str):
         "cycle": cycle, "stage": stage, "category": category, "categories": categories, "summary": summary,
         "lines": _ranking_lines(summary, stage, url_prefix("reviews:staff_application", cycle.code), preview),
         "thresholds": selectors.disagreement_thresholds(stage),
-        "form": form, "preview": preview, "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in workflow.kinds_where("ranked")],
+        "form": form, "preview": preview, "incomplete_warning": services.incomplete_refusal(summary.incomplete),
+        "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in workflow.kinds_where("ranked")],
     }, status=status)
 
 

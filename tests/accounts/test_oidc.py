@@ -132,7 +132,7 @@ def test_staff_signs_in_through_the_provider_then_passes_the_second_factor(oidc,
 def test_applicant_signs_in_through_the_provider(oidc, client, make_user):
     applicant = make_user("li", email="LI@example.test", roles=[(Role.APPLICANT, None)])
     response = sign_in_at_provider(client, "li.applicant")
-    assert response["Location"] == "/"
+    assert response["Location"] == "/applications/"  # the applicant's own home, as after a password
     assert int(client.session["_auth_user_id"]) == applicant.pk
 
 
@@ -156,7 +156,7 @@ def test_unknown_identity_creates_no_account_by_default(oidc, client):
 def test_unknown_identity_gets_an_applicant_account_when_configured(oidc, client):
     oidc.OIDC_CREATE_USER = True
     response = sign_in_at_provider(client, "stranger")
-    assert response["Location"] == "/"
+    assert response["Location"] == "/applications/"
     user = User.objects.get(email="nobody@example.test")
     assert (user.full_name, user.email_verified, user.has_usable_password()) == ("陌生人", True, False)
     assert list(user.role_assignments.values_list("role", flat=True)) == [Role.APPLICANT]

@@ -87,13 +87,13 @@ def test_enforcement_off_in_the_test_settings_lets_force_login_through(client, s
 def test_applicant_is_not_asked_unless_enrolled(enforced, client, make_user):
     applicant = make_user("applicant", roles=[(Role.APPLICANT, None)], password=PASSWORD)
     response = log_in(client, "applicant")
-    assert response["Location"] == "/"
+    assert response["Location"] == "/applications/"  # the applicant's own home
     client.post(reverse("accounts:logout"))
     device, _codes = enrol(applicant)  # an applicant who chose to enrol is asked too
     response = log_in(client, "applicant")
-    assert response["Location"] == f"{VERIFY}?next=%2F"
-    response = client.post(VERIFY, {"token": code_for(device), "next": "/"})
-    assert response["Location"] == "/"
+    assert response["Location"] == f"{VERIFY}?next=%2Fapplications%2F"
+    response = client.post(VERIFY, {"token": code_for(device), "next": "/applications/"})
+    assert response["Location"] == "/applications/"
 
 
 # --- enrolment -------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def test_superuser_resets_a_second_factor_from_the_admin(enforced, client, make_
     assert (log.actor, log.target_id, log.before, log.after) == (root, str(staff.pk), {"authenticator": True, "recovery_codes": 10},
                                                                   {"authenticator": False, "recovery_codes": 0})
     staff_client = client.__class__()
-    assert log_in(staff_client, "cn-office")["Location"] == f"{SETUP}?next=%2F"  # enrols again
+    assert log_in(staff_client, "cn-office")["Location"] == f"{SETUP}?next=%2Fstaff%2Fcycles%2F"  # enrols again, then the cycles
 
 
 def test_reset_ends_verification_of_open_sessions(enforced, client, make_user, staff):

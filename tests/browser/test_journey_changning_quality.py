@@ -30,6 +30,7 @@ from accounts.models import Role, User
 from applications.models import Application, ApplicationStatus, OrganisationProfile
 from applications.services import next_receipt_number
 from awards.demo import ensure_demo_cycles
+from core.workdays import add_working_days
 from reviews.models import Publicity
 from reviews.models import ExpertProfile
 from reviews.services import apply_transition
@@ -263,7 +264,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
     office.select_option("select[name=category]", CATEGORY)
     office.click("button:has-text('自动分配')")
     office.wait_for_selector(".alert-success:has-text('自动分配完成：新增 6 个分配')")
-    assert office.locator("tr", has_text=number).locator("td").nth(4).inner_text() == "3"
+    assert office.locator("tr", has_text=number).locator("td").nth(4).inner_text() == "0 / 3"  # submitted / assigned
 
     panel_pages = {}
     for (username, name, _employer), ours_pct, rival_pct in zip(EXPERTS, (80, 85, 90), (60, 65, 70)):
@@ -298,7 +299,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
     office.click("main input[type=submit]")
     office.wait_for_selector(".alert-success:has-text('专家组已保存')")
     follow(office, "a:has-text('安排日程')")
-    slot_day = timezone.localdate() + datetime.timedelta(days=3)
+    slot_day = add_working_days(timezone.localdate() + datetime.timedelta(days=3), 1)  # slots only on working days
     office.select_option("#id_application", label=f"{number} {ORG_NAME}")
     office.fill("#id_date", slot_day.isoformat())
     office.fill("#id_start", "09:30")
@@ -318,7 +319,7 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
 
     # --- 现场评审: a visit with a team, the team scores -------------------------------------------
     office.goto(f"/staff/cycles/{CYCLE}/stages/site-visit/schedule/")
-    visit_day = timezone.localdate() + datetime.timedelta(days=10)
+    visit_day = add_working_days(timezone.localdate() + datetime.timedelta(days=10), 1)
     office.select_option("#id_application", label=f"{number} {ORG_NAME}")
     office.fill("#id_date", visit_day.isoformat())
     office.fill("#id_start", "13:30")
@@ -404,10 +405,11 @@ def test_changning_quality_award_from_application_to_certificate(actors, cycle, 
 
     # Still on 颁奖与奖金, where the approval leads: its document panel makes the 表彰决定 and certificates.
     assert "/awards/" in office.url
-    follow(office, "button[data-kind=award_decision]")
+    # Asking returns at once: the panel adds the row and follows it to 已完成 without a reload.
+    office.click("button[data-kind=award_decision]")
     name, text = download_pdf_text(office, "获奖对象的决定")
     assert name.endswith(".pdf") and ORG_NAME in text.replace("\n", "") and "长府〔2026〕15号" in text.replace("\n", "")
-    follow(office, "button[data-kind=certificate_batch]")
+    office.click("button[data-kind=certificate_batch]")
     name, text = download_pdf_text(office, "荣誉证书（")
     assert name.endswith(".pdf") and ORG_NAME in text.replace("\n", "")
     snap(office, "changning-09-documents")

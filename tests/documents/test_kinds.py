@@ -78,8 +78,11 @@ def test_request_package_reproduces_the_seed_letter_field_for_field(seeds, rende
 
 
 def test_request_without_a_configured_letter_is_a_data_error(seeds, render):
-    with pytest.raises(DocumentDataError, match="没有配置包含评选周期 xuhui-quality-5 的请示"):
-        render("request", cycles=[seeds["xuhui-quality-5"]])
+    cycle = seeds["xuhui-quality-5"]
+    with pytest.raises(DocumentDataError) as exc:
+        render("request", cycles=[cycle])
+    # The cycle named by its name, never by its code.
+    assert str(exc.value) == f"没有配置包含“{cycle.programme.name}（{cycle.name}）”的请示（公文）。"
 
 
 def test_certificate_names_the_winner_and_the_award(seeds, render):

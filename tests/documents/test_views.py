@@ -90,9 +90,13 @@ def test_cycle_overview_shows_the_panel_with_the_package_button(client, cn_staff
 
 
 def test_failed_document_shows_error_and_retry(client, cn_staff, seeds, django_capture_on_commit_callbacks):
+    from documents import tasks
+
+    from .test_tasks import queued_row
+
     client.force_login(cn_staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        document = services.request_document(kind="award_decision", requested_by=cn_staff, cycles=[seeds["changning-quality-2023"]])
+    document = queued_row("award_decision", seeds["changning-quality-2023"], cn_staff)
+    tasks.render_document.delay(document.pk)
     data = client.get(reverse("documents:status", args=[document.public_id])).json()
     assert data["status"] == "failed" and "尚未记录批准表彰" in data["error"]
     with django_capture_on_commit_callbacks(execute=True):

@@ -74,7 +74,7 @@ def test_queue_query_count_is_the_same_for_1_and_50_applications(count, cn_cycle
             score_application(app, material, [700], staff=cn_staff, make_expert=make_expert)
     client.force_login(cn_staff)
     client.get(queue_url(cn_cycle))  # warm the session
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # 13 + the user's saved filters
         response = client.get(queue_url(cn_cycle))
     assert len(response.context["rows"]) == count
 
@@ -94,7 +94,7 @@ def test_ranking_page_query_count_is_the_same_for_1_and_50_applications(count, c
     client.force_login(cn_staff)
     url = reverse("reviews:ranking", args=[cn_cycle.code, "material-review"]) + "?category=district-mode"
     client.get(url)
-    with django_assert_num_queries(14):  # 13 + the document panel (score summary)
+    with django_assert_num_queries(15):  # 13 + the document panel (score summary) + its readiness (a scored stage?)
         response = client.get(url)
     assert len(response.context["summary"].rows) == count
 
@@ -154,8 +154,10 @@ def test_ranking_page_shows_each_experts_total_the_spread_flag_and_the_cut_off_p
     cells = '<td class="text-end small">{}</td><td class="text-end small">{}</td><td class="text-end small">{}</td>'
     assert cells.format("700.00", "710.00", "720.00") in row(close)
     assert cells.format("600.00", "800.00", "—") in row(wide)  # 专家C has not submitted
-    assert '<td class="text-end fw-semibold">710.00</td><td class="text-end">3</td>' in row(close)
-    assert '<td class="text-end fw-semibold">700.00</td><td class="text-end">2</td>' in row(wide)
+    # Scoresheets submitted of assigned: 专家C has not submitted for `wide`, so the page says 2 / 3 and warns.
+    assert '<td class="text-end fw-semibold">710.00</td><td class="text-end" data-role="sheets">3 / 3</td>' in row(close)
+    assert '<td class="text-end fw-semibold">700.00</td><td class="text-end text-warning-emphasis fw-semibold" data-role="sheets">2 / 3 <i' in row(wide)
+    assert f"以下申报的评分表尚未收齐：{wide.number}（已提交 2 / 应提交 3）。" in page
     # 200 points apart: more than 10 % of the rubric's 1000, flagged.
     assert '<td class="text-end text-danger fw-semibold">200.00 <i class="bi bi-exclamation-triangle"' in row(wide)
     assert '<td class="text-end">20.00</td>' in row(close) and '<td class="text-end">8.16</td>' in row(close)  # spread, σ

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from applications.models import RecommendingUnit
 from awards.rubrics import leaf_criteria
+from core.workdays import add_working_days
 from reviews import services
 from reviews.conflicts import detect_conflicts
 from reviews.models import Assignment, ExpertPanel, ItemScore, Scoresheet
@@ -197,7 +198,7 @@ def test_every_score_change_is_logged_with_before_and_after(conflicted_setup, cn
 # ---- schedules ------------------------------------------------------------------------------
 
 def _at(hour, minute=0):
-    day = timezone.localdate() + datetime.timedelta(days=7)
+    day = add_working_days(timezone.localdate() + datetime.timedelta(days=7), 1)  # slots only on working days
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 

@@ -141,6 +141,9 @@ MATRIX: dict[str, dict[str, dict]] = {
     # -- staff: queue and application page ---------------------------------------------------------
     "reviews:staff_queue": {"get": staff_this(), "post": staff_this()},
     "reviews:staff_bulk": {"get": POST_ONLY, "post": staff_this()},
+    # Saved queue filters: each staff user's own (another's is 404, also for the programme admin).
+    "reviews:staff_queue_filter_save": {"get": POST_ONLY, "post": staff_this(R)},
+    "reviews:staff_queue_filter_delete": {"get": POST_ONLY, "post": staff_this(R, programme_admin=NF)},
     "reviews:staff_application": {"get": staff_this(), "post": staff_this()},
     "reviews:staff_transition": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:staff_reveal_identity": {"get": POST_ONLY, "post": staff_this(R)},
@@ -158,7 +161,9 @@ MATRIX: dict[str, dict[str, dict]] = {
     "reviews:stage_auto_assign": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:panel_new": {"get": staff_this(), "post": staff_this(R)},
     "reviews:panel_edit": {"get": staff_this(), "post": staff_this(R)},
-    "reviews:schedule": {"get": staff_this(), "post": staff_this(R)},
+    # A is at 资格审查 and the day lies beyond the holiday calendar: staff are refused with the reason (400);
+    # slots that succeed are booked in tests/reviews/test_review_guards.py.
+    "reviews:schedule": {"get": staff_this(), "post": staff_this(BAD)},
     "reviews:schedule_cancel": {"get": POST_ONLY, "post": staff_this(R)},
     "reviews:ranking": {"get": staff_this(), "post": staff_this(BAD)},  # nothing scored: no cut-off to apply
     "reviews:calibration": {"get": staff_this(), "post": staff_this(R)},  # the aggregation method changed
@@ -259,6 +264,8 @@ def url_kwargs(world: World) -> dict[str, dict]:
         "reviews:expert_edit": {"pk": i["expert_ok"]},
         "reviews:staff_queue": cq,
         "reviews:staff_bulk": cq,
+        "reviews:staff_queue_filter_save": cq,
+        "reviews:staff_queue_filter_delete": {"code": c["cq"], "pk": i["saved_filter"]},
         "reviews:staff_application": app_a,
         "reviews:staff_transition": app_a,
         "reviews:staff_reveal_identity": app_a,
@@ -332,6 +339,7 @@ def post_data(world: World) -> dict[str, Callable[[], dict]]:
         "reviews:expert_new": lambda: {"name": "新专家"},
         "reviews:expert_edit": lambda: {"name": "评审专家甲", "employer": "上海某大学", "title": "教授", "is_active": "on"},
         "reviews:staff_bulk": lambda: {"applications": [str(i["app_a"])], "action": "fail", "reason": "批量不通过"},
+        "reviews:staff_queue_filter_save": lambda: {"name": "待受理", "query": "status=submitted&sort=-submitted"},
         "reviews:staff_reveal_identity": lambda: {"purpose": "资格审查核验身份"},
         "reviews:staff_transition": lambda: {"name": "fail", "reason": "不符合申报条件",
                                              "state": Application.objects.get(pk=i["app_a"]).state_token},

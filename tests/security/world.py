@@ -167,7 +167,7 @@ def build_world() -> World:
     from documents.services import request_document
     from reviews import services as dec_services
     from reviews import services as rev_services
-    from reviews.models import Assignment, Award, Scoresheet
+    from reviews.models import Assignment, Award, ScheduleEntry, Scoresheet
 
     ensure_seeds()  # loaded once per session (tests/conftest.py)
     world = World()
@@ -232,10 +232,13 @@ def build_world() -> World:
             "is_active": True})
     sheet = rev_services.scoresheet_for(Assignment.objects.select_related("application", "stage__cycle", "expert").get(pk=assignment_ok.pk))
     panel = rev_services.save_panel(stage=presentation, name="第一组", members=[expert_ok], categories=[], leader=expert_ok, actor=staff)
+    # A's slot exists only so that the matrix has a slot to cancel; A stays at 资格审查 for the eligibility
+    # pages, so the row is written directly (save_schedule_entry books slots only for applications at the
+    # stage, on working days: tests/reviews/test_review_guards.py).
     entry_start = timezone.now() + datetime.timedelta(days=20)
-    schedule_entry = rev_services.save_schedule_entry(
-        stage=presentation, application=app_a, starts_at=entry_start, ends_at=entry_start + datetime.timedelta(hours=1),
-        location="长宁区市场监管局 3 楼会议室", panel=panel, team=[], note="", actor=staff)
+    schedule_entry = ScheduleEntry.objects.create(
+        stage=presentation, application=app_a, kind=ScheduleEntry.Kind.PRESENTATION, starts_at=entry_start,
+        ends_at=entry_start + datetime.timedelta(hours=1), location="长宁区市场监管局 3 楼会议室", panel=panel, created_by=staff)
 
     # -- applicant B (recommended by the unit) and a nomination still open ---------------------------
     org_b = OrganisationProfile.objects.create(
@@ -299,7 +302,9 @@ def build_world() -> World:
     from reviews.models import Recommendation
 
     app_a = Application.objects.get(pk=app_a.pk)
+    saved_filter = rev_services.save_queue_filter(user=staff, cycle=cq, name="资料评审在审", query="stage=material-review&status=in_review")
     world.ids.update(
+        saved_filter=saved_filter.pk,
         rule_key=automatic_results(app_a)[0].key, section=section_choices(app_a)[0][0],
         recommendation=Recommendation.objects.get(application=app_p).pk,
         notification_a=EmailNotification.objects.filter(application=app_a).order_by("pk").first().pk,

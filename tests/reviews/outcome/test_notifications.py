@@ -14,6 +14,7 @@ from accounts.models import Role
 from awards.models import Stage
 from awards.rubrics import leaf_criteria
 from core.models import EmailNotification
+from core.workdays import add_working_days
 from reviews import services
 from reviews.models import Award, Publicity
 from reviews import services as review_services
@@ -78,13 +79,14 @@ def test_an_applicant_receives_exactly_the_emails_meant_for_them_from_submit_to_
         # 陈述答辩 with a slot (the applicant is told when and where), then 现场评审 with a visit.
         panel = review_services.save_panel(stage=stages["presentation"], name="第一组", members=experts[:5], categories=[],
                                            leader=experts[0], actor=cn_staff)
-        start = timezone.now() + datetime.timedelta(days=3)
+        day = add_working_days(timezone.localdate() + datetime.timedelta(days=3), 1)  # slots only on working days
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
         review_services.save_schedule_entry(stage=stages["presentation"], application=app, starts_at=start,
                                             ends_at=start + datetime.timedelta(minutes=40), location="区市场监管局 301 会议室",
                                             actor=cn_staff, panel=panel)
         _score(app, stages["presentation"], experts[:5], 850, cn_staff)
         apply_transition(application=app, name="advance", actor=cn_staff)
-        visit = start + datetime.timedelta(days=7)
+        visit = timezone.make_aware(datetime.datetime.combine(add_working_days(day + datetime.timedelta(days=7), 1), datetime.time(9, 30)))
         review_services.save_schedule_entry(stage=stages["site-visit"], application=app, starts_at=visit,
                                             ends_at=visit + datetime.timedelta(hours=3), location="长宁区示例路 1 号",
                                             actor=cn_staff, team=experts[:3])
