@@ -37,8 +37,13 @@ from .dashboard import (  # noqa: F401
     cycle_dashboard,
 )
 from .experts import (  # noqa: F401
+    StageProgress,
     expert_assignments,
+    expert_done,
     expert_profiles,
+    expert_progress,
+    expert_rows,
+    expert_todo,
 )
 from .history import (  # noqa: F401
     application_history,
@@ -82,6 +87,12 @@ from .scoring import (  # noqa: F401
     rubric_for,
     score_summary,
     stage_aggregates,
+)
+from .stages import (  # noqa: F401
+    StageFilters,
+    expert_workload,
+    stage_application_ids,
+    stage_rows,
 )
 from .staff import (  # noqa: F401
     QUEUE_ORDER,

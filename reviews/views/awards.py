@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from awards.selectors import cycle_budget
 from core.models import EmailNotification
+from core.pagination import paginate
 from reviews import exports, forms, selectors, services
 from reviews.models import Approval, Award
 from reviews.services import DecisionError
@@ -156,8 +157,9 @@ def application_notifications(request, code: str, pk: int):
         request,
         "reviews/application_notifications.html",
         cycle_context(application.cycle, "notifications", application=application,
-                 notifications=selectors.notifications_for_application(application),
-                 history=selectors.application_history(application, newest_first=False)),
+                 notifications=paginate(request, selectors.notifications_for_application(application), param="notifications"),
+                 history=paginate(request, selectors.application_history(application, newest_first=False), param="history",
+                                  anchor="history")),
     )
 
 
