@@ -46,10 +46,10 @@ class PageLinks:
         return self.href(self.page.next_page_number()) if self.page.has_next() else ""
 
 
-def paginate(request, object_list, *, param: str = "page", per_page: int = PAGE_SIZE, anchor: str = "") -> PageLinks:
+def paginate(request, object_list, *, param: str = "page", per_page: int | None = None, anchor: str = "") -> PageLinks:
     """The page of `object_list` (a queryset, sliced in SQL, or a list) that `?<param>=` asks for;
     page 1 for anything that is not a page number, the last page for a number beyond it."""
-    page = Paginator(object_list, per_page).get_page(request.GET.get(param))
+    page = Paginator(object_list, per_page or PAGE_SIZE).get_page(request.GET.get(param))
     params = request.GET.copy()
     params.pop(param, None)
     return PageLinks(page=page, param=param, query=params.urlencode(), anchor=anchor)

@@ -45,6 +45,10 @@ from .experts import (  # noqa: F401
     expert_rows,
     expert_todo,
 )
+from .exports import (  # noqa: F401
+    export_job_of_cycle,
+    export_jobs_for_cycle,
+)
 from .history import (  # noqa: F401
     application_history,
     notifications_for_application,

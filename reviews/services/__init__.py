@@ -39,6 +39,10 @@ from .eligibility import (  # noqa: F401
     rerun_eligibility,
     supplement_due_on,
 )
+from .exports import (  # noqa: F401
+    export_retry,
+    request_export,
+)
 from .meetings import (  # noqa: F401
     ItemResult,
     apply_meeting_outcomes,

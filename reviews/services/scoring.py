@@ -114,25 +114,30 @@ def save_scores(*, assignment: Assignment, scores: dict, opinion: str, actor, su
         codes = {c.pk: c.code for c in criteria}
         before, after = {}, {}
         comments = comments or {}
+        upserts: list[ItemScore] = []
+        removed: list[int] = []
         for criterion_id, value in parsed.items():
             item = existing.get(criterion_id)
             comment = str(comments.get(criterion_id, comments.get(str(criterion_id), item.comment if item else "")) or "")[:500]
             old = item.score if item else None
             if value is None:
                 if item is not None:
-                    item.delete()
+                    removed.append(item.pk)
                     before[codes[criterion_id]] = old
                     after[codes[criterion_id]] = None
                 continue
-            if item is None:
-                ItemScore.objects.create(scoresheet=sheet, criterion_id=criterion_id, score=value, comment=comment)
-            elif item.score != value or item.comment != comment:
-                item.score = value
-                item.comment = comment
-                item.save(update_fields=["score", "comment"])
+            if item is None or item.score != value or item.comment != comment:
+                upserts.append(ItemScore(scoresheet=sheet, criterion_id=criterion_id, score=value, comment=comment))
             if old != value:
                 before[codes[criterion_id]] = old
                 after[codes[criterion_id]] = value
+        # The new and changed items in one statement (an upsert on the scoresheet × criterion key), the
+        # cleared ones in another: a save of 23 items is 2 writes, not 23.
+        if upserts:
+            ItemScore.objects.bulk_create(upserts, update_conflicts=True, unique_fields=["scoresheet", "criterion"],
+                                          update_fields=["score", "comment"])
+        if removed:
+            ItemScore.objects.filter(pk__in=removed).delete()
         old_total, old_opinion = sheet.total, sheet.opinion
         sheet.total = sum((v for v in parsed.values() if v is not None), Decimal(0))
         sheet.opinion = (opinion or "").strip()

@@ -1,4 +1,4 @@
-"""Approval, winners, payments and benefits; dashboard, exports, notifications."""
+"""Approval, winners, payments and benefits; dashboard, notifications (the exports: reviews.views.exports)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from awards.selectors import cycle_budget
 from core.models import EmailNotification
 from core.pagination import paginate
-from reviews import exports, forms, selectors, services
+from reviews import forms, selectors, services
 from reviews.models import Approval, Award
 from reviews.services import DecisionError
 from reviews.views.common import cycle_context, posted_id, require_staff_of, staff_application_or_404
@@ -126,20 +126,6 @@ def dashboard(request, code: str):
     data = selectors.cycle_dashboard(cycle)
     return render(request, "reviews/dashboard.html", cycle_context(cycle, "dashboard", data=data),
                   )
-
-
-@login_required
-def export(request, code: str, kind: str):
-    cycle = selectors.staff_cycle(request.user, code)
-    builder = exports.EXPORTS.get(kind)
-    if builder is None:
-        raise Http404
-    content = exports.workbook_bytes(builder(cycle))
-    filename = f"{cycle.code}-{kind}-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -1,0 +1,31 @@
+"""The export task: thin. Takes a job id, calls reviews.exports.export_run, retries with backoff."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from documents.tasks import backoff
+from reviews import exports
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = getattr(settings, "EXPORTS_MAX_RETRIES", 3)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def run_export(self, job_id: int) -> str:
+    """Build one ExportJob's workbook. Idempotent: a job that is done (or failed for good) is left alone."""
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    try:
+        return exports.export_run(job_id=job_id, redelivered=redelivered)
+    except Exception as exc:  # noqa: BLE001 - the database, the storage: worth another try
+        error = f"{type(exc).__name__}: {exc}"
+        if self.request.retries >= self.max_retries:
+            logger.exception("export %s failed after %s attempts", job_id, self.request.retries + 1)
+            exports.export_mark_failed(job_id=job_id, error=error)
+            return "failed"
+        exports.export_mark_retrying(job_id=job_id, error=error)
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
