@@ -42,6 +42,13 @@ class SessionRefreshMiddleware:
 
     KEY = "_refreshed_at"
 
+    @classmethod
+    def stamp(cls, sender, request, user, **kwargs) -> None:
+        """At sign-in (user_logged_in): the login saves the session anyway, so it counts as a refresh."""
+        session = getattr(request, "session", None)
+        if session is not None:
+            session[cls.KEY] = int(time.time())
+
     def __init__(self, get_response):
         self.get_response = get_response
         self.interval = int(getattr(settings, "SESSION_REFRESH_SECONDS", 300))

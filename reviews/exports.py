@@ -266,27 +266,31 @@ def build_scores(workbook: Workbook, cycle: Cycle, progress: Progress | None = N
     headers = ["评审环节", "受理编号", "申报对象", "奖项类别", "专家", "评分状态", "条款号", "条款", "分值", "得分", "评语"]
     sheet = StreamSheet(workbook, "专家评分明细", headers, progress=progress)
     a = "scoresheet__assignment__"
+    # Names of stages and categories are the instances' own (localised), looked up once, not joined per row.
+    stages = {s.pk: s.name for s in selectors.cycle_stages(cycle)}
+    categories = {c.pk: c.name for c in Category.objects.filter(cycle=cycle)}
     items = (
         _item_scores(cycle)
         .order_by(f"{a}stage__order", f"{a}application__number", f"{a}expert__name", "criterion__order", "criterion_id")
-        .values_list(f"{a}stage__name", f"{a}application__number", f"{a}application__organisation__name",
-                     f"{a}application__person__name", f"{a}application__category__name", f"{a}expert__name",
+        .values_list(f"{a}stage_id", f"{a}application__number", f"{a}application__organisation__name",
+                     f"{a}application__person__name", f"{a}application__category_id", f"{a}expert__name",
                      "scoresheet__status", "criterion__code", "criterion__name", "criterion__max_points", "score", "comment")
     )
     for stage, number, org, person, category, expert, status, code, name, max_points, score, comment in _stream(items):
-        sheet.append([stage, number, org or person or "", category, expert, str(SHEET_STATUS_LABELS.get(status, status)),
-                      code, name, max_points, score, comment])
+        sheet.append([stages.get(stage), number, org or person or "", categories.get(category), expert,
+                      str(SHEET_STATUS_LABELS.get(status, status)), code, name, max_points, score, comment])
     sheet.close()
     totals = StreamSheet(workbook, "专家总分", ["评审环节", "受理编号", "申报对象", "专家", "评分状态", "总分", "评审意见"],
                          progress=progress)
     sheets = (
         _scoresheets(cycle)
         .order_by("assignment__stage__order", "assignment__application__number", "assignment__expert__name")
-        .values_list("assignment__stage__name", "assignment__application__number", "assignment__application__organisation__name",
+        .values_list("assignment__stage_id", "assignment__application__number", "assignment__application__organisation__name",
                      "assignment__application__person__name", "assignment__expert__name", "status", "total", "opinion")
     )
     for stage, number, org, person, expert, status, total, opinion in _stream(sheets):
-        totals.append([stage, number, org or person or "", expert, str(SHEET_STATUS_LABELS.get(status, status)), total, opinion])
+        totals.append([stages.get(stage), number, org or person or "", expert, str(SHEET_STATUS_LABELS.get(status, status)),
+                       total, opinion])
     totals.close()
     _title_sheet(workbook, cycle, "专家评分（专家 × 条款）")
 
