@@ -158,7 +158,7 @@ class RankingLine:
 
 def _ranking_lines(summary: selectors.ScoreSummary, rows: list, columns: list[int], stage: Stage, url: tuple[str, str],
                    preview: dict | None) -> list[RankingLine]:
-    """The table rows of one page: `rows` of the summary, with the expert columns at `columns`."""
+    """The table rows of one page: `rows` of the summary, with the expert columns `columns` (expert ids)."""
     codes = [code for code, _name, _w in summary.stage_columns]
     advance, fail = (preview["advance"], preview["fail"]) if preview else ((), ())
     labels = {value: str(label) for value, label in ApplicationStatus.choices}
@@ -166,7 +166,7 @@ def _ranking_lines(summary: selectors.ScoreSummary, rows: list, columns: list[in
     for row in rows:
         application = row.application
         stage_cells = [_number(row.stage_scores[code]) if code in row.stage_scores else "" for code in codes]
-        expert_cells = [_number(row.expert_scores[i]) for i in columns]
+        expert_cells = [_number(row.expert_totals.get(expert_id)) for expert_id in columns]
         lines.append(RankingLine(
             row=row, url=f"{url[0]}{application.pk}{url[1]}", number=application.number or "", name=application.applicant_name,
             stage_cells=stage_cells, expert_cells=expert_cells,
@@ -252,12 +252,14 @@ def ranking(request, code: str, stage_code: str):
     filters = RankingFilters.from_query(request.GET)
     pages = paginate(request, filters.apply(summary.rows), per_page=RANKING_PAGE_SIZE)
     page_rows = list(pages.page.object_list)
-    # The experts who scored an application of this page (a 资料评审 category has dozens of experts, 5 per row).
-    columns = [i for i in range(len(summary.experts)) if any(r.expert_scores[i] is not None for r in page_rows)]
+    # The experts assigned to an application of this page (a 资料评审 category has dozens of experts, 5 per row).
+    on_page = {expert_id for r in page_rows for expert_id in r.expert_totals}
+    shown = [e for e in summary.experts if e.pk in on_page]
+    columns = [e.pk for e in shown]
     return render(request, "reviews/ranking.html", {
         "cycle": cycle, "stage": stage, "category": category, "categories": categories, "summary": summary,
         "lines": _ranking_lines(summary, page_rows, columns, stage, url_prefix("reviews:staff_application", cycle.code), preview),
-        "expert_columns": [summary.experts[i] for i in columns], "pages": pages, "filters": filters,
+        "expert_columns": shown, "pages": pages, "filters": filters,
         "disagreements": sum(1 for r in summary.rows if r.disagreement),
         "form": form, "preview": preview, "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in workflow.kinds_where("ranked")],
     }, status=status)
