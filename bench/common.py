@@ -148,3 +148,32 @@ def login(client, user) -> None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
+
+
+def _get(client, url: str, name: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{name}: GET {url} answered {response.status_code}")
+    return response
+
+
+def measure_pair(ours_client, ours_url: str, floor_client, floor_url: str, *, name: str, warmup: int,
+                 iterations: int) -> tuple[Timing, Timing]:
+    """Our page and its floor timed in turns (A B A B …), so a burst of load on the shared machine
+    falls on both alike. Queries and size are taken from one untimed request each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings = []
+    for client, url, label in ((ours_client, ours_url, name), (floor_client, floor_url, "floor")):
+        for _ in range(warmup):
+            _get(client, url, label)
+        with CaptureQueriesContext(connection) as captured:
+            response = _get(client, url, label)
+        timings.append(Timing(label, [], len(captured), len(response.content)))
+    for _ in range(iterations):
+        for timing, (client, url) in zip(timings, ((ours_client, ours_url), (floor_client, floor_url))):
+            started = time.perf_counter()
+            _get(client, url, timing.name)
+            timing.samples.append(time.perf_counter() - started)
+    return timings[0], timings[1]

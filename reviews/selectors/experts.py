@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 
 from accounts import rules
-from awards.models import Stage
+from applications.models import Application
+from awards.models import Category, Stage
 from reviews.conflicts import detect_conflicts
 from reviews.models import Assignment, ExpertProfile, Scoresheet
 
@@ -83,9 +84,27 @@ def expert_done(user) -> QuerySet:
             .order_by(*DONE_ORDER).values_list("pk", flat=True))
 
 
+# What a row of the home page needs besides its stage and category: the applicant (and recommender) that
+# conflict detection compares with the expert, and the scoresheet. The application's long JSON columns
+# other than form_data (which names the applicant's group) stay in the database.
+ROW_RELATED = ("application__organisation", "application__person", "application__recommender", "expert", "scoresheet")
+ROW_DEFERRED = ("application__declarations", "application__criteria", "application__eligibility_snapshot")
+
+
 def expert_rows(page_ids) -> list[Assignment]:
     """One page of expert_todo()/expert_done() ids as assignments with what a row shows, in the page's order,
-    minus the rows a conflict in the data hides (one query)."""
+    minus the rows a conflict in the data hides (three queries: the rows, their stages with cycle and
+    programme, their categories — shared instances, not a copy joined into every row)."""
     ids = list(page_ids)
-    by_id = Assignment.objects.filter(pk__in=ids).select_related(*ASSIGNMENT_RELATED).in_bulk()
-    return _visible(by_id[pk] for pk in ids if pk in by_id)
+    by_id = Assignment.objects.filter(pk__in=ids).select_related(*ROW_RELATED).defer(*ROW_DEFERRED).in_bulk()
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    if rows:
+        stages = Stage.objects.select_related("cycle__programme").defer("cycle__notice", "cycle__work_plan").in_bulk(
+            {a.stage_id for a in rows})
+        categories = Category.objects.in_bulk({a.application.category_id for a in rows})
+        stage_field = Assignment._meta.get_field("stage")
+        category_field = Application._meta.get_field("category")
+        for a in rows:
+            stage_field.set_cached_value(a, stages[a.stage_id])
+            category_field.set_cached_value(a.application, categories[a.application.category_id])
+    return _visible(rows)

@@ -19,7 +19,7 @@ from core.pagination import paginate
 from reviews import access, forms, selectors, services
 from reviews.models import Assignment, ExpertProfile, Scoresheet
 from reviews.scoring import summarise
-from reviews.views.common import error_text, flatten_form_data
+from reviews.views.common import error_text, flatten_form_data, url_prefix
 
 # ---------------------------------------------------------------------------------------------
 # Expert pool
@@ -82,6 +82,7 @@ def expert_home(request):
         "progress": progress, "total": total, "done": submitted, "left": total - submitted,
         "todo": todo, "todo_rows": selectors.expert_rows(todo.page.object_list),
         "finished": done, "done_rows": selectors.expert_rows(done.page.object_list),
+        "application_url": url_prefix("reviews:expert_application"),
     })
 
 
