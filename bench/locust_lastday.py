@@ -57,7 +57,7 @@ class Expert(HttpUser):
         with _lock:
             slot = next(_next)
         self.account = EXPERTS[slot % len(EXPERTS)]
-        self.record = {"username": self.account["username"], "acks": [], "errors": []}
+        self.record = {"username": self.account["username"], "acks": [], "errors": [], "pending": None}
         RECORDS.append(self.record)
         self.client.cookies.set("sessionid", self.account["session"])
         self.todo = list(self.account["applications"])
@@ -70,7 +70,9 @@ class Expert(HttpUser):
             self.record["errors"].append(f"home {response.status_code}")
 
     def _post(self, url, data, name, kind, application):
+        self.record["pending"] = {"application": application, "kind": kind}
         with self.client.post(url, data=data, name=name, allow_redirects=False, catch_response=True) as response:
+            self.record["pending"] = None
             if response.status_code == 302:
                 response.success()
                 self.record["acks"].append({"application": application, "kind": kind,
