@@ -300,12 +300,11 @@ def _ranked_stages(cycle: Cycle) -> list[Stage]:
 
 
 def rankings_rows(cycle: Cycle) -> int:
+    """Each ranked stage has a sheet per category with the applications that reached it."""
     stages = _ranked_stages(cycle)
-    if not stages:
-        return 1
-    first = min(s.order for s in stages)
-    return (Application.objects.filter(cycle=cycle, current_stage__order__gte=first).exclude(status__in=NOT_RANKED).count()
-            + MeetingDecision.objects.filter(meeting__stage__cycle=cycle).count())
+    reached = Application.objects.filter(cycle=cycle).exclude(status__in=NOT_RANKED)
+    rows = sum(reached.filter(current_stage__order__gte=stage.order).count() for stage in stages)
+    return max(rows, 1) + MeetingDecision.objects.filter(meeting__stage__cycle=cycle).count()
 
 
 def build_rankings(workbook: Workbook, cycle: Cycle, progress: Progress | None = None) -> None:
