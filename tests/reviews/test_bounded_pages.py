@@ -143,3 +143,17 @@ def test_notifications_page_pages_emails_and_history(cn_cycle, cn_staff, make_ap
     assert html.count("<tr><td>") <= 2 + 2  # two e-mails and two history entries at most per page
     _n, html = _get(client, url, history=99)
     assert "test.note4" in html
+
+
+def test_recommendation_candidates_are_paged_per_category(cn_cycle, cn_staff, make_application, client):
+    apps = [make_application(cn_cycle, "gold-mode", stage="comprehensive", staff=cn_staff) for _ in range(3)]
+    client.force_login(cn_staff)
+    url = reverse("reviews:recommendations", args=[cn_cycle.code])
+    _n, html = _get(client, url)
+    section = html.split('id="category-gold-mode"')[1].split("</section>")[0]
+    assert section.count('name="action" value="add"') == 2 and "1 / 2" in section
+    assert 'href="?gold-mode-page=2#category-gold-mode"' in section
+    _n, html = _get(client, url, **{"gold-mode-page": 2})
+    section = html.split('id="category-gold-mode"')[1].split("</section>")[0]
+    assert section.count('name="action" value="add"') == 1
+    assert sum(a.number in section for a in apps) == 1
