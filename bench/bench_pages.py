@@ -35,12 +35,18 @@ MAX_KIB = 300
 
 def growth(small_path: str, large_path: str) -> int:
     small, large = (json.loads(Path(p).read_text()) for p in (small_path, large_path))
-    print(f"\ngrowth: {small['applications']:,} → {large['applications']:,} applications "
-          f"(loads {small['load']} / {large['load']})\n")
+    print(f"\ngrowth: {small['applications']:,} → {large['applications']:,} applications\n"
+          f"load average during the {small['applications']:,} run: {small['load']}\n"
+          f"load average during the {large['applications']:,} run: {large['load']}\n")
     print(f"| page | median {small['applications']:,} | median {large['applications']:,} | × | queries | KiB {small['applications']:,} → {large['applications']:,} |")
     print("| --- | --- | --- | --- | --- | --- |")
+    def key(name: str) -> str:  # the page, without the sizes its name states
+        return name.split(" (")[0]
+
+    by_key = {key(name): figures for name, figures in large["pages"].items()}
     for name, a in small["pages"].items():
-        b = large["pages"].get(name)
+        name = key(name)
+        b = by_key.get(name)
         if b is None:
             continue
         print(f"| {name} | {a['median_ms']:.1f} ms | {b['median_ms']:.1f} ms | {b['median_ms'] / a['median_ms']:.2f} | "
