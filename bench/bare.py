@@ -14,14 +14,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Count, F, Q
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 
 from applications.models import Application
 from applications.selectors import HISTORY_ACTIONS
 from awards.models import Cycle, Stage
 from core.models import ActivityLog
-from reviews.models import Scoresheet
+from reviews.models import Assignment, ExpertProfile, Scoresheet
 
 PAGE_SIZE = 50
 CENT = Decimal("0.01")
@@ -121,3 +123,102 @@ def dashboard(request):
     cycles = list(Cycle.objects.filter(application_closes_at__gte=now, application_opens_at__lte=now)
                   .values("code", "name", "programme__name", "application_closes_at"))
     return render(request, "bench/dashboard.html", {"rows": apps, "cycles": cycles})
+
+
+# ---------------------------------------------------------------------------------------------
+# Fair floors of the bounded pages: the same reads (count, one page of ids, the page's rows) and the
+# same cells, with values() and a minimal template.
+
+RANKING_PAGE = 100
+
+
+@login_required
+def ranking_page(request, code: str, stage_code: str):
+    """The ranking as our page now shows it: the whole category is read and ranked (the ranks are the
+    category's), then one page of 100 rows is rendered, its expert cells joined in Python as ours are."""
+    stage = Stage.objects.filter(cycle__code=code, code=stage_code).values("pk", "order", "cycle_id", "params").get()
+    method = (stage["params"] or {}).get("aggregation", "mean")
+    apps = list(
+        Application.objects.filter(cycle_id=stage["cycle_id"], category__code=request.GET.get("category"),
+                                   current_stage__order__gte=stage["order"])
+        .exclude(status__in=["draft", "withdrawn", "submitted"])
+        .values("pk", "number", "status", "submitted_at", "organisation__name", "person__name")
+    )
+    sheets = Assignment.objects.filter(
+        stage_id=stage["pk"], application_id__in=[a["pk"] for a in apps], status="active",
+    ).values_list("application_id", "expert_id", "scoresheet__status", "scoresheet__total")
+    scores = defaultdict(dict)
+    for app_id, expert_id, status, total in sheets:
+        scores[app_id][expert_id] = total if status == "submitted" else None
+    for app in apps:
+        values = [v for v in scores[app["pk"]].values() if v is not None]
+        app["score"] = _trimmed(values) if method == "trimmed_mean" else _mean(values)
+        app["experts"] = len(values)
+        app["spread"] = (max(values) - min(values)) if values else None
+    apps.sort(key=lambda a: (a["score"] is None, -(a["score"] or 0), a["submitted_at"]))
+    for rank, app in enumerate(apps, 1):
+        app["rank"] = rank
+    page = max(1, int(request.GET.get("page", "1")))
+    rows = apps[(page - 1) * RANKING_PAGE: page * RANKING_PAGE]
+    expert_ids = sorted({e for r in rows for e in scores[r["pk"]]})
+    names = dict(ExpertProfile.objects.filter(pk__in=expert_ids).values_list("pk", "name"))
+    columns = sorted(expert_ids, key=lambda e: (names.get(e, ""), e))
+    for row in rows:
+        row["cells"] = mark_safe("".join(  # nosec B308 B703 - digits and — only
+            f"<td>{'—' if scores[row['pk']].get(e) is None else scores[row['pk']][e]}</td>" for e in columns))
+    return render(request, "bench/ranking_page.html", {"rows": rows, "experts": [names.get(e, "") for e in columns],
+                                                       "count": len(apps)})
+
+
+@login_required
+def stage_page(request, code: str, stage_code: str):
+    stage = Stage.objects.filter(cycle__code=code, code=stage_code).values("pk", "cycle__programme__organiser_id").get()
+    ids = Application.objects.filter(current_stage_id=stage["pk"], status="in_review").order_by("number", "pk")
+    count = ids.count()
+    page = max(1, int(request.GET.get("page", "1")))
+    page_ids = list(ids.values_list("pk", flat=True)[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
+    rows = list(Application.objects.filter(pk__in=page_ids).order_by("number", "pk")
+                .values("pk", "number", "organisation__name", "person__name", "category__level", "category__track"))
+    experts = defaultdict(list)
+    for app_id, name, status in (Assignment.objects.filter(stage_id=stage["pk"], application_id__in=page_ids)
+                                 .order_by("application_id", "expert__name", "pk")
+                                 .values_list("application_id", "expert__name", "status")):
+        experts[app_id].append((name, status))
+    for row in rows:
+        row["experts"] = experts[row["pk"]]
+    load = list(ExpertProfile.objects.filter(organiser_id=stage["cycle__programme__organiser_id"], is_active=True)
+                .annotate(n=Count("assignments", filter=Q(assignments__stage_id=stage["pk"], assignments__status="active")))
+                .order_by("name", "pk").values("name", "employer", "n"))
+    return render(request, "bench/stage.html", {"rows": rows, "count": count, "load": load})
+
+
+@login_required
+def expert_home(request):
+    mine = Assignment.objects.filter(expert__user=request.user)
+    progress = list(mine.filter(status="active").order_by().values("stage_id", "stage__name").annotate(
+        total=Count("pk"), done=Count("pk", filter=Q(scoresheet__status="submitted"))))
+    fields = ("pk", "application_id", "stage__name", "stage__code", "application__number", "application__organisation__name",
+              "application__person__name", "application__category__level", "application__category__track",
+              "scoresheet__status", "scoresheet__total")
+    todo_ids = (mine.filter(status="active").exclude(scoresheet__status="submitted")
+                .order_by(F("stage__planned_end").asc(nulls_last=True), "stage__order", "application__number", "pk"))
+    done_ids = (mine.filter(Q(scoresheet__status="submitted") | Q(status="recused"))
+                .order_by(F("scoresheet__submitted_at").desc(nulls_last=True), "-pk"))
+    lists = {}
+    for name, ids in (("todo", todo_ids), ("done", done_ids)):
+        count = ids.count()
+        page_ids = list(ids.values_list("pk", flat=True)[:PAGE_SIZE])
+        by_id = {r["pk"]: r for r in Assignment.objects.filter(pk__in=page_ids).values(*fields)}
+        lists[name] = {"count": count, "rows": [by_id[pk] for pk in page_ids]}
+    return render(request, "bench/expert_home.html", {"progress": progress, "lists": [lists["todo"], lists["done"]]})
+
+
+@login_required
+def cycle_dashboard(request, code: str):
+    cycle_id = Cycle.objects.filter(code=code).values_list("pk", flat=True).get()
+    counts = list(Application.objects.filter(cycle_id=cycle_id).values("category__level", "category__track", "status",
+                                                                       "current_stage__name").annotate(n=Count("id")).order_by())
+    experts = list(Assignment.objects.filter(stage__cycle_id=cycle_id)
+                   .values("expert__name", "stage__name", "status", "scoresheet__status").annotate(n=Count("id"))
+                   .order_by("stage__order", "expert__name"))
+    return render(request, "bench/cycle_dashboard.html", {"counts": counts, "experts": experts})

@@ -129,3 +129,51 @@ def print_pair(ours: Timing, bare: Timing, out=sys.stdout) -> float:
         f"{'  ratio (median / p95)':<44} {ratio:6.2f}×  /  {ours.p95 / bare.p95:5.2f}×   target ≤ 2×: {'met' if ratio <= 2 else 'MISSED'}\n"
     )
     return ratio
+
+
+def login(client, user) -> None:
+    """Sign `user` in on a test Client with the second factor passed when they have one (seed_demo
+    gives its staff and experts an authenticator; without this every staff page answers 302)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.twofactor import confirmed_totp, must_use_second_factor
+
+    client.force_login(user)
+    device = confirmed_totp(user)
+    if device is None and must_use_second_factor(user):  # a scale expert: an authenticator of the bench's own
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+def _get(client, url: str, name: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{name}: GET {url} answered {response.status_code}")
+    return response
+
+
+def measure_pair(ours_client, ours_url: str, floor_client, floor_url: str, *, name: str, warmup: int,
+                 iterations: int) -> tuple[Timing, Timing]:
+    """Our page and its floor timed in turns (A B A B …), so a burst of load on the shared machine
+    falls on both alike. Queries and size are taken from one untimed request each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings = []
+    for client, url, label in ((ours_client, ours_url, name), (floor_client, floor_url, "floor")):
+        for _ in range(warmup):
+            _get(client, url, label)
+        with CaptureQueriesContext(connection) as captured:
+            response = _get(client, url, label)
+        timings.append(Timing(label, [], len(captured), len(response.content)))
+    for _ in range(iterations):
+        for timing, (client, url) in zip(timings, ((ours_client, ours_url), (floor_client, floor_url))):
+            started = time.perf_counter()
+            _get(client, url, timing.name)
+            timing.samples.append(time.perf_counter() - started)
+    return timings[0], timings[1]

@@ -22,6 +22,8 @@ class ActivityLogAdmin(ReadOnlyAdmin):
     list_filter = ["action", "organiser"]
     search_fields = ["target_repr", "target_id", "reason"]
     date_hierarchy = "created_at"
+    # A page of 100 entries; the unfiltered total (a second count of the whole log) is not shown.
+    show_full_result_count = False
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("actor", "organiser")

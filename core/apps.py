@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("系统管理")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import background, checks  # noqa: F401 - connects the request signals, registers the deployment checks
+        from .middleware import SessionRefreshMiddleware
+
+        user_logged_in.connect(SessionRefreshMiddleware.stamp, dispatch_uid="core.session_refresh_stamp")

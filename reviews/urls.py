@@ -4,7 +4,7 @@ The addresses before the pipeline became one app (/reviews/staff/…, /decisions
 
 from django.urls import path, re_path
 
-from reviews.views import awards, experts, feedback, legacy, meetings, publicity, staff, stages
+from reviews.views import awards, experts, exports, feedback, legacy, meetings, publicity, staff, stages
 
 app_name = "reviews"
 
@@ -58,7 +58,11 @@ urlpatterns = [
     path(cycle + "approval/", awards.approval, name="approval"),
     path(cycle + "awards/", awards.awards, name="awards"),
     path(cycle + "dashboard/", awards.dashboard, name="dashboard"),
-    path(cycle + "exports/<slug:kind>.xlsx", awards.export, name="export"),
+    path(cycle + "exports/", exports.exports, name="exports"),
+    path(cycle + "exports/<slug:kind>.xlsx", exports.export, name="export"),
+    path(cycle + "exports/<uuid:public_id>/", exports.export_status, name="export_status"),
+    path(cycle + "exports/<uuid:public_id>/download/", exports.export_download, name="export_download"),
+    path(cycle + "exports/<uuid:public_id>/retry/", exports.export_retry, name="export_retry"),
     # Staff: one meeting, objection or award.
     path("staff/meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
     path("staff/meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.RejectNulCharactersMiddleware",
@@ -142,7 +143,10 @@ LOGOUT_REDIRECT_URL = "core:home"
 
 # Sessions end after two hours of inactivity and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", 2 * 60 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout slides without a session write per request: core.middleware.SessionRefreshMiddleware
+# saves the session (with a fresh expiry) at most once per SESSION_REFRESH_SECONDS.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = int(os.environ.get("DJANGO_SESSION_REFRESH_SECONDS", 300))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling (django-axes): lock the account after repeated failures, from whatever address.

@@ -23,6 +23,12 @@ from .experts import (  # noqa: F401
     ExpertPanel,
     ExpertProfile,
 )
+from .exports import (  # noqa: F401
+    EXPORT_ACTIVE,
+    ExportJob,
+    ExportKind,
+    ExportStatus,
+)
 from .feedback import (  # noqa: F401
     FeedbackItem,
     FeedbackReport,

@@ -46,10 +46,19 @@ from .dashboard import (  # noqa: F401
 )
 from .experts import (  # noqa: F401
     ExpertLoad,
+    StageProgress,
     Workload,
     expert_assignments,
+    expert_done,
     expert_profiles,
+    expert_progress,
+    expert_rows,
+    expert_todo,
     expert_workload,
+)
+from .exports import (  # noqa: F401
+    export_job_of_cycle,
+    export_jobs_for_cycle,
 )
 from .feedback import (  # noqa: F401
     CriterionSources,
@@ -113,6 +122,12 @@ from .scoring import (  # noqa: F401
     score_summary,
     sheet_count,
     stage_aggregates,
+)
+from .stages import (  # noqa: F401
+    StageFilters,
+    stage_application_ids,
+    stage_expert_load,
+    stage_rows,
 )
 from .staff import (  # noqa: F401
     QUEUE_FILTER_KEYS,

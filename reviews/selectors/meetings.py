@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from accounts import rules
 from applications.models import Application, ApplicationStatus
@@ -16,8 +16,9 @@ from reviews.selectors.cycles import APPLICATION_RELATED
 # ---------------------------------------------------------------- meetings
 
 
-def meetings_for_cycle(cycle: Cycle) -> list[Meeting]:
-    return list(
+def meetings_for_cycle(cycle: Cycle) -> QuerySet[Meeting]:
+    """The cycle's meetings, by stage and the latest first (a queryset: the hub paginates it)."""
+    return (
         Meeting.objects.filter(stage__cycle=cycle)
         .select_related("stage", "body", "created_by")
         .annotate(decision_count=Count("decisions"))

@@ -293,9 +293,16 @@ class ScoreSummaryRow:
     spread: Decimal | None
     std_dev: Decimal | None
     disagreement: bool
-    expert_scores: list  # one per column of ScoreSummary.experts: Decimal or None (not assigned / not submitted)
+    expert_totals: dict  # expert id → submitted total, or None (assigned, not submitted); experts not assigned absent
     stage_scores: dict
     sheets: SheetCount = SheetCount()
+    columns: list = field(default_factory=list, repr=False)  # the ids of ScoreSummary.experts, in column order
+
+    @property
+    def expert_scores(self) -> list:
+        """One per column of ScoreSummary.experts: Decimal or None (not assigned / not submitted). Built when
+        read: a page shows a few rows of a ranking of thousands, each with dozens of expert columns."""
+        return [self.expert_totals.get(expert_id) for expert_id in self.columns]
 
 
 @dataclass
@@ -331,26 +338,28 @@ def score_summary(*, stage: Stage, category) -> ScoreSummary:
     expert's total per application (scored stages), the spread, and the method used."""
     rows, assignment_scores = _ranking(stage=stage, category=category)
     experts: list[ExpertProfile] = []
-    per_app: dict[tuple[int, int], Decimal | None] = {}
+    per_app: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    expert_ids: set[int] = set()
     if stage.kind == "scored_review":
         # Each active assignment of this stage is a cell (None: not submitted); its expert a column.
         for app_id, stage_id, expert_id, total in assignment_scores:
             if stage_id == stage.pk:
-                per_app[(app_id, expert_id)] = total
-        expert_ids = {expert_id for _app_id, expert_id in per_app}
+                per_app[app_id][expert_id] = total
+                expert_ids.add(expert_id)
         if expert_ids:
             experts = list(ExpertProfile.objects.filter(pk__in=expert_ids).order_by("name", "pk"))
     params = stage.params or {}
     method = "comprehensive" if stage.kind == "comprehensive" else params.get("aggregation", "mean")
     from django.utils.translation import gettext
 
+    columns = [e.pk for e in experts]
     return ScoreSummary(
         cycle=stage.cycle, stage=stage, category=category, method=method, method_label=gettext(METHOD_LABELS.get(method, method)),
         weights=pipeline_weights(stage, cycle_stages(stage.cycle)) if stage.kind == "comprehensive" else {},
         tie_breaks=list(params.get("tie_breaks", [])) if stage.kind == "comprehensive" else [scoring.SUBMITTED_AT],
         experts=experts,
         rows=[ScoreSummaryRow(r.rank, r.application, r.score, r.expert_count, r.spread, r.std_dev, r.disagreement,
-                              [per_app.get((r.application.pk, e.pk)) for e in experts], r.stage_scores, r.sheets) for r in rows],
+                              per_app.get(r.application.pk, {}), r.stage_scores, r.sheets, columns) for r in rows],
         generated_at=timezone.now(),
     )
 

@@ -40,6 +40,10 @@ from .eligibility import (  # noqa: F401
     rerun_eligibility,
     supplement_due_on,
 )
+from .exports import (  # noqa: F401
+    export_retry,
+    request_export,
+)
 from .feedback import (  # noqa: F401
     FeedbackError,
     feedback_approve,

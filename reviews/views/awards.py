@@ -1,4 +1,4 @@
-"""Approval, winners, payments and benefits; dashboard, exports, notifications."""
+"""Approval, winners, payments and benefits; dashboard, notifications (the exports: reviews.views.exports)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from awards.selectors import cycle_budget
 from core.models import EmailNotification
-from reviews import exports, forms, selectors, services
+from core.pagination import paginate
+from reviews import forms, selectors, services
 from reviews.models import Approval, Award
 from reviews.services import DecisionError
 from reviews.views.common import cycle_context, posted_id, require_staff_of, staff_application_or_404
@@ -128,20 +129,6 @@ def dashboard(request, code: str):
 
 
 @login_required
-def export(request, code: str, kind: str):
-    cycle = selectors.staff_cycle(request.user, code)
-    builder = exports.EXPORTS.get(kind)
-    if builder is None:
-        raise Http404
-    content = exports.workbook_bytes(builder(cycle))
-    filename = f"{cycle.code}-{kind}-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
 def application_notifications(request, code: str, pk: int):
     application = staff_application_or_404(request, code, pk)
     if request.method == "POST":
@@ -156,9 +143,10 @@ def application_notifications(request, code: str, pk: int):
         request,
         "reviews/application_notifications.html",
         cycle_context(application.cycle, "notifications", application=application,
-                 notifications=selectors.notifications_for_application(application),
+                 notifications=paginate(request, selectors.notifications_for_application(application), param="notifications"),
                  reminders=selectors.reminders_for_application(application),
-                 history=selectors.application_history(application, newest_first=False)),
+                 history=paginate(request, selectors.application_history(application, newest_first=False), param="history",
+                                  anchor="history")),
     )
 
 

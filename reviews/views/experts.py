@@ -17,10 +17,11 @@ from applications.models import Attachment
 from awards.models import Organiser
 from awards.rubrics import leaf_criteria
 from core.files import private_file_response
+from core.pagination import paginate
 from reviews import access, forms, selectors, services
 from reviews.models import Assignment, ExpertProfile, Scoresheet
 from reviews.scoring import subtotals, summarise
-from reviews.views.common import error_text, flatten_form_data
+from reviews.views.common import error_text, flatten_form_data, url_prefix
 
 # ---------------------------------------------------------------------------------------------
 # Expert pool
@@ -74,20 +75,17 @@ def expert_edit(request, pk: int | None = None):
 def expert_home(request):
     if not (rules.is_expert(request.user) or selectors.expert_profiles(request.user)):
         raise Http404
-    assignments = selectors.expert_assignments(request.user)
-    groups: dict = {}
-    for a in assignments:
-        group = groups.setdefault(a.stage_id, {"stage": a.stage, "items": [], "done": 0, "total": 0})
-        group["items"].append(a)
-        if a.status == Assignment.Status.ACTIVE:
-            group["total"] += 1
-            sheet = getattr(a, "scoresheet", None)
-            if sheet is not None and sheet.status == Scoresheet.Status.SUBMITTED:
-                group["done"] += 1
-    total = sum(g["total"] for g in groups.values())
-    done = sum(g["done"] for g in groups.values())
-    return render(request, "reviews/expert_home.html", {"groups": list(groups.values()), "total": total, "done": done,
-                                                        "left": total - done})
+    progress = selectors.expert_progress(request.user)
+    todo = paginate(request, selectors.expert_todo(request.user), param="todo")
+    done = paginate(request, selectors.expert_done(request.user), param="done")
+    total = sum(p.total for p in progress)
+    submitted = sum(p.done for p in progress)
+    return render(request, "reviews/expert_home.html", {
+        "progress": progress, "total": total, "done": submitted, "left": total - submitted,
+        "todo": todo, "todo_rows": selectors.expert_rows(todo.page.object_list),
+        "finished": done, "done_rows": selectors.expert_rows(done.page.object_list),
+        "application_url": url_prefix("reviews:expert_application"),
+    })
 
 
 @login_required

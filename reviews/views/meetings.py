@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from awards.models import Stage, StageKind
 from core.files import private_file_response
+from core.pagination import paginate
 from reviews import forms, selectors, services
 from reviews.models import DecisionOutcome, Meeting
 from reviews.services import DecisionError
@@ -30,7 +31,7 @@ def cycle_home(request, code: str):
         cycle_context(
             cycle,
             "home",
-            meetings=selectors.meetings_for_cycle(cycle),
+            meetings=paginate(request, selectors.meetings_for_cycle(cycle), param="meetings", anchor="meetings"),
             meeting_stages=selectors.stages_of_kind(cycle, StageKind.MEETING),
             publicity=publicity,
             approval=selectors.approval_for_cycle(cycle),
@@ -156,7 +157,7 @@ def meeting_detail(request, pk: int):
     return render(
         request,
         "reviews/meeting_detail.html",
-        cycle_context(cycle, "meetings", meeting=meeting, rows=rows, quorum_refusal=services.quorum_refusal(meeting),
+        cycle_context(cycle, "meetings", meeting=meeting, rows=paginate(request, rows), quorum_refusal=services.quorum_refusal(meeting),
                  quorum_rule=services.quorum_rule_text(meeting.body), outcomes=DecisionOutcome.choices,
                  pending_outcomes=len(pending), feeds_list=feeds_list,
                  list_published=feeds_list and selectors.publicity_published(cycle),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from awards.selectors import cycle_budget
 from core.files import private_file_response
+from core.pagination import paginate
 from core.workdays import CalendarCoverageError
 from reviews import forms, selectors, services
 from reviews.models import Objection, Publicity, Recommendation
@@ -57,6 +58,9 @@ def recommendations(request, code: str):
 
 def _render_recommendations(request, cycle, status=200):
     stage, lists = selectors.recommendation_lists(cycle)
+    for lst in lists:  # each category's candidates one page at a time (the list itself is bounded by the quota)
+        lst.candidate_pages = paginate(request, lst.candidates, param=f"{lst.category.code}-page",
+                                       anchor=f"category-{lst.category.code}")
     budget = cycle_budget(cycle)
     return render(
         request,

@@ -18,6 +18,7 @@ from applications.models import ApplicationStatus, RecommendingUnit
 from applications.privacy import identity_revealed
 from applications.sections import all_section_choices
 from core.http import safe_next_url
+from core.pagination import paginate
 from reviews import forms, selectors, services, workflow
 from reviews.eligibility import automatic_results, reviewed_results
 from reviews.models import Assignment, SavedQueueFilter, Scoresheet
@@ -159,7 +160,7 @@ def staff_application(request, code: str, pk: int):
         "conflicts": selectors.application_conflicts(application),
         "attachments": list(application.attachments.order_by("uploaded_at")),
         "schedule": selectors.schedule_for_application(application),
-        "history": selectors.application_history(application),
+        "history": paginate(request, selectors.application_history(application), param="history", anchor="history"),
         "form_rows": flatten_form_data(application.form_data),
         "identity_revealed": identity_revealed(request.session, application),
     })

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from applications.models import Application, ApplicationStatus
 from awards.models import Stage
 from reviews import forms, selectors, services, workflow
-from reviews.models import Assignment, ExpertPanel, ExpertProfile, ScheduleEntry
+from reviews.models import ExpertPanel, ScheduleEntry
+from core.pagination import paginate
 from reviews.views.common import stage_or_404, url_prefix
 
 # ---------------------------------------------------------------------------------------------
@@ -31,21 +32,16 @@ def stage_detail(request, code: str, stage_code: str):
     if not workflow.kind_spec(stage.kind).assigns_experts:
         raise Http404
     panels = list(stage.panels.prefetch_related("members", "categories").select_related("leader"))
-    apps = list(selectors.applications_at_stage(stage=stage))
-    assignments = list(Assignment.objects.filter(stage=stage).select_related("expert", "scoresheet"))
-    by_app: dict[int, list] = {}
-    load: dict[int, int] = {}
-    for a in assignments:
-        by_app.setdefault(a.application_id, []).append(a)
-        if a.status == Assignment.Status.ACTIVE:
-            load[a.expert_id] = load.get(a.expert_id, 0) + 1
-    experts = list(ExpertProfile.objects.filter(organiser_id=cycle.programme.organiser_id, is_active=True).order_by("name"))
+    categories = list(cycle.categories.order_by("order"))
+    filters = selectors.StageFilters.from_query(request.GET)
+    # Paginate the filtered ids; only the page's applications and their assignments are loaded.
+    pages = paginate(request, selectors.stage_application_ids(stage, filters))
+    rows = selectors.stage_rows(stage, pages.page.object_list, categories) if pages.page.paginator.count else []
     return render(request, "reviews/stage.html", {
-        "cycle": cycle, "stage": stage, "panels": panels,
-        "rows": [(a, by_app.get(a.pk, []), selectors.sheet_count(by_app.get(a.pk, []))) for a in apps],
-        "experts": [(e, load.get(e.pk, 0)) for e in experts],
+        "cycle": cycle, "stage": stage, "panels": panels, "rows": rows, "pages": pages, "filters": filters,
+        "experts": selectors.stage_expert_load(stage),
         "per_application": (stage.params or {}).get("experts_per_application"),
-        "categories": list(cycle.categories.order_by("order")),
+        "categories": categories,
     })
 
 
@@ -160,16 +156,17 @@ class RankingLine:
     cutoff: str  # "advance" / "fail" / "" with a preview of a cut-off
 
 
-def _ranking_lines(summary: selectors.ScoreSummary, stage: Stage, url: tuple[str, str],
+def _ranking_lines(summary: selectors.ScoreSummary, rows: list, columns: list[int], stage: Stage, url: tuple[str, str],
                    preview: dict | None) -> list[RankingLine]:
+    """The table rows of one page: `rows` of the summary, with the expert columns `columns` (expert ids)."""
     codes = [code for code, _name, _w in summary.stage_columns]
     advance, fail = (preview["advance"], preview["fail"]) if preview else ((), ())
     labels = {value: str(label) for value, label in ApplicationStatus.choices}
     lines = []
-    for row in summary.rows:
+    for row in rows:
         application = row.application
         stage_cells = [_number(row.stage_scores[code]) if code in row.stage_scores else "" for code in codes]
-        expert_cells = [_number(v) for v in row.expert_scores]
+        expert_cells = [_number(row.expert_totals.get(expert_id)) for expert_id in columns]
         lines.append(RankingLine(
             row=row, url=f"{url[0]}{application.pk}{url[1]}", number=application.number or "", name=application.applicant_name,
             stage_cells=stage_cells, expert_cells=expert_cells,
@@ -184,6 +181,37 @@ def _ranking_lines(summary: selectors.ScoreSummary, stage: Stage, url: tuple[str
             cutoff="advance" if application.pk in advance else "fail" if application.pk in fail else "",
         ))
     return lines
+
+
+RANKING_PAGE_SIZE = 100
+RANKING_SORTS = ("rank", "spread", "number")
+
+
+@dataclass
+class RankingFilters:
+    """What the ranking page shows of the whole ranking: a search, only the disagreements, an order.
+    The ranks are those of the whole category; only the rows shown are filtered and paged."""
+
+    q: str = ""
+    disagreement: bool = False
+    sort: str = "rank"
+
+    @classmethod
+    def from_query(cls, params) -> RankingFilters:
+        sort = params.get("sort", "rank")
+        return cls(q=params.get("q", "").strip()[:100], disagreement=params.get("disagreement") == "1",
+                   sort=sort if sort in RANKING_SORTS else "rank")
+
+    def apply(self, rows: list) -> list:
+        if self.q:
+            rows = [r for r in rows if self.q in (r.application.number or "") or self.q in r.application.applicant_name]
+        if self.disagreement:
+            rows = [r for r in rows if r.disagreement]
+        if self.sort == "spread":
+            rows = sorted(rows, key=lambda r: (r.spread is None, -(r.spread or 0), r.rank))
+        elif self.sort == "number":
+            rows = sorted(rows, key=lambda r: (r.application.number or "", r.application.pk))
+        return rows
 
 
 @login_required
@@ -222,9 +250,18 @@ def ranking(request, code: str, stage_code: str):
                 status = 400
     elif form.is_bound:
         status = 400
+    filters = RankingFilters.from_query(request.GET)
+    pages = paginate(request, filters.apply(summary.rows), per_page=RANKING_PAGE_SIZE)
+    page_rows = list(pages.page.object_list)
+    # The experts assigned to an application of this page (a 资料评审 category has dozens of experts, 5 per row).
+    on_page = {expert_id for r in page_rows for expert_id in r.expert_totals}
+    shown = [e for e in summary.experts if e.pk in on_page]
+    columns = [e.pk for e in shown]
     return render(request, "reviews/ranking.html", {
         "cycle": cycle, "stage": stage, "category": category, "categories": categories, "summary": summary,
-        "lines": _ranking_lines(summary, stage, url_prefix("reviews:staff_application", cycle.code), preview),
+        "lines": _ranking_lines(summary, page_rows, columns, stage, url_prefix("reviews:staff_application", cycle.code), preview),
+        "expert_columns": shown, "pages": pages, "filters": filters,
+        "disagreements": sum(1 for r in summary.rows if r.disagreement),
         "thresholds": selectors.disagreement_thresholds(stage),
         "form": form, "preview": preview, "incomplete_warning": services.incomplete_refusal(summary.incomplete),
         "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in workflow.kinds_where("ranked")],

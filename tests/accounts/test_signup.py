@@ -116,4 +116,6 @@ def test_password_reset_by_email(client, make_user):
 def test_sessions_expire():
     assert settings.SESSION_COOKIE_AGE == 2 * 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # The idle timeout slides through core.middleware.SessionRefreshMiddleware (tests/core/test_session_refresh.py).
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert "core.middleware.SessionRefreshMiddleware" in settings.MIDDLEWARE

@@ -295,6 +295,11 @@ def build_world() -> World:
     with TestCase.captureOnCommitCallbacks(execute=True):
         document = request_document(kind="application", requested_by=u["applicant_a"], application=Application.objects.get(pk=app_a.pk))
     document.refresh_from_db()
+    # -- a finished Excel export of the 长宁 cycle (the job runs on commit) ---------------------------------
+    from reviews.services import request_export
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        export = request_export(cycle=cq, kind="winners", actor=staff)
 
     from awards.rubrics import leaf_criteria
     from core.models import EmailNotification
@@ -318,6 +323,7 @@ def build_world() -> World:
         expert_ok=expert_ok.pk, expert_bad=expert_bad.pk, nomination=nomination.pk,
         nomination_token=app_services.nomination_token(nomination), publicity=publicity.pk, objection=objection.pk,
         award=award.pk, meeting=meeting.pk, document=str(document.public_id), document_status=document.status,
+        export=str(export.public_id),
         unit=unit.pk, cn=cn.pk, xh=xh.pk,
     )
     assert Scoresheet.objects.filter(pk=sheet.pk).exists()

@@ -14,11 +14,22 @@ from openpyxl import load_workbook
 
 from awards.models import Stage
 from reviews import services
-from reviews.models import Award
+from reviews.models import Award, ExportJob
 
 from .test_notifications import _score, experts  # noqa: F401 - fixture
 
 PAST_START = datetime.date(2025, 9, 26)
+
+
+def _export(client, cycle, kind, capture):
+    """Ask for the export through the page (a background job: eager in the tests, run on commit), then
+    download the finished file through the permission-checked view."""
+    with capture(execute=True):
+        response = client.post(reverse("reviews:exports", args=[cycle.code]), {"kind": kind})
+    assert response.status_code == 302
+    job = ExportJob.objects.filter(cycle=cycle, kind=kind).latest("created_at")
+    assert job.status == "done", job.error
+    return client.get(reverse("reviews:export_download", args=[cycle.code, job.public_id]))
 
 
 def _load(response):
@@ -53,9 +64,9 @@ def awarded_cycle(cn_cycle, make_application, cn_staff, experts):  # noqa: F811
     return {"mode": mode, "person": person}
 
 
-def test_winners_workbook_has_prizes_in_yuan_and_wan_and_the_totals(cn_cycle, awarded_cycle, cn_staff, client):
+def test_winners_workbook_has_prizes_in_yuan_and_wan_and_the_totals(cn_cycle, awarded_cycle, cn_staff, client, django_capture_on_commit_callbacks):
     client.force_login(cn_staff)
-    book = _load(client.get(reverse("reviews:export", args=[cn_cycle.code, "winners"])))
+    book = _load(_export(client, cn_cycle, "winners", django_capture_on_commit_callbacks))
     sheet = book["获奖名单与奖金发放"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("序号", "奖项类别", "受理编号", "获奖对象", "奖金（元）", "奖金（万元）", "已发放（元）", "已发放（万元）",
@@ -71,9 +82,9 @@ def test_winners_workbook_has_prizes_in_yuan_and_wan_and_the_totals(cn_cycle, aw
     assert summary[3] == ("质量金奖先进质量管理模式（项目）", 5, 0, 100000, 0, 0)
 
 
-def test_applications_workbook_has_each_stage_result(cn_cycle, awarded_cycle, cn_staff, client):
+def test_applications_workbook_has_each_stage_result(cn_cycle, awarded_cycle, cn_staff, client, django_capture_on_commit_callbacks):
     client.force_login(cn_staff)
-    book = _load(client.get(reverse("reviews:export", args=[cn_cycle.code, "applications"])))
+    book = _load(_export(client, cn_cycle, "applications", django_capture_on_commit_callbacks))
     rows = list(book["申报与环节结果"].iter_rows(values_only=True))
     header = rows[0]
     assert header[:7] == ("受理编号", "申报对象", "奖项类别", "推荐单位", "提交时间", "状态", "当前环节")
@@ -88,9 +99,9 @@ def test_applications_workbook_has_each_stage_result(cn_cycle, awarded_cycle, cn
     assert winner[-3:] == ("是", 500000, 50)
 
 
-def test_scores_workbook_has_every_expert_item_and_totals(cn_cycle, awarded_cycle, cn_staff, client):
+def test_scores_workbook_has_every_expert_item_and_totals(cn_cycle, awarded_cycle, cn_staff, client, django_capture_on_commit_callbacks):
     client.force_login(cn_staff)
-    book = _load(client.get(reverse("reviews:export", args=[cn_cycle.code, "scores"])))
+    book = _load(_export(client, cn_cycle, "scores", django_capture_on_commit_callbacks))
     items = list(book["专家评分明细"].iter_rows(values_only=True))
     assert items[0] == ("评审环节", "受理编号", "申报对象", "奖项类别", "专家", "评分状态", "条款号", "条款", "分值", "得分", "评语")
     mode0 = awarded_cycle["mode"][0].number
@@ -104,9 +115,9 @@ def test_scores_workbook_has_every_expert_item_and_totals(cn_cycle, awarded_cycl
     assert sorted((r[1], r[3], r[5]) for r in totals if r[1] == mode0) == [(mode0, f"评审专家{i}", 820) for i in range(3)]
 
 
-def test_rankings_workbook_lists_the_material_review_ranking(cn_cycle, awarded_cycle, cn_staff, client):
+def test_rankings_workbook_lists_the_material_review_ranking(cn_cycle, awarded_cycle, cn_staff, client, django_capture_on_commit_callbacks):
     client.force_login(cn_staff)
-    book = _load(client.get(reverse("reviews:export", args=[cn_cycle.code, "rankings"])))
+    book = _load(_export(client, cn_cycle, "rankings", django_capture_on_commit_callbacks))
     sheet = book["资料评审-1"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "资料评审 · 区长质量奖先进质量管理模式（项目）"
@@ -119,8 +130,11 @@ def test_rankings_workbook_lists_the_material_review_ranking(cn_cycle, awarded_c
 def test_unknown_export_is_404_and_other_organisers_cannot_export(cn_cycle, cn_staff, xh_staff, client):
     client.force_login(cn_staff)
     assert client.get(reverse("reviews:export", args=[cn_cycle.code, "everything"])).status_code == 404
+    assert client.post(reverse("reviews:exports", args=[cn_cycle.code]), {"kind": "everything"}).status_code == 400
     client.force_login(xh_staff)
     assert client.get(reverse("reviews:export", args=[cn_cycle.code, "winners"])).status_code == 404
+    assert client.post(reverse("reviews:exports", args=[cn_cycle.code]), {"kind": "winners"}).status_code == 404
+    assert not ExportJob.objects.exists()
 
 
 def test_dashboard_figures(cn_cycle, awarded_cycle, cn_staff, client):
