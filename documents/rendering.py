@@ -205,8 +205,7 @@ def render_pdf_parts(template_name: str, parts, *, title: str, author: str = "",
     pages = [page for document in documents for page in document.pages]
     content = documents[0].copy(pages).write_pdf()
     elapsed = time.perf_counter() - started
-    return RenderedPdf(content=content, pages=len(pages), html_seconds=html_seconds, layout_seconds=elapsed - html_seconds,
-                       layouts=len(documents))
+    return RenderedPdf(content=content, pages=len(pages), html_seconds=html_seconds, layout_seconds=elapsed - html_seconds)
 
 
 def render_html(template_name: str, context: dict, *, title: str, author: str = "") -> str:

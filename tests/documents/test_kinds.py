@@ -92,7 +92,8 @@ def test_certificate_names_the_winner_and_the_award(seeds, render):
     assert flat.replace(" ", "").startswith("荣誉证书")  # the title is letter-spaced
     assert "Ann Müller：" in flat
     assert "荣获2023年度长宁区“虹桥友谊奖”。" in flat
-    assert "上海市长宁区人民政府2023年12月20日" in flat
+    # bilingual (虹桥): the issuer in Chinese, then in English from the organiser's name_en, then the dates
+    assert "上海市长宁区人民政府Changning District People's Government, Shanghai2023年12月20日20 December 2023" in flat
 
 
 def test_certificate_batch_has_one_landscape_page_per_winner(seeds, render):

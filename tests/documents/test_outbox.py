@@ -35,10 +35,9 @@ def broker_down():
 
 
 def _reset_pool():
-    """Forget the connections to the previous broker URL (the app makes new ones on next use)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Forget the pools of the previous broker URL, as Celery does after a fork (the app takes the pool of
+    the current URL on next use). Nothing is closed: kombu keeps one pool per URL for the whole process."""
+    app._pool = None
     app.amqp._producer_pool = None
 
 

@@ -165,7 +165,7 @@ def test_score_summary_states_the_rule_in_the_words_of_the_stage_parameter(score
 
     flat = re.sub(r"\s+", "", pdf_text(score_pdf))
     assert param_choice_label("scored_review", "aggregation", "trimmed_mean") == str(dict(AGGREGATION_CHOICES)["trimmed_mean"])
-    assert f"计分方法：得分为各位专家所评总分的{AGGREGATION_CHOICES['mean']}" in flat
-    assert f"计分方法：得分为各位专家所评总分的{AGGREGATION_CHOICES['trimmed_mean']}" in flat
+    assert f"计分方法：得分为各位专家所评总分的{dict(AGGREGATION_CHOICES)['mean']}" in flat
+    assert f"计分方法：得分为各位专家所评总分的{dict(AGGREGATION_CHOICES)['trimmed_mean']}" in flat
     assert "计分方法：综合得分=资料评审×0.3+陈述答辩×0.3+现场评审×0.4" in flat
     assert "同分时依次比较现场评审得分、陈述答辩得分、资料评审得分、提交时间。" in flat
