@@ -46,6 +46,7 @@ from .models import (
     Stage,
 )
 from .rubrics import criterion_tree_problems
+from .services import adopt_rubric
 from .rule_kinds import RULE_KINDS, validate_rule
 from .schema import section, type_problem
 
@@ -244,7 +245,19 @@ class _Loader:
         if problems:
             raise SeedError(source, "criteria", problems[0])
         code = values.pop("code")
-        rubric = self.upsert(Rubric, {"code": code}, values, source, "rubric")
+        organiser = None
+        if doc.get("organiser") is not None:
+            organiser = Organiser.objects.filter(code=doc["organiser"]).first()
+            if organiser is None:
+                raise SeedError(source, "organiser", f"未找到主办机构“{doc['organiser']}”（先在 organisers.yaml 中定义）")
+        existing = Rubric.objects.filter(code=code).first()
+        if existing is not None and existing.organiser_id != getattr(organiser, "pk", None):
+            raise SeedError(
+                source, "organiser",
+                f"评分标准“{code}”已属于{existing.organiser or '系统模板'}，文件写的是{organiser or '系统模板'}；评分标准的归属不能通过导入改变",
+            )
+        values["organiser"] = organiser
+        rubric = self.upsert(Rubric, {"code": code}, values, source, "rubric", organiser)
         keep: set[int] = set()
 
         def walk(nodes: list, parent, where: str) -> None:
@@ -421,11 +434,11 @@ class _Loader:
                     % {"source": source, "where": where, "name": category.name}
                 )
             keep.add(category.pk)
-            self._load_category_rubrics(category, item.get("rubrics") or {}, source, f"{where}.rubrics")
+            self._load_category_rubrics(category, item.get("rubrics") or {}, source, f"{where}.rubrics", organiser)
             self._load_rules(category, item.get("rules") or [], source, f"{where}.rules", organiser)
         self.remove_missing(cycle.categories.all(), keep, source, "cycle.categories", organiser)
 
-    def _load_category_rubrics(self, category, mapping, source, where) -> None:
+    def _load_category_rubrics(self, category, mapping, source, where, organiser) -> None:
         if not isinstance(mapping, dict):
             raise SeedError(source, where, "应为 {组织类型: 评分标准代码}")
         keep = set()
@@ -435,6 +448,10 @@ class _Loader:
             rubric = Rubric.objects.filter(code=rubric_code).first()
             if rubric is None:
                 raise SeedError(source, f"{where}.{org_type or '默认'}", f"未找到评分标准“{rubric_code}”")
+            try:  # a template is copied to the organiser on first use (the one rule: awards.services.adopt_rubric)
+                rubric = adopt_rubric(rubric=rubric, organiser=organiser, actor=self.actor, reason=f"load_programmes {source}")
+            except ValueError as exc:
+                raise SeedError(source, f"{where}.{org_type or '默认'}", str(exc)) from None
             choice = self.upsert(
                 CategoryRubric, {"category": category, "organisation_type": org_type or ""}, {"rubric": rubric}, source, where
             )
@@ -588,7 +605,7 @@ def export_cycle_documents(code: str) -> list[dict]:
     categories = list(cycle.categories.prefetch_related("rules", "rubric_choices__rubric").order_by("order", "id"))
     rubric_codes = sorted({choice.rubric.code for c in categories for choice in c.rubric_choices.all()})
     documents: list[dict] = [{"kind": "organiser", "organisers": [_pick(organiser, ORGANISER_FIELDS)]}]
-    for rubric in Rubric.objects.filter(code__in=rubric_codes).prefetch_related("criteria").order_by("code"):
+    for rubric in Rubric.objects.filter(code__in=rubric_codes).select_related("organiser").prefetch_related("criteria").order_by("code"):
         by_parent: dict[int | None, list] = {}
         for criterion in rubric.criteria.all():
             by_parent.setdefault(criterion.parent_id, []).append(criterion)
@@ -605,7 +622,8 @@ def export_cycle_documents(code: str) -> list[dict]:
                 nodes.append(node)
             return nodes
 
-        documents.append({"kind": "rubric", **_pick(rubric, RUBRIC_FIELDS), "criteria": tree(None)})
+        owner = {"organiser": rubric.organiser.code} if rubric.organiser_id else {}
+        documents.append({"kind": "rubric", **owner, **_pick(rubric, RUBRIC_FIELDS), "criteria": tree(None)})
     cycle_data = _pick(cycle, CYCLE_FIELDS)
     if cycle.previous_cycle_id:
         cycle_data["previous_cycle"] = cycle.previous_cycle.code

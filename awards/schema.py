@@ -192,6 +192,7 @@ SECTIONS: dict[str, Section] = {
         )),
         Section("rubric-document", "评分标准文件（kind: rubric）", (
             _f("kind", C, "固定为 rubric", required=True, column=False),
+            _f("organiser", C, "所属主办机构代码；省略表示系统模板（用于某机构的类别时自动复制为该机构的评分标准，代码为 机构代码-模板代码）", column=False),
             _f("code", C, "评分标准代码，如 gbt-19580-2012；类别的 rubrics 以此引用", required=True),
             _f("name", T, "名称", required=True),
             _f("standard", T, "标准编号，如 GB/T 19580-2012", required=True),
