@@ -71,36 +71,12 @@ def adopt_rubric(*, rubric: Rubric, organiser: Organiser, actor=None, reason: st
     return copy
 
 
-@transaction.atomic
-def move_stage(*, stage: Stage, direction: str, actor) -> Stage | None:
-    """Swap a stage with its neighbour above ("up") or below ("down") in the cycle's order.
-
-    Two-phase renumbering inside one transaction (the order is unique in the cycle): the moving stage is
-    parked on a free number first. Returns the neighbour it swapped with, or None at either end.
-    """
-    stages = list(Stage.objects.select_for_update().filter(cycle_id=stage.cycle_id).order_by("order"))
-    index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
-    other_index = index - 1 if direction == "up" else index + 1
-    if direction not in ("up", "down") or not 0 <= other_index < len(stages):
-        return None
-    mine, other = stages[index], stages[other_index]
-    renumber_stages(stages=[mine, other], orders={mine.pk: other.order, other.pk: mine.order}, actor=actor, reason=_("调整环节顺序"))
-    return other
-
-
-def renumber_stages(*, stages: list[Stage], orders: dict[int, int], actor, reason: str) -> None:
-    """Give stages new orders without ever holding two rows on one number (two phases), each change logged.
-    Call inside the transaction that makes the change; `stages` are the rows whose order changes."""
-    moving = [s for s in stages if orders.get(s.pk, s.order) != s.order]
-    if not moving:
+def park_stage_orders(*, cycle_id: int, stage_ids: list[int]) -> None:
+    """First phase of renumbering a cycle's stages (the order is unique in the cycle, so swapping two stages
+    row by row would collide): move the stages about to get new orders onto free numbers above the highest.
+    The caller then saves each stage with its new order, and logs it, in the same transaction."""
+    if not stage_ids:
         return
-    cycle_id = moving[0].cycle_id
     top = Stage.objects.filter(cycle_id=cycle_id).aggregate(top=Max("order"))["top"] or 0
-    parked = max(top, *orders.values()) + 1
-    for offset, stage in enumerate(moving):
-        Stage.objects.filter(pk=stage.pk).update(order=parked + offset)
-    for stage in moving:
-        before = stage.order
-        stage.order = orders[stage.pk]
-        Stage.objects.filter(pk=stage.pk).update(order=stage.order)
-        log_activity(actor=actor, action="config.update", target=stage, before={"order": before}, after={"order": stage.order}, reason=reason)
+    for offset, pk in enumerate(sorted(stage_ids), start=1):
+        Stage.objects.filter(pk=pk, cycle_id=cycle_id).update(order=top + offset)
