@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
+from core.identity import mask_identity
 from core.admin_mixins import OrganiserScopedAdmin, ScopedInline, scope_to_organisers
 from reviews.selectors import minimum_quota, prize_change_refusal
 from reviews.workflow import validate_stage_params
@@ -17,6 +18,7 @@ from .models import (
     EligibilityRule,
     OfficialLetter,
     Organiser,
+    PastWinner,
     Programme,
     ReviewBody,
     Rubric,
@@ -25,6 +27,7 @@ from .models import (
 )
 from .rubrics import points
 from .rule_kinds import RULE_KINDS, validate_rule
+from .past_winners import classify_identifier
 from .services import adopt_rubric, park_stage_orders
 
 
@@ -442,3 +445,38 @@ class RubricAdmin(OrganiserScopedAdmin):
 class OfficialLetterAdmin(OrganiserScopedAdmin):
     organiser_path = "organiser"
     list_display = ["document_number", "title", "issued_on"]
+
+
+@admin.register(PastWinner)
+class PastWinnerAdmin(OrganiserScopedAdmin):
+    """Single corrections; lists are imported with a preview on the staff page (往届获奖名单)."""
+
+    organiser_path = "programme__organiser"
+    list_display = ["year", "award", "name", "masked_identifier", "programme", "source_name", "imported_by", "imported_at"]
+    list_filter = [("programme", admin.RelatedOnlyFieldListFilter), "year"]
+    search_fields = ["name", "identifier"]
+    readonly_fields = ["identifier_kind", "imported_by", "imported_at", "source_name"]
+    fields = ["programme", "year", "award", "name", "identifier", "identifier_kind", "source_name", "imported_by", "imported_at"]
+
+    @admin.display(description=_("证件号码"))
+    def masked_identifier(self, obj):
+        return mask_identity(obj.identifier)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class Checked(form):
+            def clean_identifier(self):
+                try:
+                    kind, value = classify_identifier(self.cleaned_data.get("identifier", ""))
+                except ValidationError as exc:
+                    raise ValidationError(exc.messages) from None
+                self.instance.identifier_kind = kind
+                return value
+
+        return Checked
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.imported_by = request.user
+        super().save_model(request, obj, form, change)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Model, Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
 from core.services import changed_fields, log_activity, model_snapshot
@@ -255,6 +256,26 @@ class ScopedReadOnlyAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope_to_organisers(super().get_queryset(request), rules.admin_organiser_ids(request.user))
+
+    def _file_fields(self) -> list[str]:
+        return [f.name for f in self.model._meta.fields if isinstance(f, models.FileField)]
+
+    def get_fields(self, request, obj=None):
+        # Stored files are private (no URL; downloads go through the portal's access rule): the page names
+        # them instead of linking them, which would fail.
+        files = self._file_fields()
+        fields = [f for f in super().get_fields(request, obj) if f not in files]
+        return [*fields, "stored_files"] if files else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        files = self._file_fields()
+        fields = [f for f in super().get_readonly_fields(request, obj) if f not in files]
+        return [*fields, "stored_files"] if files else fields
+
+    @admin.display(description=_("存储的文件"))
+    def stored_files(self, obj):
+        names = [getattr(obj, name).name for name in self._file_fields() if getattr(obj, name)]
+        return "；".join(names) or "—"
 
     def has_module_permission(self, request):
         return rules.is_programme_admin(request.user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin_mixins import OrganiserScopedAdmin
+from core.admin_mixins import OrganiserScopedAdmin, ScopedReadOnlyAdmin
 from reviews.models import (
     Approval,
     Award,
@@ -36,15 +36,7 @@ class ExpertPanelAdmin(OrganiserScopedAdmin):
     filter_horizontal = ["members", "categories"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+ReadOnlyAdmin = ScopedReadOnlyAdmin  # each programme admin sees only their organiser's rows
 
 
 @admin.register(Meeting)
