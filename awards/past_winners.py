@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.identity import normalise_code, validate_credit_code, validate_foreign_permanent_id, validate_resident_id
+from core.identity import mask_identity, normalise_code, validate_credit_code, validate_foreign_permanent_id, validate_resident_id
 
 # Column headings the office's lists use (Chinese or English), in the order of the template.
 HEADINGS = {
@@ -57,6 +57,10 @@ class Row:
     award: str = ""
     year: int | None = None
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def masked(self) -> str:
+        return mask_identity(self.identifier) if not self.problems else self.identifier
 
     def as_dict(self) -> dict:
         return {"line": self.line, "name": self.name, "identifier": self.identifier, "identifier_kind": self.identifier_kind,

@@ -121,6 +121,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     # -- staff configuration pages ----------------------------------------------------------------
     "awards:cycle_list": {"get": staff_any(), "post": staff_any()},
     "awards:cycle_overview": {"get": staff_this(), "post": staff_this()},
+    "awards:cycle_clone": {"get": staff_this(), "post": staff_this(R)},  # the next 届 is created
+    "awards:past_winners": {"get": staff_this(), "post": staff_this(BAD)},  # no file sent
     # -- expert side --------------------------------------------------------------------------------
     "reviews:expert_home": {"get": row(NF, anonymous=LOGIN, expert_assigned=OK, expert_conflicted=OK),
                             "post": row(NF, anonymous=LOGIN, expert_assigned=OK, expert_conflicted=OK)},
@@ -245,6 +247,8 @@ def url_kwargs(world: World) -> dict[str, dict]:
         "accounts:verify": {"uidb64": _uid(world), "token": "forged-token"},
         "accounts:password_reset_confirm": {"uidb64": _uid(world), "token": "forged-token"},
         "awards:cycle_overview": cq,
+        "awards:cycle_clone": cq,
+        "awards:past_winners": {"code": "changning-quality"},
         "reviews:expert_application": {"pk": i["app_a"]},
         "reviews:expert_scoresheet": {"pk": i["app_a"], "stage_code": "material-review"},
         "reviews:expert_scores": {"pk": i["app_a"], "stage_code": "material-review"},
@@ -318,6 +322,9 @@ def post_data(world: World) -> dict[str, Callable[[], dict]]:
     i = world.ids
     return {
         "accounts:login": lambda: {"username": "applicant-a", "password": "wrong-password"},
+        "awards:cycle_clone": lambda: {"code": "changning-quality-2026", "name": "2026年度", "year": "2026",
+                                       "opens_at_0": "2026-03-01", "opens_at_1": "09:00:00",
+                                       "closes_at_0": "2026-04-30", "closes_at_1": "23:59:59"},
         "reviews:expert_scoresheet": lambda: {"opinion": "材料翔实。"},
         "reviews:expert_new": lambda: {"name": "新专家"},
         "reviews:expert_edit": lambda: {"name": "评审专家甲", "employer": "上海某大学", "title": "教授", "is_active": "on"},
