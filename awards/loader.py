@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from core.services import log_activity, model_snapshot
 from core.yaml_loading import DuplicateKeyError, load_all
-from reviews.selectors import minimum_quota
+from reviews.selectors import minimum_quota, prize_change_refusal
 from reviews.workflow import validate_stage_params
 
 from .models import (
@@ -118,6 +118,7 @@ class _Loader:
         self.report = LoadReport()
         self.defined: dict[tuple[str, str], str] = {}
         self.programmes: dict[str, tuple[str, dict]] = {}
+        self.reasons: dict[tuple[str, int], str] = {}  # a reason the file gives for a change (e.g. prize_change_reason)
 
     # -- generic helpers -------------------------------------------------------------------
     def fields(self, data: dict, section_key: str, source: str, where: str) -> dict:
@@ -202,7 +203,7 @@ class _Loader:
                 target=instance,
                 before={k: before.get(k) for k in changed},
                 after={k: after.get(k) for k in changed},
-                reason=f"load_programmes {source}",
+                reason=" ".join(filter(None, [f"load_programmes {source}", self.reasons.get((model._meta.label_lower, instance.pk))])),
                 organiser=organiser,
             )
         else:
@@ -424,6 +425,12 @@ class _Loader:
                     self.fields(entry, item_section, source, f"{where}.{listed}[{position}]")
                 self.unique_codes(entries, source, f"{where}.{listed}")
             existing = Category.objects.filter(cycle=cycle, code=code).first()
+            if existing is not None and "prize_amount" in values:
+                refusal = prize_change_refusal(existing, values["prize_amount"], reason=item.get("prize_change_reason") or "")
+                if refusal:
+                    raise SeedError(source, f"{where}.prize_change_reason", refusal)
+                if item.get("prize_change_reason"):
+                    self.reasons[("awards.category", existing.pk)] = str(item["prize_change_reason"])
             floor = minimum_quota(existing) if existing is not None else 0
             if floor and (quota is None or quota < floor):
                 raise SeedError(source, f"{where}.quota", f"已有 {floor} 个对象列入推荐名单或获奖，名额不能少于 {floor}，也不能改为待定")

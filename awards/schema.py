@@ -165,6 +165,7 @@ SECTIONS: dict[str, Section] = {
             _f("quota", I, "表彰名额；null 或不写表示待定（导入时给出警告，评选周期页面也会提示）",
                nullable=True, unit="个/名", hint="名额应为不小于0的整数（或留空表示待定）"),
             _f("prize_amount", N, "每个奖项的奖金；null 表示无奖金（如精神奖励）", nullable=True, unit="元", hint="应为数字（元）"),
+            _f("prize_change_reason", T, "修改已批准周期的奖金时必填：变更理由（记入操作日志）", column=False),
             _f("reward_text", T, "奖励方式文字，如 精神奖励"),
             _f("benefits", L, "非奖金待遇列表，每项 code、text、text_en；代码不得重复"),
             _f("standard", T, "评价标准，如 GB/T 19580《卓越绩效评价准则》"),
