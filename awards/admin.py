@@ -236,7 +236,7 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = EligibilityRule
-        fields = ["order", "kind", "severity", "description"]
+        fields = ["order", "kind", "severity", "description", "enabled"]
         widgets = {"kind": forms.Select(choices=[("", "---------"), *[(k, v.label) for k, v in RULE_KINDS.items()]], attrs={"class": "rule-kind"})}
 
     def __init__(self, *args, **kwargs):
@@ -295,7 +295,7 @@ class RuleInline(ScopedInline, admin.StackedInline):
     extra = 0
 
     def get_fieldsets(self, request, obj=None):
-        sets = [(None, {"fields": ["order", "kind", "severity", "description"]})]
+        sets = [(None, {"fields": ["order", "kind", "severity", "description", "enabled"]})]
         for kind, spec in RULE_KINDS.items():
             if spec.params:
                 sets.append((

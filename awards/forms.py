@@ -28,6 +28,8 @@ class CycleCloneForm(forms.Form):
     def __init__(self, *args, source=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.source = source
+        for name in ("code", "name", "name_en", "year"):
+            self.fields[name].widget.attrs["class"] = "form-control"
 
     def clean_year(self):
         year = self.cleaned_data["year"]

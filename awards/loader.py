@@ -483,7 +483,8 @@ class _Loader:
             rule = self.upsert(
                 EligibilityRule,
                 {"category": category, "order": index + 1},
-                {"kind": values["kind"], "params": params, "severity": severity, "description": values.get("description", "")},
+                {"kind": values["kind"], "params": params, "severity": severity, "description": values.get("description", ""),
+                 "enabled": values.get("enabled", True)},
                 source,
                 here,
                 organiser,
@@ -647,7 +648,8 @@ def export_cycle_documents(code: str) -> list[dict]:
             **_pick(category, CATEGORY_FIELDS),
             "rubrics": {choice.organisation_type: choice.rubric.code for choice in category.rubric_choices.all()},
             "rules": [
-                {"kind": rule.kind, "params": rule.params, "severity": rule.severity, "description": rule.description}
+                {"kind": rule.kind, "params": rule.params, "severity": rule.severity, "description": rule.description,
+                 **({} if rule.enabled else {"enabled": False})}
                 for rule in category.rules.all()
             ],
         }

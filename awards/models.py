@@ -355,7 +355,8 @@ class Rubric(models.Model):
 
     def __str__(self) -> str:
         suffix = "" if self.is_official else "（默认表，待替换）"
-        return f"{self.standard} {self.name}{suffix}"
+        owner = "〔系统模板〕" if self.organiser_id is None else ""
+        return f"{owner}{self.standard} {self.name}{suffix}"
 
     @property
     def activity_organiser(self):
@@ -446,6 +447,9 @@ class EligibilityRule(models.Model):
     severity = models.CharField(_("处理方式"), max_length=10, choices=Severity.choices, default=Severity.BLOCKING)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     description = models.CharField(_("条件原文"), max_length=300, blank=True)
+    enabled = models.BooleanField(
+        _("启用"), default=True, help_text=_("不勾选：规则已配置但不参与资格审查（如通知未规定的获奖后申报间隔）")
+    )
 
     class Meta:
         verbose_name = _("资格条件")

@@ -190,6 +190,7 @@ SECTIONS: dict[str, Section] = {
             _f("params", M, "该规则的参数，见下表"),
             _f("severity", C, "blocking（不符合即不能提交，默认）或 review（不符合时转人工审核）"),
             _f("description", T, "条件原文，如 在本区注册登记"),
+            _f("enabled", B, "false：规则已配置但不参与资格审查（默认 true）"),
         )),
         Section("rubric-document", "评分标准文件（kind: rubric）", (
             _f("kind", C, "固定为 rubric", required=True, column=False),

@@ -152,10 +152,11 @@ def _class_figures(label: str, rows: list[CategoryBudget], population: int | Non
 
 
 def category_rules(category: Category) -> list[EligibilityRule]:
-    """The category's eligibility rules in order: the prefetched ones when the caller prefetched them."""
+    """The category's enabled eligibility rules in order: the prefetched ones when the caller prefetched them.
+    A rule configured but switched off (enabled: false) is not checked and shapes no form."""
     prefetched = getattr(category, "_prefetched_objects_cache", {}).get("rules")
     rows = list(category.rules.all()) if prefetched is None else prefetched
-    return sorted(rows, key=lambda rule: (rule.order, rule.pk))
+    return sorted((rule for rule in rows if rule.enabled), key=lambda rule: (rule.order, rule.pk))
 
 
 def rule_params(category: Category, kind: str) -> dict | None:

@@ -52,6 +52,7 @@ def _category_form(category: Category, **changes) -> dict:
                     f"{prefix}-{index}-kind": item.kind,
                     f"{prefix}-{index}-severity": item.severity,
                     f"{prefix}-{index}-description": item.description,
+                    **({f"{prefix}-{index}-enabled": "on"} if item.enabled else {}),
                 })
                 data.update({f"{prefix}-{index}-{name}": value for name, value in rule_param_fields(item.kind, item.params).items()})
     data.update(changes)
