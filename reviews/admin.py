@@ -42,19 +42,19 @@ ReadOnlyAdmin = ScopedReadOnlyAdmin  # each programme admin sees only their orga
 @admin.register(Meeting)
 class MeetingAdmin(ReadOnlyAdmin):
     list_display = ("body", "stage", "held_on", "present_count", "quorum_met", "created_by")
-    list_filter = ("stage__cycle",)
+    list_filter = (("stage__cycle", admin.RelatedOnlyFieldListFilter),)
 
 
 @admin.register(MeetingDecision)
 class MeetingDecisionAdmin(ReadOnlyAdmin):
     list_display = ("meeting", "application", "votes_for", "votes_against", "votes_abstain", "outcome")
-    list_filter = ("outcome", "meeting__stage__cycle")
+    list_filter = ("outcome", ("meeting__stage__cycle", admin.RelatedOnlyFieldListFilter))
 
 
 @admin.register(Recommendation)
 class RecommendationAdmin(ReadOnlyAdmin):
     list_display = ("category", "application", "rank", "score", "source", "status")
-    list_filter = ("status", "cycle")
+    list_filter = ("status", ("cycle", admin.RelatedOnlyFieldListFilter))
 
 
 @admin.register(Publicity)
@@ -76,7 +76,7 @@ class ApprovalAdmin(ReadOnlyAdmin):
 @admin.register(Award)
 class AwardAdmin(ReadOnlyAdmin):
     list_display = ("application", "category", "prize_amount", "approval")
-    list_filter = ("cycle",)
+    list_filter = (("cycle", admin.RelatedOnlyFieldListFilter),)
 
 
 @admin.register(PrizePayment)

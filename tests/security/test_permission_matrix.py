@@ -720,6 +720,8 @@ def test_admin_urls_by_role(label, world, db):
                 transaction.set_rollback(True)
             if not _admin_matches(response, expected):
                 problems.append(f"GET {url} ({url_kind}, row of {whose}) as {role}: expected {expected}, got {_describe(response)}")
+            if ADMIN_ROLE_ORGANISER.get(role) == "changning" and response.status_code == 200 and "徐汇" in _body(response):
+                problems.append(f"GET {url} as {role}: the page names the other organiser (徐汇): a list, filter or drop-down leaks")
             if role in ADMIN_ROLE_ORGANISER and response.status_code == 200 and url_kind in ("add", "change"):
                 foreign = _foreign_choices(response, ADMIN_ROLE_ORGANISER[role])
                 if foreign:
