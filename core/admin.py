@@ -19,7 +19,7 @@ class ActivityLogAdmin(ReadOnlyAdmin):
     """Read-only: the log can be searched but never edited or deleted through any UI."""
 
     list_display = ["created_at", "actor", "action", "target_repr", "organiser"]
-    list_filter = ["action", "organiser"]
+    list_filter = ["action", ("organiser", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["target_repr", "target_id", "reason"]
     date_hierarchy = "created_at"
     # A page of 100 entries; the unfiltered total (a second count of the whole log) is not shown.

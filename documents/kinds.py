@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.sections import TEXT_SECTIONS
 from awards.models import Cycle, OfficialLetter, ProjectType
-from awards.selectors import cycle_budget, format_wan
+from awards.selectors import RATIO_ROUNDING_NOTE, cycle_budget, format_wan
 from core.files import open_stream
 from reviews.models import Approval, Award, Publicity
 from reviews.selectors import approval_for_cycle, committed_amount, publicity_for_cycle, score_summary, winners_for_cycle
@@ -159,6 +159,7 @@ def project_form_context(cycle: Cycle) -> dict:
         }
 
     return {
+        "ratio_rule": str(RATIO_ROUNDING_NOTE),  # stated under the table, as on every screen showing a ratio
         "title": f"{cycle.year} 年度上海市评比达标表彰项目申报表",
         "contact_name": cycle.contact_name,
         "contact_phone": cycle.contact_phone,

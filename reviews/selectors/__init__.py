@@ -12,6 +12,7 @@ from .budget import (  # noqa: F401
     CycleMoney,
     cycle_money,
     minimum_quota,
+    prize_change_refusal,
     places_used,
     quota_refusal,
 )
