@@ -57,22 +57,6 @@ def cycle_context(cycle: Cycle, section: str, **extra) -> dict:
 
 
 
-def flatten_form_data(data, prefix="") -> list[tuple[str, str]]:
-    """form_data as (label path, value) rows for display."""
-    rows = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            rows += flatten_form_data(value, f"{prefix} › {key}" if prefix else str(key))
-    elif isinstance(data, list):
-        if all(not isinstance(v, (dict, list)) for v in data):
-            rows.append((prefix, "、".join(str(v) for v in data)))
-        else:
-            for index, value in enumerate(data, start=1):
-                rows += flatten_form_data(value, f"{prefix} [{index}]")
-    else:
-        rows.append((prefix, "" if data is None else str(data)))
-    return rows
-
 def url_prefix(name: str, *args) -> tuple[str, str]:
     """(prefix, suffix) of a URL whose last argument is a pk: reversed once per page, not once per row."""
     marker = 987654321

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import rules
+from applications.answers import answer_groups
 from applications.models import Attachment
 from awards.models import Organiser
 from awards.rubrics import leaf_criteria
@@ -18,7 +19,7 @@ from core.files import private_file_response
 from reviews import access, forms, selectors, services
 from reviews.models import Assignment, ExpertProfile, Scoresheet
 from reviews.scoring import summarise
-from reviews.views.common import error_text, flatten_form_data
+from reviews.views.common import error_text
 
 # ---------------------------------------------------------------------------------------------
 # Expert pool
@@ -108,7 +109,7 @@ def expert_application(request, pk: int):
         return render(request, "reviews/expert_declare.html", {"application": application, "assignments": assignments, "form": form},
                       status=400 if request.method == "POST" else 200)
     return render(request, "reviews/expert_application.html", {
-        "application": application, "assignments": assignments, "form_rows": flatten_form_data(application.form_data),
+        "application": application, "assignments": assignments, "answer_groups": answer_groups(application),
         "attachments": list(application.attachments.order_by("uploaded_at")),
         "schedule": selectors.schedule_for_application(application),
     })

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications.answers import answer_groups
 from applications.models import ApplicationStatus, RecommendingUnit
 from applications.sections import all_section_choices
 from core.http import safe_next_url
@@ -20,7 +21,6 @@ from reviews.models import Assignment, Scoresheet
 from reviews.views.common import (
     PAGE_SIZE,
     error_text,
-    flatten_form_data,
     staff_application_or_404,
     staff_application_url,
     stage_or_404,
@@ -115,7 +115,7 @@ def staff_application(request, code: str, pk: int):
         "attachments": list(application.attachments.order_by("uploaded_at")),
         "schedule": selectors.schedule_for_application(application),
         "history": selectors.application_history(application),
-        "form_rows": flatten_form_data(application.form_data),
+        "answer_groups": answer_groups(application),
     })
 
 
