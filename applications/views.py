@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -166,6 +167,7 @@ def _page_context(application, **extra) -> dict:
         "attachments": list(application.attachments.all()),
         "attachment_form": AttachmentForm(purposes=_purposes_for(application, sections)) if editing.allows("attachments") else None,
         "limits": attachment_limits(application),
+        "autosave_seconds": settings.APPLICATION_AUTOSAVE_SECONDS,
         "editable": editing.sections,
         "may_edit": editing.anything,
         "supplement": (getattr(application, "open_supplements", None) or [None])[0],

@@ -47,11 +47,10 @@
   function store() {
     try { window.localStorage.setItem(key, JSON.stringify({ saved: Date.now(), data: collect() })); } catch (e) { /* storage full or disabled */ }
   }
-  var changedSinceSave = false;
-  form.addEventListener("input", function () { dirty = true; changedSinceSave = true; store(); });
+  form.addEventListener("input", function () { dirty = true; store(); });
   form.addEventListener("change", function (event) {
     if (event.target && event.target.type === "file") { return; }
-    dirty = true; changedSinceSave = true; store();
+    dirty = true; store();
   });
 
   // Autosave: every data-autosave-seconds and when a changed field loses focus, the form is posted
@@ -62,6 +61,7 @@
   var pending = null;
   var stopped = false;
   var deferred = null;
+  var lastSaved = JSON.stringify(collect());  // what the server has: autosave only when the form differs
 
   function say(text, kind) {
     if (!status) { return; }
@@ -89,8 +89,8 @@
   }
 
   function autosave() {
-    if (!changedSinceSave || pending || stopped || !window.fetch || !window.FormData) { return pending; }
-    changedSinceSave = false;
+    var sending = JSON.stringify(collect());
+    if (sending === lastSaved || pending || stopped || !window.fetch || !window.FormData) { return pending; }
     var data = new FormData(form);
     ["file", "purpose", "delete_attachment", "upload", "save", "check"].forEach(function (name) { data.delete(name); });
     data.append("autosave", "1");
@@ -102,18 +102,19 @@
     }).then(function (result) {
       var body = result.body || {};
       if (result.status === 200 && body.ok) {
-        if (versionInput) { versionInput.value = body.version; }
-        if (!changedSinceSave) {
+        if (versionInput) { versionInput.value = body.version; versionInput.setAttribute("value", body.version); }
+        lastSaved = sending;
+        if (JSON.stringify(collect()) === sending) {
           dirty = false;
           try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
         }
         say(body.message, "ok");
       } else {
+        if (result.status === 400) { lastSaved = sending; }  // refused as typed: wait for the next change
         if (body.conflict || result.status === 409) { stopped = true; showConflict(body.message || ""); }
         say(body.message || status.getAttribute("data-failed-label") || "", "error");
       }
-    }).catch(function () {
-      changedSinceSave = true;  // try again at the next occasion
+    }).catch(function () {  // lastSaved unchanged: tried again at the next occasion
       say(status ? status.getAttribute("data-failed-label") || "" : "", "error");
     }).then(function () {
       pending = null;
@@ -127,9 +128,10 @@
     else { form.submit(); }
   }
 
-  if (seconds > 0) {
-    window.setInterval(autosave, seconds * 1000);
-    form.addEventListener("focusout", function () { window.setTimeout(autosave, 0); });
+  if (form.hasAttribute("data-autosave-seconds")) {
+    if (seconds > 0) { window.setInterval(autosave, seconds * 1000); }
+    // At once, not later: a click on a button blurs the field first, and its submit must wait for this save.
+    form.addEventListener("focusout", function () { autosave(); });
   }
 
   // Client-side limits: say at once that a file is too large, before it is sent.
