@@ -7,6 +7,7 @@ snapshot, receipt number, submission time) and passes it as `extra=`.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 
@@ -159,6 +160,16 @@ def application_save_draft(
     values = dict(changes)
     if "recommender" in values:
         values["recommender_id"] = getattr(values.pop("recommender"), "pk", None)
+    before_answers = answer_values(application)
+    if application.version == version and answer_values(_with(application, values)) == before_answers:
+        # Nothing changed (a second click, an autosave just before): no new version, nothing to log,
+        # but a stale form is still told, as for any save.
+        if not Application.objects.filter(pk=application.pk, version=version, status=application.status).exists():
+            current = Application.objects.get(pk=application.pk)
+            if current.status != application.status:
+                raise ApplicationError(_("此申报的状态已变为“%(s)s”，不能再保存。") % {"s": current.get_status_display()})
+            raise StaleApplication(current)
+        return application
     with transaction.atomic():
         updated = Application.objects.filter(pk=application.pk, version=version, status=application.status).update(
             **values, version=F("version") + 1, updated_at=timezone.now()
@@ -169,7 +180,7 @@ def application_save_draft(
                 raise ApplicationError(_("此申报的状态已变为“%(s)s”，不能再保存。") % {"s": current.get_status_display()})
             raise StaleApplication(current)
         fresh = Application.objects.select_related("cycle__programme__organiser", "category", "organisation", "person").get(pk=application.pk)
-        before, after = answer_diff(answer_values(application), answer_values(fresh))
+        before, after = answer_diff(before_answers, answer_values(fresh))
         log_activity(
             actor=actor,
             action="application.autosave" if autosave else "application.save",
@@ -178,6 +189,14 @@ def application_save_draft(
             after={"version": fresh.version, "answers": after, "sections": sections or []},
         )
     return fresh
+
+
+def _with(application: Application, values: dict) -> Application:
+    """A copy of the application with the model changes applied (not saved): what a save would store."""
+    candidate = copy.copy(application)
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    return candidate
 
 
 # ---- attachments --------------------------------------------------------------------------

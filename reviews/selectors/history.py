@@ -267,7 +267,8 @@ class HistoryReader:
             old = format_value(before.get(key)) if has_before else None
             new = format_value(after.get(key)) if has_after else None
             if has_before and has_after and old == new:
-                rows.append(Change(label, None, new))
+                if before.get(key) not in (None, "", [], {}):  # unchanged and empty: nothing to say
+                    rows.append(Change(label, None, new))
             else:
                 rows.append(Change(label, old, new))
         return rows
@@ -275,7 +276,7 @@ class HistoryReader:
     def _answers(self, before: dict, after: dict) -> list[Change]:
         sheet = self.answers
         return [
-            Change(sheet.label(name), sheet.format(name, before.get(name)), sheet.format(name, after.get(name)))
+            Change(sheet.label(name).rstrip("。."), sheet.format(name, before.get(name)), sheet.format(name, after.get(name)))
             for name in dict.fromkeys([*before, *after])
         ]
 
