@@ -42,6 +42,7 @@ from .experts import (  # noqa: F401
 )
 from .history import (  # noqa: F401
     application_history,
+    describe_entry,
     notifications_for_application,
 )
 from .meetings import (  # noqa: F401

@@ -157,21 +157,28 @@ class Change:
 
 
 class HistoryReader:
-    """Turns one application's log entries into words; lookups are made once per page, not per entry."""
+    """Turns one application's log entries into words; lookups are made once per page, not per entry.
+    Without an application (the admin's log of other records), keys are labelled by KEY_LABELS or the
+    target model's verbose names and values formatted plainly."""
 
-    def __init__(self, application: Application):
+    def __init__(self, application: Application | None = None, model=None):
         self.application = application
+        self.model = model or (Application if application is not None else None)
 
     @cached_property
-    def answers(self) -> AnswerSheet:
-        return AnswerSheet(self.application)
+    def answers(self) -> AnswerSheet | None:
+        return AnswerSheet(self.application) if self.application is not None else None
 
     @cached_property
     def stages(self) -> dict[str, str]:
+        if self.application is None:
+            return {}
         return {stage.code: stage.display_name for stage in self.application.cycle.stages.all()}
 
     @cached_property
     def categories(self) -> dict[str, str]:
+        if self.application is None:
+            return {}
         return {category.code: category.display_name for category in self.application.cycle.categories.all()}
 
     @cached_property
@@ -180,10 +187,14 @@ class HistoryReader:
 
     @cached_property
     def panels(self) -> dict[int, str]:
+        if self.application is None:
+            return {}
         return dict(ExpertPanel.objects.filter(stage__cycle_id=self.application.cycle_id).values_list("pk", "name"))
 
     @cached_property
     def experts(self) -> dict[int, str]:
+        if self.application is None:
+            return {}
         return dict(ExpertProfile.objects.filter(organiser_id=self.application.cycle.programme.organiser_id).values_list("pk", "name"))
 
     def action_label(self, action: str) -> str:
@@ -204,7 +215,7 @@ class HistoryReader:
         table: dict[str, Callable[[Any], str]] = {
             "stage": lambda v: self.stages.get(v, plain(v)) if v else _("（未进入评审环节）"),
             "category": lambda v: self.categories.get(v, plain(v)),
-            "cycle": lambda v: self.application.cycle.display_name if v == self.application.cycle.code else plain(v),
+            "cycle": lambda v: self.application.cycle.display_name if self.application and v == self.application.cycle.code else plain(v),
             "version": lambda v: _("第 %(v)s 版") % {"v": v} if v not in (None, "") else EMPTY,
             "sections": lambda v: _("、").join(self.sections.get(code, plain(code)) for code in v or []) or EMPTY,
             "purpose": choices(Attachment.Purpose.choices),
@@ -259,7 +270,7 @@ class HistoryReader:
             if key == "sections" and entry.action in ("application.save", "application.autosave"):
                 if "answers" in after or not after.get(key):
                     continue  # the answers say it field by field
-            label = str(KEY_LABELS.get(key, _("其他")))
+            label = self.label(key)
             format_value = self._formatter(entry.action, key)
             if isinstance(before.get(key), bool) or isinstance(after.get(key), bool):
                 format_value = yes_no
@@ -273,8 +284,20 @@ class HistoryReader:
                 rows.append(Change(label, old, new))
         return rows
 
+    def label(self, key: str) -> str:
+        if key in KEY_LABELS:
+            return str(KEY_LABELS[key])
+        if self.model is not None:
+            try:
+                return str(self.model._meta.get_field(key).verbose_name)
+            except Exception:  # noqa: BLE001 - FieldDoesNotExist, or a model without _meta
+                pass
+        return _("其他")
+
     def _answers(self, before: dict, after: dict) -> list[Change]:
         sheet = self.answers
+        if sheet is None:
+            return [Change(_("填写内容"), plain(before) if before else None, plain(after) if after else None)]
         return [
             Change(sheet.label(name).rstrip("。."), sheet.format(name, before.get(name)), sheet.format(name, after.get(name)))
             for name in dict.fromkeys([*before, *after])
@@ -292,6 +315,21 @@ class HistoryReader:
             entry.action_label = self.action_label(entry.action)
             entry.changes = self.changes(entry)
         return entries
+
+
+def describe_entry(entry: ActivityLog) -> list[Change]:
+    """One log entry's readable changes, whatever its target (the admin's view of the log)."""
+    from django.apps import apps
+
+    if entry.target_type == Application._meta.label_lower:
+        application = Application.objects.select_related("cycle__programme", "category").filter(pk=entry.target_id).first()
+        if application is not None:
+            return HistoryReader(application).changes(entry)
+    try:
+        model = apps.get_model(entry.target_type)
+    except (LookupError, ValueError):
+        model = None
+    return HistoryReader(model=model).changes(entry)
 
 
 def notifications_for_application(application: Application) -> list[EmailNotification]:

@@ -155,3 +155,16 @@ def test_the_answer_sheet_has_a_label_for_every_field_it_records(make_org_draft)
     sheet = AnswerSheet(make_org_draft())
     for name in sheet.values():
         assert sheet.label(name) and not RAW.search(sheet.label(name)), name
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_a_log_entry_in_words_too(make_org_draft, applicant, admin_client):
+    application = make_org_draft()
+    from applications.services import application_save_draft
+
+    figures = {**application.form_data["figures"], "2021": {"revenue": "66000", "profit": "1", "policy_loss": False}}
+    application_save_draft(application=application, actor=applicant, version=1, changes={"form_data": {**application.form_data, "figures": figures}})
+    entry = ActivityLog.objects.get(action="application.save")
+    page = admin_client.get(reverse("admin:core_activitylog_change", args=[entry.pk])).content.decode()
+    assert "2021年营业收入（万元）：5,000 万元 → 66,000 万元" in page
+    assert "2021年利润总额（万元）：120.50 万元 → 1 万元" in page
