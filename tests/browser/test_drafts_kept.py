@@ -49,6 +49,9 @@ def test_typed_revenue_is_kept_and_saved_when_a_file_is_uploaded(page, draft, tm
     assert draft.form_data["figures"]["2021"]["revenue"] == "12345.67"
     assert [a.original_name for a in draft.attachments.all()] == ["自评报告.pdf"]
     assert page.js_errors == []
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.locator("#attachments").scroll_into_view_if_needed()
+    snap(page, "h13a-edit-after-upload-390")
 
 
 @pytest.mark.django_db(transaction=True)
