@@ -168,3 +168,31 @@ def test_the_admin_shows_a_log_entry_in_words_too(make_org_draft, applicant, adm
     page = admin_client.get(reverse("admin:core_activitylog_change", args=[entry.pk])).content.decode()
     assert "2021年营业收入（万元）：5,000 万元 → 66,000 万元" in page
     assert "2021年利润总额（万元）：120.50 万元 → 1 万元" in page
+
+
+@pytest.mark.django_db
+def test_the_history_reads_in_a_constant_number_of_queries(make_org_draft, applicant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from applications.services import application_save_draft
+
+    application = make_org_draft()
+
+    def save(text):
+        nonlocal application
+        application = application_save_draft(application=application, actor=applicant, version=application.version,
+                                             changes={"form_data": {**application.form_data, "overview": text}})
+
+    def queries() -> int:
+        fresh = Application.objects.select_related("cycle__programme", "category").get(pk=application.pk)
+        with CaptureQueriesContext(connection) as captured:
+            entries = application_history(fresh)
+            [change.after for entry in entries for change in entry.changes]
+        return len(captured)
+
+    save("第一次")
+    few = queries()
+    for n in range(8):
+        save(f"第 {n} 次修改")
+    assert queries() == few
