@@ -231,7 +231,7 @@ def edit(request, pk: int):
     if not form.is_valid():
         if autosave:
             errors = {str(form.fields[name].label) if name in form.fields else "": [str(e) for e in errs] for name, errs in form.errors.items()}
-            return JsonResponse({"ok": False, "message": _("有内容需要修改，尚未自动保存；请查看标红的栏目后点击“保存草稿”。"), "errors": errors}, status=400)
+            return JsonResponse({"ok": False, "message": _("尚未自动保存：有栏目需要修改。"), "errors": errors}, status=400)
         messages.error(request, _("有内容需要修改，请查看标红的栏目；您填写的内容尚未保存，仍保留在页面上。"))
         if request.FILES.get("file") or request.POST.get("delete_attachment"):
             messages.warning(request, _("附件操作未执行：请先改正标红的栏目，再重新选择文件或删除。"))

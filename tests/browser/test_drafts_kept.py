@@ -71,7 +71,11 @@ def test_the_draft_autosaves_without_a_click(page, draft, settings):
     page.wait_for_selector("input[name=version][value='3']", state="attached", timeout=10000)
     draft.refresh_from_db()
     assert (draft.version, draft.form_data["overview"]) == (3, "持续改进")
-    # Saving by hand afterwards is not a conflict with the autosaves (the page carries their version).
+    # Saving by hand afterwards is not a conflict with the autosaves (the page carries their version),
+    # and as nothing changed since, it makes no new version.
+    follow(page, "#save-draft")
+    assert "已保存（第 3 版" in page.content(), page.inner_text("main")[:600]
+    page.fill("#id_overview", "持续改进，追求卓越")
     follow(page, "#save-draft")
     assert "已保存（第 4 版" in page.content(), page.inner_text("main")[:600]
     assert page.js_errors == []
