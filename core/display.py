@@ -98,8 +98,10 @@ def plain(value: Any) -> str:
         return EMPTY
     if isinstance(value, bool):
         return yes_no(value)
-    if isinstance(value, (int, float, decimal.Decimal)):
-        return grouped(value) if isinstance(value, decimal.Decimal) or abs(value) >= 1000 else str(value)
+    if isinstance(value, int):
+        return str(value)  # counts and years: 2023, not 2,023
+    if isinstance(value, (float, decimal.Decimal)):
+        return grouped(value)
     if isinstance(value, (list, tuple, set)):
         return _("、").join(plain(item) for item in value)
     if isinstance(value, dict):
