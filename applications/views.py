@@ -230,7 +230,8 @@ def edit(request, pk: int):
     form = ApplicationForm(request.POST, application=application, editable=editing.sections)
     if not form.is_valid():
         if autosave:
-            errors = {str(form.fields[name].label) if name in form.fields else "": [str(e) for e in errs] for name, errs in form.errors.items()}
+            errors = {str(form.fields[name].label) if name in form.fields else "": [str(e) for e in errs]
+                      for name, errs in form.errors.items()}
             return JsonResponse({"ok": False, "message": _("尚未自动保存：有栏目需要修改。"), "errors": errors}, status=400)
         messages.error(request, _("有内容需要修改，请查看标红的栏目；您填写的内容尚未保存，仍保留在页面上。"))
         if request.FILES.get("file") or request.POST.get("delete_attachment"):
@@ -300,7 +301,9 @@ def _upload(request, application) -> int | None:
         messages.error(request, form.errors["file"][0] if form.errors.get("file") else _("请选择文件和用途。"))
         return 400
     try:
-        attachment = services.attachment_add(application=application, actor=request.user, upload=form.cleaned_data["file"], purpose=form.cleaned_data["purpose"])
+        attachment = services.attachment_add(
+            application=application, actor=request.user, upload=form.cleaned_data["file"], purpose=form.cleaned_data["purpose"]
+        )
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
         return 400

@@ -163,7 +163,8 @@ def test_the_admin_shows_a_log_entry_in_words_too(make_org_draft, applicant, adm
     from applications.services import application_save_draft
 
     figures = {**application.form_data["figures"], "2021": {"revenue": "66000", "profit": "1", "policy_loss": False}}
-    application_save_draft(application=application, actor=applicant, version=1, changes={"form_data": {**application.form_data, "figures": figures}})
+    application_save_draft(application=application, actor=applicant, version=1,
+                           changes={"form_data": {**application.form_data, "figures": figures}})
     entry = ActivityLog.objects.get(action="application.save")
     page = admin_client.get(reverse("admin:core_activitylog_change", args=[entry.pk])).content.decode()
     assert "2021年营业收入（万元）：5,000 万元 → 66,000 万元" in page
