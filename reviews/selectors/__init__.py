@@ -76,6 +76,8 @@ from .feedback import (  # noqa: F401
 )
 from .history import (  # noqa: F401
     application_history,
+    describe_entry,
+    described_history,
     notifications_for_application,
     reminders_for_application,
 )
