@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_mixins import DATETIME_WITH_SECONDS
+
 from . import rules, twofactor
 from .forms import AdminLoginForm
 from .models import RoleAssignment, User
@@ -26,6 +28,7 @@ for _model_path in ("django_otp.plugins.otp_totp.models.TOTPDevice", "django_otp
 class RoleInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0
+    formfield_overrides = DATETIME_WITH_SECONDS
 
 
 @admin.register(User)
@@ -34,6 +37,7 @@ class UserAdmin(DjangoUserAdmin):
     organiser (not superusers), read-only, and may reset their second factor."""
 
     inlines = [RoleInline]
+    formfield_overrides = {**DjangoUserAdmin.formfield_overrides, **DATETIME_WITH_SECONDS}
     list_display = ["username", "email", "full_name", "is_active", "email_verified", "second_factor"]
     fieldsets = DjangoUserAdmin.fieldsets + ((None, {"fields": ["full_name", "preferred_language", "email_verified"]}),)
     actions = ["reset_second_factor"]

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
+    verbose_name = _("账号与权限")
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_login_failed

@@ -51,7 +51,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
     """Read-only view for programme admins; status changes go through the review workflow."""
 
     list_display = ["number", "applicant_name", "cycle", "category", "status", "submitted_at"]
-    list_filter = ["status", "cycle"]
+    list_filter = ["status", ("cycle", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["number", "organisation__name", "person__name"]
     inlines = [AttachmentInline]
     list_select_related = ["cycle__programme", "category", "organisation", "person"]

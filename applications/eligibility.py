@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from awards.models import ApplicantKind, EligibilityRule
 from awards.rule_kinds import RULE_KINDS
-from awards.selectors import category_rules
+from awards.selectors import category_rules, winners
 from core.i18n import district_name
 from core.workdays import CalendarCoverageError, working_days_between
 
@@ -313,23 +313,26 @@ def credit_blacklist(ctx: Context, params: dict) -> Outcome:
 
 
 def reapplication_cooldown(ctx: Context, params: dict) -> Outcome:
+    """Read from awards.selectors.winners: the past-winners register and the portal's own winners together."""
     application = ctx.application
     earliest_year = ctx.cycle.year - params["years"] + 1
-    prior = Application.objects.filter(status=ApplicationStatus.AWARDED, cycle__year__gte=earliest_year).exclude(pk=application.pk)
     if application.organisation_id:
-        prior = prior.filter(organisation_id=application.organisation_id)
+        identifier = application.organisation.credit_code
+    elif application.person_id:
+        identifier = application.person.id_number
     else:
-        prior = prior.filter(person_id=application.person_id)
-    if params.get("scope") == "category":
-        prior = prior.filter(category__code=application.category.code, cycle__programme_id=ctx.cycle.programme_id)
-    else:
-        prior = prior.filter(cycle__programme_id=ctx.cycle.programme_id)
-    won = prior.select_related("cycle", "category").order_by("-cycle__year").first()
-    if won is None:
+        return _no_profile("organisation" if application.category.is_collective else "person")
+    won = [
+        record for record in winners(ctx.cycle.programme_id, years=(earliest_year, ctx.cycle.year), identifier=identifier)
+        if params.get("scope") != "category"
+        or record.category_code == application.category.code
+        or (record.source == "register" and record.award == application.category.level)
+    ]
+    if not won:
         return PASS, _("近 %(n)d 年内未获得本奖项。") % {"n": params["years"]}
     return FAIL, _("已于 %(year)d 年获得%(award)s，%(n)d 年内不得再次申报。") % {
-        "year": won.cycle.year,
-        "award": won.category.name,
+        "year": won[0].year,
+        "award": won[0].title,
         "n": params["years"],
     }
 

@@ -262,3 +262,32 @@ def check_upload(upload, *, existing_total: int) -> CheckedFile:
         original_name=original,
         stored_name=f"{uuid.uuid4().hex}.{extension}",
     )
+
+
+@dataclass(frozen=True)
+class AttachmentLimits:
+    """What may be uploaded to an application, stated on the page before anyone picks a file."""
+
+    max_file: int
+    max_total: int
+    used: int
+    types: str  # for people: "PDF、JPEG、PNG、Word（.docx）、Excel（.xlsx）"
+    accept: str  # for the file picker: ".pdf,.jpg,…"
+
+    @property
+    def remaining(self) -> int:
+        return max(self.max_total - self.used, 0)
+
+
+def attachment_limits(application) -> AttachmentLimits:
+    """The per-file and total limits (settings ATTACHMENT_MAX_FILE_SIZE / ATTACHMENT_MAX_TOTAL_SIZE),
+    what this application has used (its prefetched attachments) and the allowed types."""
+    names = {"pdf": "PDF", "jpg": "JPEG", "png": "PNG", "docx": _("Word（.docx）"), "xlsx": _("Excel（.xlsx）")}
+    extensions = [extension for extension, _label in ALLOWED_TYPES.values()]
+    return AttachmentLimits(
+        max_file=settings.ATTACHMENT_MAX_FILE_SIZE,
+        max_total=settings.ATTACHMENT_MAX_TOTAL_SIZE,
+        used=sum(attachment.size for attachment in application.attachments.all()),
+        types=_("、").join(str(names[extension]) for extension in extensions),
+        accept=",".join(f".{extension}" for extension in [*extensions, "jpeg"]),
+    )

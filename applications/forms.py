@@ -278,8 +278,11 @@ class ApplicationForm(forms.Form):
         figures = data.get("figures") or {}
         for year in figure_years(self.application.cycle):
             row = figures.get(str(year)) or {}
-            self._add("figures", f"fig_{year}_revenue", forms.DecimalField(label=_("%(y)d年营业收入（万元）") % {"y": year}, max_digits=14, decimal_places=2, min_value=0), row.get("revenue"))
-            self._add("figures", f"fig_{year}_profit", forms.DecimalField(label=_("%(y)d年利润总额（万元）") % {"y": year}, max_digits=14, decimal_places=2, help_text=_("亏损填负数")), row.get("profit"))
+            revenue = forms.DecimalField(label=_("%(y)d年营业收入（万元）") % {"y": year}, max_digits=14, decimal_places=2, min_value=0)
+            profit = forms.DecimalField(label=_("%(y)d年利润总额（万元）") % {"y": year}, max_digits=14, decimal_places=2, help_text=_("亏损填负数"))
+            revenue.money_unit = profit.money_unit = "wan"  # how applications/answers.py shows the amount
+            self._add("figures", f"fig_{year}_revenue", revenue, row.get("revenue"))
+            self._add("figures", f"fig_{year}_profit", profit, row.get("profit"))
             self._add("figures", f"fig_{year}_policy_loss", forms.BooleanField(label=_("%(y)d年如亏损，属政策性亏损") % {"y": year}), bool(row.get("policy_loss")))
 
     def _build_certifications(self, data):

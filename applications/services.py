@@ -7,6 +7,7 @@ snapshot, receipt number, submission time) and passes it as `extra=`.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 
@@ -24,6 +25,7 @@ from core.identity import listed_code_problem, normalise_code
 from core.services import log_activity, model_snapshot
 
 from . import eligibility
+from .answers import answer_diff, answer_values
 from .files import check_upload
 from .models import (
     Application,
@@ -141,17 +143,33 @@ def application_create(
     return application
 
 
-def application_save_draft(*, application: Application, actor, version: int, changes: dict, sections: list[str]) -> Application:
+def application_save_draft(
+    *, application: Application, actor, version: int, changes: dict, sections: list[str] | None = None, autosave: bool = False
+) -> Application:
     """Save the form's changes if nobody saved since `version`; otherwise raise StaleApplication.
 
     One conditional UPDATE … WHERE version = n: under concurrent saves exactly one wins, on every
-    database, and the others are told instead of silently overwriting each other.
+    database, and the others are told instead of silently overwriting each other. The log entry
+    records what changed, field by field: {"answers": {field name: value}} before and after
+    (applications/answers.py labels and formats them), with the versions and the changed sections.
+    `application` is the row as read before the save: when the UPDATE wins, it is the version the
+    save replaces, so its answers are the "before" of the diff.
     """
     if not editability(application).anything:
         raise ApplicationError(_("此申报当前不可修改。"))
     values = dict(changes)
     if "recommender" in values:
         values["recommender_id"] = getattr(values.pop("recommender"), "pk", None)
+    before_answers = answer_values(application)
+    if application.version == version and answer_values(_with(application, values)) == before_answers:
+        # Nothing changed (a second click, an autosave just before): no new version, nothing to log,
+        # but a stale form is still told, as for any save.
+        if not Application.objects.filter(pk=application.pk, version=version, status=application.status).exists():
+            current = Application.objects.get(pk=application.pk)
+            if current.status != application.status:
+                raise ApplicationError(_("此申报的状态已变为“%(s)s”，不能再保存。") % {"s": current.get_status_display()})
+            raise StaleApplication(current)
+        return application
     with transaction.atomic():
         updated = Application.objects.filter(pk=application.pk, version=version, status=application.status).update(
             **values, version=F("version") + 1, updated_at=timezone.now()
@@ -162,8 +180,23 @@ def application_save_draft(*, application: Application, actor, version: int, cha
                 raise ApplicationError(_("此申报的状态已变为“%(s)s”，不能再保存。") % {"s": current.get_status_display()})
             raise StaleApplication(current)
         fresh = Application.objects.select_related("cycle__programme__organiser", "category", "organisation", "person").get(pk=application.pk)
-        log_activity(actor=actor, action="application.save", target=fresh, after={"version": fresh.version, "sections": sections})
+        before, after = answer_diff(before_answers, answer_values(fresh))
+        log_activity(
+            actor=actor,
+            action="application.autosave" if autosave else "application.save",
+            target=fresh,
+            before={"version": version, "answers": before},
+            after={"version": fresh.version, "answers": after, "sections": sections or []},
+        )
     return fresh
+
+
+def _with(application: Application, values: dict) -> Application:
+    """A copy of the application with the model changes applied (not saved): what a save would store."""
+    candidate = copy.copy(application)
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    return candidate
 
 
 # ---- attachments --------------------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from core.http import safe_next_url
 
 from . import eligibility, selectors, services
 from .blank_forms import blank_form_rows, blank_form_xlsx
+from .files import attachment_limits
 from .forms import (
     ApplicationForm,
     AttachmentForm,
@@ -185,6 +187,8 @@ def _page_context(application, **extra) -> dict:
         "sections": sections,
         "attachments": list(application.attachments.all()),
         "attachment_form": AttachmentForm(purposes=_purposes_for(application, sections)) if editing.allows("attachments") else None,
+        "limits": attachment_limits(application),
+        "autosave_seconds": settings.APPLICATION_AUTOSAVE_SECONDS,
         "editable": editing.sections,
         "may_edit": editing.anything,
         "supplement": (getattr(application, "open_supplements", None) or [None])[0],
@@ -235,9 +239,15 @@ def detail(request, pk: int):
 
 @verified_required
 def edit(request, pk: int):
+    """The application form. Every button of the page posts the whole form, so nothing typed is lost:
+    保存草稿, 保存并进行资格预审, 上传 (the draft is saved, then the file added) and 删除 (saved, then
+    the attachment removed). The page's script autosaves with `autosave=1` and gets JSON back."""
     application = selectors.application_for_applicant(request.user, pk)
     editing = editability(application)
+    autosave = request.method == "POST" and request.POST.get("autosave") == "1"
     if not editing.anything:
+        if autosave:
+            return JsonResponse({"ok": False, "message": _("此申报当前不可修改。")}, status=409)
         if application.status == ApplicationStatus.DRAFT:
             messages.warning(request, _("申报已截止，草稿只能查看，不能修改或提交。"))
         return redirect("applications:detail", pk=pk)
@@ -246,7 +256,13 @@ def edit(request, pk: int):
         return render(request, "applications/edit.html", _page_context(application, form=form))
     form = ApplicationForm(request.POST, application=application, editable=editing.sections)
     if not form.is_valid():
+        if autosave:
+            errors = {str(form.fields[name].label) if name in form.fields else "": [str(e) for e in errs]
+                      for name, errs in form.errors.items()}
+            return JsonResponse({"ok": False, "message": _("尚未自动保存：有栏目需要修改。"), "errors": errors}, status=400)
         messages.error(request, _("有内容需要修改，请查看标红的栏目；您填写的内容尚未保存，仍保留在页面上。"))
+        if request.FILES.get("file") or request.POST.get("delete_attachment"):
+            messages.warning(request, _("附件操作未执行：请先改正标红的栏目，再重新选择文件或删除。"))
         return render(request, "applications/edit.html", _page_context(application, form=form), status=400)
     try:
         saved = services.application_save_draft(
@@ -255,16 +271,71 @@ def edit(request, pk: int):
             version=form.cleaned_data["version"],
             changes=form.changes(),
             sections=form.changed_sections(),
+            autosave=autosave,
         )
     except services.StaleApplication as exc:
+        if autosave:
+            return JsonResponse({"ok": False, "conflict": True, "message": str(exc)}, status=409)
         return _conflict(request, application, form, exc)
     except services.ApplicationError as exc:
+        if autosave:
+            return JsonResponse({"ok": False, "message": str(exc)}, status=409)
         messages.error(request, str(exc))
         return render(request, "applications/edit.html", _page_context(application, form=form), status=409)
-    messages.success(request, _("已保存（第 %(v)d 版，%(t)s）。") % {"v": saved.version, "t": timezone.localtime(saved.updated_at).strftime("%H:%M:%S")})
+    saved_at = timezone.localtime(saved.updated_at).strftime("%H:%M:%S")
+    if autosave:
+        return JsonResponse({"ok": True, "version": saved.version, "saved_at": saved_at,
+                             "message": _("已自动保存 %(t)s") % {"t": saved_at}})
+    messages.success(request, _("已保存（第 %(v)d 版，%(t)s）。") % {"v": saved.version, "t": saved_at})
+    status = _attachment_actions(request, saved)
+    if status is not None:
+        return _back_to_form(saved, status=status, request=request)
     if "check" in request.POST:
         return redirect("applications:check", pk=pk)
+    if "upload" in request.POST or "delete_attachment" in request.POST:
+        return redirect(reverse("applications:edit", args=[pk]) + "#attachments")
     return redirect("applications:edit", pk=pk)
+
+
+def _attachment_actions(request, application) -> int | None:
+    """After the draft is saved: add the chosen file, or delete the attachment asked for.
+    Returns the status of a refusal (the page is shown again), None when done or nothing asked."""
+    delete_pk = request.POST.get("delete_attachment")
+    if delete_pk:
+        attachment = Attachment.objects.filter(pk=delete_pk if delete_pk.isdigit() else 0, application=application).first()
+        if attachment is None:
+            messages.error(request, _("要删除的附件不存在或已被删除。"))
+            return 404
+        try:
+            services.attachment_delete(attachment=attachment, actor=request.user)
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+            return 400
+        messages.success(request, _("已删除“%(name)s”。") % {"name": attachment.original_name})
+        return None
+    if not (request.FILES.get("file") or "upload" in request.POST):
+        return None
+    return _upload(request, application)
+
+
+def _upload(request, application) -> int | None:
+    """Add the posted file (fields `purpose` and `file`); None when added, else the refusal's status."""
+    if not request.FILES.get("file"):
+        messages.error(request, _("请选择要上传的文件。"))
+        return 400
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form.errors["file"][0] if form.errors.get("file") else _("请选择文件和用途。"))
+        return 400
+    try:
+        attachment = services.attachment_add(
+            application=application, actor=request.user, upload=form.cleaned_data["file"], purpose=form.cleaned_data["purpose"]
+        )
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
+        return 400
+    messages.success(request, _("已上传“%(name)s”。") % {"name": attachment.original_name})
+    return None
 
 
 def _conflict(request, application, form, exc: services.StaleApplication):
@@ -356,21 +427,10 @@ def withdraw(request, pk: int):
 @verified_required
 @require_POST
 def attachment_upload(request, pk: int):
+    """An upload on its own (the application page posts uploads with the whole form: views.edit)."""
     application = selectors.application_for_applicant(request.user, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        message = _("请选择文件和用途。")
-        if form.errors.get("file"):
-            message = form.errors["file"][0]
-        messages.error(request, message)
-        return _back_to_form(application, status=400, request=request)
-    try:
-        attachment = services.attachment_add(application=application, actor=request.user, upload=form.cleaned_data["file"], purpose=form.cleaned_data["purpose"])
-    except services.ApplicationError as exc:
-        messages.error(request, str(exc))
-        return _back_to_form(application, status=400, request=request)
-    messages.success(request, _("已上传“%(name)s”。") % {"name": attachment.original_name})
-    return _back_to_form(application, request=request)
+    status = _upload(request, application)
+    return _back_to_form(application, status=status or 302, request=request)
 
 
 def _back_to_form(application, *, request, status: int = 302):

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from core.services import log_activity, model_snapshot
 from core.yaml_loading import DuplicateKeyError, load_all
-from reviews.selectors import minimum_quota
+from reviews.selectors import minimum_quota, prize_change_refusal
 from reviews.workflow import validate_stage_params
 
 from .models import (
@@ -48,6 +48,7 @@ from .models import (
     Stage,
 )
 from .rubrics import criterion_tree_problems
+from .services import adopt_rubric
 from .rule_kinds import RULE_KINDS, validate_rule
 from .schema import section, type_problem
 
@@ -120,6 +121,7 @@ class _Loader:
         self.report = LoadReport()
         self.defined: dict[tuple[str, str], str] = {}
         self.programmes: dict[str, tuple[str, dict]] = {}
+        self.reasons: dict[tuple[str, int], str] = {}  # a reason the file gives for a change (e.g. prize_change_reason)
 
     # -- generic helpers -------------------------------------------------------------------
     def fields(self, data: dict, section_key: str, source: str, where: str) -> dict:
@@ -204,7 +206,7 @@ class _Loader:
                 target=instance,
                 before={k: before.get(k) for k in changed},
                 after={k: after.get(k) for k in changed},
-                reason=f"load_programmes {source}",
+                reason=" ".join(filter(None, [f"load_programmes {source}", self.reasons.get((model._meta.label_lower, instance.pk))])),
                 organiser=organiser,
             )
         else:
@@ -261,7 +263,19 @@ class _Loader:
         if problems:
             raise SeedError(source, "criteria", problems[0])
         code = values.pop("code")
-        rubric = self.upsert(Rubric, {"code": code}, values, source, "rubric")
+        organiser = None
+        if doc.get("organiser") is not None:
+            organiser = Organiser.objects.filter(code=doc["organiser"]).first()
+            if organiser is None:
+                raise SeedError(source, "organiser", f"未找到主办机构“{doc['organiser']}”（先在 organisers.yaml 中定义）")
+        existing = Rubric.objects.filter(code=code).first()
+        if existing is not None and existing.organiser_id != getattr(organiser, "pk", None):
+            raise SeedError(
+                source, "organiser",
+                f"评分标准“{code}”已属于{existing.organiser or '系统模板'}，文件写的是{organiser or '系统模板'}；评分标准的归属不能通过导入改变",
+            )
+        values["organiser"] = organiser
+        rubric = self.upsert(Rubric, {"code": code}, values, source, "rubric", organiser)
         keep: set[int] = set()
 
         def walk(nodes: list, parent, where: str) -> None:
@@ -432,6 +446,12 @@ class _Loader:
                     self.fields(entry, item_section, source, f"{where}.{listed}[{position}]")
                 self.unique_codes(entries, source, f"{where}.{listed}")
             existing = Category.objects.filter(cycle=cycle, code=code).first()
+            if existing is not None and "prize_amount" in values:
+                refusal = prize_change_refusal(existing, values["prize_amount"], reason=item.get("prize_change_reason") or "")
+                if refusal:
+                    raise SeedError(source, f"{where}.prize_change_reason", refusal)
+                if item.get("prize_change_reason"):
+                    self.reasons[("awards.category", existing.pk)] = str(item["prize_change_reason"])
             floor = minimum_quota(existing) if existing is not None else 0
             if floor and (quota is None or quota < floor):
                 raise SeedError(source, f"{where}.quota", f"已有 {floor} 个对象列入推荐名单或获奖，名额不能少于 {floor}，也不能改为待定")
@@ -442,11 +462,11 @@ class _Loader:
                     % {"source": source, "where": where, "name": category.name}
                 )
             keep.add(category.pk)
-            self._load_category_rubrics(category, item.get("rubrics") or {}, source, f"{where}.rubrics")
+            self._load_category_rubrics(category, item.get("rubrics") or {}, source, f"{where}.rubrics", organiser)
             self._load_rules(category, item.get("rules") or [], source, f"{where}.rules", organiser)
         self.remove_missing(cycle.categories.all(), keep, source, "cycle.categories", organiser)
 
-    def _load_category_rubrics(self, category, mapping, source, where) -> None:
+    def _load_category_rubrics(self, category, mapping, source, where, organiser) -> None:
         if not isinstance(mapping, dict):
             raise SeedError(source, where, "应为 {组织类型: 评分标准代码}")
         keep = set()
@@ -456,6 +476,10 @@ class _Loader:
             rubric = Rubric.objects.filter(code=rubric_code).first()
             if rubric is None:
                 raise SeedError(source, f"{where}.{org_type or '默认'}", f"未找到评分标准“{rubric_code}”")
+            try:  # a template is copied to the organiser on first use (the one rule: awards.services.adopt_rubric)
+                rubric = adopt_rubric(rubric=rubric, organiser=organiser, actor=self.actor, reason=f"load_programmes {source}")
+            except ValueError as exc:
+                raise SeedError(source, f"{where}.{org_type or '默认'}", str(exc)) from None
             choice = self.upsert(
                 CategoryRubric, {"category": category, "organisation_type": org_type or ""}, {"rubric": rubric}, source, where
             )
@@ -480,7 +504,8 @@ class _Loader:
             rule = self.upsert(
                 EligibilityRule,
                 {"category": category, "order": index + 1},
-                {"kind": values["kind"], "params": params, "severity": severity, "description": values.get("description", "")},
+                {"kind": values["kind"], "params": params, "severity": severity, "description": values.get("description", ""),
+                 "enabled": values.get("enabled", True)},
                 source,
                 here,
                 organiser,
@@ -613,7 +638,7 @@ def export_cycle_documents(code: str) -> list[dict]:
     if units:
         organiser_data["recommending_units"] = [_pick(unit, UNIT_FIELDS) for unit in units]
     documents: list[dict] = [{"kind": "organiser", "organisers": [organiser_data]}]
-    for rubric in Rubric.objects.filter(code__in=rubric_codes).prefetch_related("criteria").order_by("code"):
+    for rubric in Rubric.objects.filter(code__in=rubric_codes).select_related("organiser").prefetch_related("criteria").order_by("code"):
         by_parent: dict[int | None, list] = {}
         for criterion in rubric.criteria.all():
             by_parent.setdefault(criterion.parent_id, []).append(criterion)
@@ -634,7 +659,8 @@ def export_cycle_documents(code: str) -> list[dict]:
                 nodes.append(node)
             return nodes
 
-        documents.append({"kind": "rubric", **_pick(rubric, RUBRIC_FIELDS), "criteria": tree(None)})
+        owner = {"organiser": rubric.organiser.code} if rubric.organiser_id else {}
+        documents.append({"kind": "rubric", **owner, **_pick(rubric, RUBRIC_FIELDS), "criteria": tree(None)})
     cycle_data = _pick(cycle, CYCLE_FIELDS)
     if cycle.previous_cycle_id:
         cycle_data["previous_cycle"] = cycle.previous_cycle.code
@@ -651,7 +677,8 @@ def export_cycle_documents(code: str) -> list[dict]:
             **_pick(category, CATEGORY_FIELDS),
             "rubrics": {choice.organisation_type: choice.rubric.code for choice in category.rubric_choices.all()},
             "rules": [
-                {"kind": rule.kind, "params": rule.params, "severity": rule.severity, "description": rule.description}
+                {"kind": rule.kind, "params": rule.params, "severity": rule.severity, "description": rule.description,
+                 **({} if rule.enabled else {"enabled": False})}
                 for rule in category.rules.all()
             ],
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -352,8 +353,20 @@ class ReviewBody(models.Model):
 
 
 class Rubric(models.Model):
-    """A scoring standard (评分标准) as a tree of criteria with maximum points."""
+    """A scoring standard (评分标准) as a tree of criteria with maximum points.
 
+    A rubric without an organiser is a template (the shipped standards): nobody scores with it directly.
+    A category of organiser X that is given a template is given X's own copy (awards.services.adopt_rubric),
+    so one district's edits never reach another district's scoring.
+    """
+
+    organiser = models.ForeignKey(
+        Organiser, on_delete=models.PROTECT, null=True, blank=True, related_name="rubrics", verbose_name=_("主办机构"),
+        help_text=_("留空表示系统模板：用于某主办机构的类别时复制为该机构自己的评分标准"),
+    )
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name=_("复制自模板")
+    )
     code = models.SlugField(_("代码"), max_length=60, unique=True)
     name = models.CharField(_("名称"), max_length=160)
     standard = models.CharField(_("标准编号"), max_length=60, help_text=_("如：GB/T 19580-2012"))
@@ -372,7 +385,16 @@ class Rubric(models.Model):
 
     def __str__(self) -> str:
         suffix = "" if self.is_official else "（默认表，待替换）"
-        return f"{self.standard} {self.name}{suffix}"
+        owner = "〔系统模板〕" if self.organiser_id is None else ""
+        return f"{owner}{self.standard} {self.name}{suffix}"
+
+    @property
+    def activity_organiser(self):
+        return self.organiser
+
+    @property
+    def is_template(self) -> bool:
+        return self.organiser_id is None
 
     def clean_tree(self) -> list[str]:
         """Problems with the tree: children must sum to their parent, roots to the total."""
@@ -416,6 +438,10 @@ class RubricCriterion(LocalizedNameMixin, models.Model):
 
         return f"{self.code} {self.name}（{points(self.max_points)}分）"
 
+    @property
+    def activity_organiser(self):
+        return self.rubric.organiser
+
 
 class CategoryRubric(models.Model):
     """Which rubric scores a category; for organisations it may depend on the organisation type."""
@@ -436,6 +462,10 @@ class CategoryRubric(models.Model):
     def __str__(self) -> str:
         return f"{self.category} · {self.organisation_type or '默认'} · {self.rubric.standard}"
 
+    @property
+    def activity_organiser(self):
+        return self.category.cycle.programme.organiser
+
 
 class EligibilityRule(models.Model):
     """One eligibility condition of a category: a known kind with validated parameters."""
@@ -450,6 +480,9 @@ class EligibilityRule(models.Model):
     severity = models.CharField(_("处理方式"), max_length=10, choices=Severity.choices, default=Severity.BLOCKING)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     description = models.CharField(_("条件原文"), max_length=300, blank=True)
+    enabled = models.BooleanField(
+        _("启用"), default=True, help_text=_("不勾选：规则已配置但不参与资格审查（如通知未规定的获奖后申报间隔）")
+    )
 
     class Meta:
         verbose_name = _("资格条件")
@@ -522,3 +555,42 @@ class LetterCycle(models.Model):
     class Meta:
         ordering = ["order"]
         constraints = [models.UniqueConstraint(fields=["letter", "cycle"], name="letter_cycle_unique")]
+
+
+class PastWinner(models.Model):
+    """A winner of an earlier cycle, from before the portal (e.g. the 2020 cycle), entered from the office's list.
+
+    Read together with the winners the portal records (awards.selectors.past_winners): the cool-down
+    rule, the "held for N years" rule and the 上届 figures of a cycle ask that one selector.
+    """
+
+    class IdentifierKind(models.TextChoices):
+        CREDIT_CODE = "credit_code", _("统一社会信用代码")
+        ID_NUMBER = "id_number", _("身份证件号码")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="past_winners", verbose_name=_("奖项"))
+    year = models.PositiveIntegerField(_("获奖年度"))
+    name = models.CharField(_("获奖者名称"), max_length=200)
+    identifier_kind = models.CharField(_("证件类型"), max_length=20, choices=IdentifierKind.choices)
+    identifier = models.CharField(_("统一社会信用代码或身份证件号码"), max_length=40)
+    award = models.CharField(_("所获奖项"), max_length=120, help_text=_("如：区长质量奖、质量金奖"))
+    source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("导入人")
+    )
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("往届获奖名单")
+        verbose_name_plural = _("往届获奖名单")
+        ordering = ["programme", "-year", "award", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year", "identifier", "award"], name="past_winner_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.award} {self.name}"
+
+    @property
+    def activity_organiser(self):
+        return self.programme.organiser

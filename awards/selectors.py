@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy
 
 from accounts import rules
+from applications.models import Application, ApplicationStatus
+from reviews.models import Award
 
-from .models import Category, Cycle, EligibilityRule, Stage
+from .models import Category, Cycle, EligibilityRule, PastWinner, Programme, Stage
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -133,6 +136,11 @@ def cycle_budget(cycle: Cycle) -> CycleBudget:
                 ratio=format_ratio(category.quota, population),
             )
         )
+    previous_collective, previous_individual = cycle.previous_quota_collective, cycle.previous_quota_individual
+    if cycle.previous_cycle_id:  # the previous cycle's actual winners, when known, over the figures typed in
+        counts = winner_counts(cycle.previous_cycle)
+        if counts is not None:
+            previous_collective, previous_individual = counts
     money = any(c.has_money_prize for c in categories)
     reward_texts = [c.reward_text for c in categories if c.reward_text]
     return CycleBudget(
@@ -141,9 +149,9 @@ def cycle_budget(cycle: Cycle) -> CycleBudget:
         total_quota=sum(r.quota or 0 for r in rows),
         total_amount=sum((r.subtotal for r in rows), Decimal(0)),
         collective=_class_figures("集体", [r for r in rows if r.category.is_collective], cycle.population_collective,
-                                  cycle.previous_quota_collective),
+                                  previous_collective),
         individual=_class_figures("个人", [r for r in rows if not r.category.is_collective], cycle.population_individual,
-                                  cycle.previous_quota_individual),
+                                  previous_individual),
         money_prizes=money,
         reward_text=reward_texts[0] if reward_texts else "",
     )
@@ -163,10 +171,11 @@ def _class_figures(label: str, rows: list[CategoryBudget], population: int | Non
 
 
 def category_rules(category: Category) -> list[EligibilityRule]:
-    """The category's eligibility rules in order: the prefetched ones when the caller prefetched them."""
+    """The category's enabled eligibility rules in order: the prefetched ones when the caller prefetched them.
+    A rule configured but switched off (enabled: false) is not checked and shapes no form."""
     prefetched = getattr(category, "_prefetched_objects_cache", {}).get("rules")
     rows = list(category.rules.all()) if prefetched is None else prefetched
-    return sorted(rows, key=lambda rule: (rule.order, rule.pk))
+    return sorted((rule for rule in rows if rule.enabled), key=lambda rule: (rule.order, rule.pk))
 
 
 def rule_params(category: Category, kind: str) -> dict | None:
@@ -204,3 +213,65 @@ def public_cycles() -> QuerySet[Cycle]:
         .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order", "id")))
         .order_by("-year", "code")
     )
+
+
+# ---- winners: the past-winners register together with the winners the portal records ----------------
+
+
+@dataclass(frozen=True)
+class WinnerRecord:
+    year: int
+    name: str
+    identifier: str  # 统一社会信用代码 or ID number, normalised
+    award: str  # the level, e.g. 区长质量奖
+    category_code: str  # "" for register rows (the register names the level only)
+    collective: bool
+    source: str  # "portal" or "register"
+    award_name: str = ""  # the category's full name for portal winners (level and track), else the level
+
+    @property
+    def title(self) -> str:
+        return self.award_name or self.award
+
+
+def winners(programme: Programme | int, *, years: tuple[int, int] | None = None, identifier: str | None = None) -> list[WinnerRecord]:
+    """Every known winner of the programme: the register of earlier cycles (PastWinner) and the portal's own
+    awarded applications, newest first; optionally within years (first, last) and for one identifier.
+    Two queries whatever the number of winners. A winner both in the register and the portal is listed once."""
+    programme_id = getattr(programme, "pk", programme)
+    register = PastWinner.objects.filter(programme_id=programme_id)
+    portal = Application.objects.filter(status=ApplicationStatus.AWARDED, cycle__programme_id=programme_id).select_related(
+        "cycle", "category", "organisation", "person")
+    if years is not None:
+        register = register.filter(year__gte=years[0], year__lte=years[1])
+        portal = portal.filter(cycle__year__gte=years[0], cycle__year__lte=years[1])
+    if identifier is not None:
+        register = register.filter(identifier=identifier)
+        portal = portal.filter(models.Q(organisation__credit_code=identifier) | models.Q(person__id_number=identifier))
+    found: dict[tuple, WinnerRecord] = {}
+    for application in portal:
+        ident = application.organisation.credit_code if application.organisation_id else application.person.id_number
+        name = application.organisation.name if application.organisation_id else application.person.name
+        record = WinnerRecord(application.cycle.year, name, ident, application.category.level, application.category.code,
+                              application.category.is_collective, "portal", application.category.name)
+        found[(record.year, record.identifier, record.award)] = record
+    for row in register:
+        key = (row.year, row.identifier, row.award)
+        if key not in found:
+            found[key] = WinnerRecord(row.year, row.name, row.identifier, row.award, "",
+                                      row.identifier_kind == PastWinner.IdentifierKind.CREDIT_CODE, "register")
+    return sorted(found.values(), key=lambda r: (-r.year, r.award, r.name))
+
+
+def winner_counts(cycle: Cycle) -> tuple[int, int] | None:
+    """(集体, 个人) winners of a cycle — the portal's approved winners of the cycle, else the register's
+    winners of the programme in the cycle's year — or None when neither knows any."""
+    awarded = list(Award.objects.filter(cycle=cycle).values_list("category__applicant_kind", flat=True))
+    if awarded:
+        collective = sum(1 for kind in awarded if kind == "organisation")
+        return collective, len(awarded) - collective
+    listed = list(PastWinner.objects.filter(programme_id=cycle.programme_id, year=cycle.year).values_list("identifier_kind", flat=True))
+    if listed:
+        collective = sum(1 for kind in listed if kind == PastWinner.IdentifierKind.CREDIT_CODE)
+        return collective, len(listed) - collective
+    return None

@@ -19,11 +19,24 @@ class ActivityLogAdmin(ReadOnlyAdmin):
     """Read-only: the log can be searched but never edited or deleted through any UI."""
 
     list_display = ["created_at", "actor", "action", "target_repr", "organiser"]
-    list_filter = ["action", "organiser"]
+    list_filter = ["action", ("organiser", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["target_repr", "target_id", "reason"]
     date_hierarchy = "created_at"
     # A page of 100 entries; the unfiltered total (a second count of the whole log) is not shown.
     show_full_result_count = False
+    fields = ["created_at", "actor", "action", "organiser", "target_type", "target_id", "target_repr", "readable_changes", "reason",
+              "before", "after"]
+    readonly_fields = ["readable_changes"]
+
+    @admin.display(description=_("变更（前 → 后）"))
+    def readable_changes(self, obj):
+        """The before → after in words (reviews/selectors/history.py reads every entry); the raw
+        before/after stay below for audits."""
+        from reviews.selectors import describe_entry
+
+        rows = [(change.label, f"{change.before} → {change.after}" if change.before is not None and change.after is not None
+                 else change.after if change.after is not None else change.before) for change in describe_entry(obj)]
+        return format_html_join("", "<div>{}：{}</div>", rows) or "—"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("actor", "organiser")

@@ -8,8 +8,11 @@ import datetime
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Model
+from django.db.models import Model, Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts import rules
 from core.services import changed_fields, log_activity, model_snapshot
@@ -57,6 +60,12 @@ class ActivityLoggedAdminMixin:
 
     formfield_overrides = DATETIME_WITH_SECONDS
 
+    @staticmethod
+    def log_reason(form) -> str:
+        """"admin", with the change reason the form asked for (e.g. a prize changed after approval)."""
+        typed = ((getattr(form, "cleaned_data", None) or {}).get("change_reason") or "").strip()
+        return f"admin：{typed}" if typed else "admin"
+
     def save_model(self, request, obj, form, change):
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
@@ -66,7 +75,7 @@ class ActivityLoggedAdminMixin:
         else:
             old, new = changed_fields(before, after)
             if old or new:
-                log_activity(actor=request.user, action="config.update", target=obj, before=old, after=new, reason="admin")
+                log_activity(actor=request.user, action="config.update", target=obj, before=old, after=new, reason=self.log_reason(form))
 
     def delete_model(self, request, obj):
         before = snapshot(obj)
@@ -78,20 +87,29 @@ class ActivityLoggedAdminMixin:
         for obj in queryset:
             self.delete_model(request, obj)
 
+    def before_formset_save(self, request, form, formset) -> None:
+        """Hook: runs after the before-values are read and before any row of the formset is written."""
+
+    def before_inline_save(self, request, parent, obj) -> None:
+        """Hook: runs before each new or changed inline row is saved."""
+
     def save_formset(self, request, form, formset, change):
         before = {}
         for inline_form in formset.forms:
             instance = inline_form.instance
             if instance.pk and inline_form.has_changed():
                 before[instance.pk] = snapshot(type(instance).objects.get(pk=instance.pk))
+        self.before_formset_save(request, form, formset)
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             logged = snapshot(obj)
             organiser = organiser_of(obj)
             obj.delete()
             log_activity(actor=request.user, action="config.delete", target=obj, before=logged, reason="admin", organiser=organiser)
+        reasons = {f.instance.pk: self.log_reason(f) for f in formset.forms if f.instance.pk}
         for obj in instances:
             is_new = obj.pk is None
+            self.before_inline_save(request, form.instance, obj)
             obj.save()
             after = snapshot(obj)
             if is_new:
@@ -99,17 +117,103 @@ class ActivityLoggedAdminMixin:
             else:
                 old, new = changed_fields(before.get(obj.pk), after)
                 if old or new:
-                    log_activity(actor=request.user, action="config.update", target=obj, before=old, after=new, reason="admin")
+                    log_activity(actor=request.user, action="config.update", target=obj, before=old, after=new, reason=reasons.get(obj.pk, "admin"))
         formset.save_m2m()
 
 
-class OrganiserScopedAdmin(ActivityLoggedAdminMixin, admin.ModelAdmin):
+# The foreign keys that lead from a row to its organiser, tried in this order (see organiser_path).
+_OWNER_FIELDS = ("organiser", "programme", "cycle", "stage", "category", "rubric", "recommending_unit", "application",
+                 "award", "meeting", "publicity", "body", "letter", "expert", "scoresheet", "assignment")
+
+
+def organiser_path(model) -> str | None:
+    """The ORM path from `model` to its Organiser ("pk" for Organiser itself), e.g. Category →
+    "cycle__programme__organiser"; the user accounts go through their role assignments. None when the
+    model belongs to no organiser (the national holiday calendar)."""
+    meta = model._meta
+    if meta.label_lower == "awards.organiser":
+        return "pk"
+    if meta.label_lower == settings.AUTH_USER_MODEL.lower():
+        return "role_assignments__organiser"
+    queue = [(model, "")]
+    seen = {meta.label_lower}
+    while queue:
+        current, prefix = queue.pop(0)
+        for name in _OWNER_FIELDS:
+            try:
+                field = current._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not getattr(field, "many_to_one", False) and not getattr(field, "one_to_one", False):
+                continue
+            if not field.concrete:
+                continue
+            related = field.related_model
+            if related._meta.label_lower == "awards.organiser":
+                return f"{prefix}{name}"
+            if related._meta.label_lower not in seen:
+                seen.add(related._meta.label_lower)
+                queue.append((related, f"{prefix}{name}__"))
+    return None
+
+
+def organiser_id_of(obj: Model | None) -> int | None:
+    """The organiser a saved row belongs to (its activity_organiser, else along organiser_path)."""
+    if obj is None:
+        return None
+    organiser = organiser_of(obj)
+    if organiser is not None:
+        return organiser.pk
+    path = organiser_path(type(obj))
+    if path is None or obj.pk is None:
+        return None
+    return type(obj)._default_manager.filter(pk=obj.pk).values_list(path, flat=True).first()
+
+
+def scope_to_organisers(queryset, ids: set[int] | None):
+    """The rows of `queryset` that belong to the organisers `ids` (None: every row, for superusers).
+    Rubric templates (no organiser) are listed for everyone: adopting one copies it (awards.services)."""
+    if ids is None:
+        return queryset
+    model = queryset.model
+    path = organiser_path(model)
+    if path is None:
+        return queryset
+    condition = Q(**{f"{path}__in": ids})
+    if model._meta.label_lower == "awards.rubric":
+        condition |= Q(organiser__isnull=True)
+    scoped = queryset.filter(condition)
+    return scoped.distinct() if "role_assignments" in path else scoped
+
+
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many drop-downs list only the rows of the admin's own organisers
+    (and a value of another organiser posted by hand is refused as an invalid choice)."""
+
+    def _choice_ids(self, request):
+        return rules.admin_organiser_ids(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scope_to_organisers(field.queryset, self._choice_ids(request))
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scope_to_organisers(field.queryset, self._choice_ids(request))
+        return field
+
+
+class OrganiserScopedAdmin(ScopedChoicesMixin, ActivityLoggedAdminMixin, admin.ModelAdmin):
     """Programme admins see and change only their own organiser's configuration.
 
-    `organiser_path` is the ORM path from the model to Organiser (e.g. "cycle__programme__organiser").
+    `organiser_path` is the ORM path from the model to Organiser (e.g. "cycle__programme__organiser");
+    derived from the model's foreign keys when not given.
     """
 
-    organiser_path: str = "organiser"
+    organiser_path: str | None = None
 
     def _admin_ids(self, request):
         return rules.admin_organiser_ids(request.user)
@@ -119,7 +223,8 @@ class OrganiserScopedAdmin(ActivityLoggedAdminMixin, admin.ModelAdmin):
         ids = self._admin_ids(request)
         if ids is None:
             return queryset
-        return queryset.filter(**{f"{self.organiser_path}__in": ids})
+        path = self.organiser_path or organiser_path(self.model)
+        return queryset.filter(**{f"{path}__in": ids})
 
     def has_module_permission(self, request):
         return rules.is_programme_admin(request.user)
@@ -139,52 +244,58 @@ class OrganiserScopedAdmin(ActivityLoggedAdminMixin, admin.ModelAdmin):
     def _may(self, request, obj):
         if obj is None:
             return rules.is_programme_admin(request.user)
-        organiser = organiser_of(obj)
-        return rules.is_programme_admin(request.user, getattr(organiser, "pk", None)) if organiser else rules.is_programme_admin(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        ids = self._admin_ids(request)
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if ids is not None and field is not None:
-            model = db_field.related_model
-            path = {"Organiser": "pk", "Programme": "organiser", "Cycle": "programme__organiser", "Category": "cycle__programme__organiser"}.get(model.__name__)
-            if path:
-                field.queryset = field.queryset.filter(**{f"{path}__in": ids})
-        return field
+        organiser_id = organiser_id_of(obj)
+        if organiser_id is None:  # a rubric template: the superuser's
+            return bool(request.user.is_superuser)
+        return rules.is_programme_admin(request.user, organiser_id)
 
 
-class PrivateFilesAdminMixin:
-    """Show a private file field as its stored name, never as a link: private files have no URL
-    (they are served only through the permission-checked download views), and the stock admin
-    display asks the storage for one and fails with a 500."""
+class ScopedReadOnlyAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+    """Records of the pipeline the admin only shows (their writes go through reviews.services): listed and
+    viewed by programme admins, each only their own organiser's rows; never added, changed or deleted here."""
 
-    def _file_fields(self):
-        return [f for f in self.model._meta.fields if isinstance(f, models.FileField)]
+    def get_queryset(self, request):
+        return scope_to_organisers(super().get_queryset(request), rules.admin_organiser_ids(request.user))
 
-    def __getattr__(self, name):
-        if name.endswith("_stored_name"):
-            field_name = name[: -len("_stored_name")]
-            field = next((f for f in self._file_fields() if f.name == field_name), None)
-            if field is not None:
-                def display(obj, _name=field_name):
-                    value = getattr(obj, _name)
-                    return value.name if value else "—"
-
-                display.short_description = field.verbose_name
-                return display
-        raise AttributeError(name)
+    def _file_fields(self) -> list[str]:
+        return [f.name for f in self.model._meta.fields if isinstance(f, models.FileField)]
 
     def get_fields(self, request, obj=None):
-        files = {f.name for f in self._file_fields()}
-        return [f"{name}_stored_name" if name in files else name for name in super().get_fields(request, obj)]
+        # Stored files are private (no URL; downloads go through the portal's access rule): the page names
+        # them instead of linking them, which would fail.
+        files = self._file_fields()
+        fields = [f for f in super().get_fields(request, obj) if f not in files]
+        return [*fields, "stored_files"] if files else fields
 
     def get_readonly_fields(self, request, obj=None):
-        files = {f.name for f in self._file_fields()}
-        names = [f"{name}_stored_name" if name in files else name for name in super().get_readonly_fields(request, obj)]
-        return names + [f"{f}_stored_name" for f in files if f"{f}_stored_name" not in names]
+        files = self._file_fields()
+        fields = [f for f in super().get_readonly_fields(request, obj) if f not in files]
+        return [*fields, "stored_files"] if files else fields
+
+    @admin.display(description=_("存储的文件"))
+    def stored_files(self, obj):
+        names = [getattr(obj, name).name for name in self._file_fields() if getattr(obj, name)]
+        return "；".join(names) or "—"
+
+    def has_module_permission(self, request):
+        return rules.is_programme_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if not rules.is_programme_admin(request.user):
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
-class ReadOnlyAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Records the admin only shows (their writes go through services): listed and viewed by the
     users `may_view` admits, never added, changed or deleted here."""
 
@@ -207,8 +318,8 @@ class ReadOnlyAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
         return False
 
 
-class ScopedInline:
-    """Inlines follow the permission of their parent object."""
+class ScopedInline(ScopedChoicesMixin):
+    """Inlines follow the permission of their parent object; their drop-downs are scoped too."""
 
     formfield_overrides = DATETIME_WITH_SECONDS
 
@@ -225,5 +336,6 @@ class ScopedInline:
         return self._may(request, obj)
 
     def _may(self, request, obj):
-        organiser = organiser_of(obj)
-        return rules.is_programme_admin(request.user, getattr(organiser, "pk", None))
+        if obj is not None and obj.pk is not None and organiser_id_of(obj) is None:
+            return bool(request.user.is_superuser)  # children of a rubric template
+        return rules.is_programme_admin(request.user, organiser_id_of(obj))

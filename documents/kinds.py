@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.sections import TEXT_SECTIONS
 from awards.models import Cycle, OfficialLetter, ProjectType
-from awards.selectors import cycle_budget, format_wan
+from awards.selectors import RATIO_ROUNDING_NOTE, cycle_budget, format_wan
+from core.display import as_decimal, grouped
 from core.files import open_stream
 from reviews.models import Approval, Award, Publicity
 from reviews.selectors import approval_for_cycle, committed_amount, publicity_for_cycle, score_summary, winners_for_cycle
@@ -159,6 +160,7 @@ def project_form_context(cycle: Cycle) -> dict:
         }
 
     return {
+        "ratio_rule": str(RATIO_ROUNDING_NOTE),  # stated under the table, as on every screen showing a ratio
         "title": f"{cycle.year} 年度上海市评比达标表彰项目申报表",
         "contact_name": cycle.contact_name,
         "contact_phone": cycle.contact_phone,
@@ -725,6 +727,11 @@ def signature_boxes(application) -> list[dict]:
     return boxes
 
 
+def _figure(value) -> str:
+    """An amount in 万元 as the table prints it: digits grouped (12,000), "—" when not given."""
+    number = as_decimal(value)
+    return "—" if number is None else grouped(number)
+
 def build_application(subject: Subject) -> RenderSpec:
     application = subject.application
     cycle = application.cycle
@@ -766,10 +773,11 @@ def build_application(subject: Subject) -> RenderSpec:
         rows = []
         for year in sorted(figures):
             item = figures[year] or {}
-            rows.append([year, item.get("revenue") or "—", item.get("profit") or "—", "是" if item.get("policy_loss") else "否"])
+            rows.append([year, _figure(item.get("revenue")), _figure(item.get("profit")), "是" if item.get("policy_loss") else "否"])
         sections.append({"title": "近年经营情况", "paragraphs": [],
                          "table": {"head": ["年度", "营业收入（万元）", "利润（万元）", "政策性亏损"], "rows": rows}})
-    chosen = {str(code) for code in (application.criteria or [])}
+    # Application.criteria holds {"code", "evidence"} per criterion met (older rows: bare codes).
+    chosen = {str(c.get("code")) if isinstance(c, dict) else str(c) for c in (application.criteria or [])}
     criteria = [f"{item.get('label', '')}{item.get('text', '')}" for item in category.criteria or [] if str(item.get("code")) in chosen]
     if criteria:
         sections.append({"title": "符合的参评条件", "paragraphs": criteria})

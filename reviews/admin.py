@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin_mixins import OrganiserScopedAdmin, PrivateFilesAdminMixin
+from core.admin_mixins import OrganiserScopedAdmin, ScopedReadOnlyAdmin
 from reviews.models import (
     Approval,
     Award,
@@ -36,33 +36,25 @@ class ExpertPanelAdmin(OrganiserScopedAdmin):
     filter_horizontal = ["members", "categories"]
 
 
-class ReadOnlyAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+ReadOnlyAdmin = ScopedReadOnlyAdmin  # each programme admin sees only their organiser's rows
 
 
 @admin.register(Meeting)
 class MeetingAdmin(ReadOnlyAdmin):
     list_display = ("body", "stage", "held_on", "present_count", "quorum_met", "created_by")
-    list_filter = ("stage__cycle",)
+    list_filter = (("stage__cycle", admin.RelatedOnlyFieldListFilter),)
 
 
 @admin.register(MeetingDecision)
 class MeetingDecisionAdmin(ReadOnlyAdmin):
     list_display = ("meeting", "application", "votes_for", "votes_against", "votes_abstain", "outcome")
-    list_filter = ("outcome", "meeting__stage__cycle")
+    list_filter = ("outcome", ("meeting__stage__cycle", admin.RelatedOnlyFieldListFilter))
 
 
 @admin.register(Recommendation)
 class RecommendationAdmin(ReadOnlyAdmin):
     list_display = ("category", "application", "rank", "score", "source", "status")
-    list_filter = ("status", "cycle")
+    list_filter = ("status", ("cycle", admin.RelatedOnlyFieldListFilter))
 
 
 @admin.register(Publicity)
@@ -84,7 +76,7 @@ class ApprovalAdmin(ReadOnlyAdmin):
 @admin.register(Award)
 class AwardAdmin(ReadOnlyAdmin):
     list_display = ("application", "category", "prize_amount", "approval")
-    list_filter = ("cycle",)
+    list_filter = (("cycle", admin.RelatedOnlyFieldListFilter),)
 
 
 @admin.register(PrizePayment)

@@ -278,6 +278,8 @@ ATTACHMENT_MAX_FILE_SIZE = int(os.environ.get("ATTACHMENT_MAX_FILE_SIZE", 20 * 1
 ATTACHMENT_MAX_TOTAL_SIZE = int(os.environ.get("ATTACHMENT_MAX_TOTAL_SIZE", 100 * 1024 * 1024))
 # An Office package (.docx / .xlsx) may unpack to at most this much (a zip bomb is refused).
 ATTACHMENT_MAX_UNCOMPRESSED_SIZE = int(os.environ.get("ATTACHMENT_MAX_UNCOMPRESSED_SIZE", 200 * 1024 * 1024))
+# The application form saves the draft in the background this often (seconds; 0 = only when a field is left).
+APPLICATION_AUTOSAVE_SECONDS = int(os.environ.get("APPLICATION_AUTOSAVE_SECONDS", 30))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

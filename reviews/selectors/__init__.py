@@ -12,6 +12,7 @@ from .budget import (  # noqa: F401
     CycleMoney,
     cycle_money,
     minimum_quota,
+    prize_change_refusal,
     places_used,
     quota_refusal,
 )
@@ -75,6 +76,8 @@ from .feedback import (  # noqa: F401
 )
 from .history import (  # noqa: F401
     application_history,
+    describe_entry,
+    described_history,
     notifications_for_application,
     reminders_for_application,
 )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from awards.models import Category, Cycle
 from awards.selectors import format_wan
-from reviews.models import Award, Recommendation, RecommendationStatus
+from reviews.models import Approval, Award, Recommendation, RecommendationStatus
 
 
 def places_used(category: Category) -> int:
@@ -41,6 +41,21 @@ def minimum_quota(category: Category) -> int:
     if category.pk is None:
         return 0
     return max(places_used(category), Award.objects.filter(category=category).count())
+
+
+def prize_change_refusal(category: Category, new_prize, *, reason: str = "") -> str | None:
+    """The one prize rule: once the cycle's list is approved (an approval recorded, or winners in the
+    category) the prize may change only with a recorded reason. None when the change may be made."""
+    if category.pk is None:
+        return None
+    saved = Category.objects.filter(pk=category.pk).values_list("prize_amount", flat=True).first()
+    normal = lambda value: None if value is None else Decimal(str(value)).normalize()  # noqa: E731
+    if normal(saved) == normal(new_prize):
+        return None
+    approved = Approval.objects.filter(cycle_id=category.cycle_id).exists() or Award.objects.filter(category=category).exists()
+    if approved and not (reason or "").strip():
+        return _("“%(c)s”的表彰名单已经批准，修改奖金须填写变更理由（记入操作日志）。") % {"c": category.name}
+    return None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from core.pagination import paginate
 from reviews import forms, selectors, services
 from reviews.models import Approval, Award
 from reviews.services import DecisionError
-from reviews.views.common import cycle_context, posted_id, require_staff_of, staff_application_or_404
+from reviews.views.common import cycle_context, history_page, posted_id, require_staff_of, staff_application_or_404
 
 # ---------------------------------------------------------------- approval and awards
 
@@ -145,8 +145,7 @@ def application_notifications(request, code: str, pk: int):
         cycle_context(application.cycle, "notifications", application=application,
                  notifications=paginate(request, selectors.notifications_for_application(application), param="notifications"),
                  reminders=selectors.reminders_for_application(application),
-                 history=paginate(request, selectors.application_history(application, newest_first=False), param="history",
-                                  anchor="history")),
+                 history=history_page(request, application, newest_first=False)),
     )
 
 

@@ -57,25 +57,20 @@ def cycle_context(cycle: Cycle, section: str, **extra) -> dict:
 
 
 
-def flatten_form_data(data, prefix="") -> list[tuple[str, str]]:
-    """form_data as (label path, value) rows for display."""
-    rows = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            rows += flatten_form_data(value, f"{prefix} › {key}" if prefix else str(key))
-    elif isinstance(data, list):
-        if all(not isinstance(v, (dict, list)) for v in data):
-            rows.append((prefix, "、".join(str(v) for v in data)))
-        else:
-            for index, value in enumerate(data, start=1):
-                rows += flatten_form_data(value, f"{prefix} [{index}]")
-    else:
-        rows.append((prefix, "" if data is None else str(data)))
-    return rows
-
 def url_prefix(name: str, *args) -> tuple[str, str]:
     """(prefix, suffix) of a URL whose last argument is a pk: reversed once per page, not once per row."""
     marker = 987654321
     url = reverse(name, args=[*args, marker])
     prefix, _sep, suffix = url.rpartition(str(marker))
     return prefix, suffix
+
+
+def history_page(request, application, *, newest_first: bool = True):
+    """The page of the application's activity log that `?history=` asks for, each entry described
+    (selectors.described_history): only that page's entries are read and put into words."""
+    from core.pagination import paginate
+
+    pages = paginate(request, selectors.application_history(application, newest_first=newest_first), param="history",
+                     anchor="history")
+    pages.page.object_list = selectors.described_history(application, pages.page.object_list)
+    return pages

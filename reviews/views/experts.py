@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import rules
+from applications.answers import answer_groups
 from applications.models import Attachment
 from awards.models import Organiser
 from awards.rubrics import leaf_criteria
@@ -21,7 +22,7 @@ from core.pagination import paginate
 from reviews import access, forms, selectors, services
 from reviews.models import Assignment, ExpertProfile, Scoresheet
 from reviews.scoring import subtotals, summarise
-from reviews.views.common import error_text, flatten_form_data, url_prefix
+from reviews.views.common import error_text, url_prefix
 
 # ---------------------------------------------------------------------------------------------
 # Expert pool
@@ -108,7 +109,7 @@ def expert_application(request, pk: int):
         return render(request, "reviews/expert_declare.html", {"application": application, "assignments": assignments, "form": form},
                       status=400 if request.method == "POST" else 200)
     return render(request, "reviews/expert_application.html", {
-        "application": application, "assignments": assignments, "form_rows": flatten_form_data(application.form_data),
+        "application": application, "assignments": assignments, "answer_groups": answer_groups(application),
         "attachments": list(application.attachments.order_by("uploaded_at")),
         "schedule": selectors.schedule_for_application(application),
         # The panel leader (组长) consolidates the 评价反馈报告 of the stages they lead.

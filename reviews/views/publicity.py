@@ -175,8 +175,9 @@ def objection_detail(request, pk: int):
                 messages.error(request, _("请求无效。"))
         except DecisionError as exc:
             messages.error(request, str(exc))
-    history = [e for e in selectors.application_history(objection.application, newest_first=False) if e.action.startswith("objection.")
-               and (e.after or {}).get("objection") == objection.pk]
+    history = selectors.described_history(objection.application, [
+        e for e in selectors.application_history(objection.application, newest_first=False).filter(action__startswith="objection.")
+        if (e.after or {}).get("objection") == objection.pk])
     return render(
         request,
         "reviews/objection_detail.html",

@@ -14,18 +14,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications.answers import answer_groups
 from applications.models import ApplicationStatus, RecommendingUnit
 from applications.privacy import identity_revealed
 from applications.sections import all_section_choices
 from core.http import safe_next_url
-from core.pagination import paginate
 from reviews import forms, selectors, services, workflow
 from reviews.eligibility import automatic_results, reviewed_results
 from reviews.models import Assignment, SavedQueueFilter, Scoresheet
 from reviews.views.common import (
     PAGE_SIZE,
     error_text,
-    flatten_form_data,
+    history_page,
     staff_application_or_404,
     staff_application_url,
     stage_or_404,
@@ -160,8 +160,8 @@ def staff_application(request, code: str, pk: int):
         "conflicts": selectors.application_conflicts(application),
         "attachments": list(application.attachments.order_by("uploaded_at")),
         "schedule": selectors.schedule_for_application(application),
-        "history": paginate(request, selectors.application_history(application), param="history", anchor="history"),
-        "form_rows": flatten_form_data(application.form_data),
+        "history": history_page(request, application),
+        "answer_groups": answer_groups(application),
         "identity_revealed": identity_revealed(request.session, application),
     })
 

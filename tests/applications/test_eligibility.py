@@ -321,3 +321,37 @@ def test_missing_self_evaluation_report_blocks(open_cycles, applicant, organisat
     reasons = [r.reason for r in report.results if r.kind == "completeness"]
     assert reasons == ["未填写概述。", "未填写 2020、2021、2022 年的主要经营指标。", "未上传自评报告。"]
     assert report.may_submit is False
+
+
+@pytest.mark.django_db
+def test_reapplication_cooldown_reads_the_past_winners_register(make_org_draft, seeds, organisation):
+    """A win recorded only in the register of earlier cycles (before the portal) counts like a portal win."""
+    from awards.models import PastWinner
+
+    application = make_org_draft()
+    only_rule(application.category, "reapplication_cooldown", {"years": 5, "scope": "programme"})
+    PastWinner.objects.create(programme=application.cycle.programme, year=2020, name=organisation.name,
+                              identifier_kind="credit_code", identifier=organisation.credit_code, award="质量金奖")
+    r = result(application, "reapplication_cooldown")
+    assert (r.outcome, r.reason) == (FAIL, "已于 2020 年获得质量金奖，5 年内不得再次申报。")
+    PastWinner.objects.update(year=2018)  # 2018 is outside 2019–2023
+    assert result(application, "reapplication_cooldown").outcome == PASS
+    PastWinner.objects.update(year=2021, identifier="91310105MA1XXXXX1")  # somebody else
+    assert result(application, "reapplication_cooldown").outcome == PASS
+
+
+@pytest.mark.django_db
+def test_the_seed_quality_programmes_ship_the_cooldown_configured_but_off(make_org_draft, seeds, organisation):
+    """The two notices (/work/shared/seeds/) state no interval after a win: the 5-year rule is there, switched off."""
+    from awards.models import EligibilityRule, PastWinner
+
+    for code in ("changning-quality-2023", "xuhui-quality-5"):
+        rules = EligibilityRule.objects.filter(category__cycle__code=code, kind="reapplication_cooldown")
+        assert rules.count() == 4 and not rules.filter(enabled=True).exists(), code
+        assert all(rule.params == {"years": 5, "scope": "programme"} for rule in rules)
+    application = make_org_draft()
+    PastWinner.objects.create(programme=application.cycle.programme, year=2021, name=organisation.name,
+                              identifier_kind="credit_code", identifier=organisation.credit_code, award="质量金奖")
+    assert "reapplication_cooldown" not in {r.kind for r in evaluate(application, today=TODAY).results}
+    EligibilityRule.objects.filter(category=application.category, kind="reapplication_cooldown").update(enabled=True)
+    assert result(application, "reapplication_cooldown").outcome == FAIL

@@ -2,8 +2,22 @@
 
 import pytest
 
+from awards.admin import _list_text, _param_field_name
+from awards.rule_kinds import RULE_KINDS
+
 from awards.models import Category
 from core.models import ActivityLog
+
+
+def rule_param_fields(kind: str, params: dict) -> dict:
+    """The admin form's fields of a rule's parameters, as a person fills them."""
+    fields = {}
+    for param in RULE_KINDS[kind].params:
+        value = params.get(param.name)
+        if value is None or value is False:
+            continue
+        fields[_param_field_name(kind, param)] = _list_text(param, value) if param.type is list else ("on" if value is True else value)
+    return fields
 
 
 def _category_form(category: Category, **changes) -> dict:
@@ -34,15 +48,14 @@ def _category_form(category: Category, **changes) -> dict:
                 data[f"{prefix}-{index}-organisation_type"] = item.organisation_type
                 data[f"{prefix}-{index}-rubric"] = item.rubric_id
             else:
-                import json
-
                 data.update({
                     f"{prefix}-{index}-order": item.order,
                     f"{prefix}-{index}-kind": item.kind,
-                    f"{prefix}-{index}-params": json.dumps(item.params, ensure_ascii=False),
                     f"{prefix}-{index}-severity": item.severity,
                     f"{prefix}-{index}-description": item.description,
+                    **({f"{prefix}-{index}-enabled": "on"} if item.enabled else {}),
                 })
+                data.update({f"{prefix}-{index}-{name}": value for name, value in rule_param_fields(item.kind, item.params).items()})
     data.update(changes)
     return data
 
@@ -105,10 +118,11 @@ def test_admin_category_list_shows_only_own_organiser(client, xh_admin, seeds):
 def test_rubric_children_must_sum_in_the_admin(client, cn_admin, seeds):
     from awards.models import Rubric
 
-    rubric = Rubric.objects.get(code="db31t-598-default")
+    rubric = Rubric.objects.get(code="changning-db31t-598-default")  # 长宁's copy of the template
     client.force_login(cn_admin)
     criteria = list(rubric.criteria.order_by("order", "id"))
     data = {
+        "organiser": rubric.organiser_id,
         "code": rubric.code, "name": rubric.name, "standard": rubric.standard, "total_points": "1000", "note": rubric.note,
         "criteria-TOTAL_FORMS": len(criteria), "criteria-INITIAL_FORMS": len(criteria), "criteria-MIN_NUM_FORMS": 0, "criteria-MAX_NUM_FORMS": 1000,
     }

@@ -41,9 +41,13 @@ def test_seed_files_load_every_fact(seeds):
     assert xuhui.application_closes_at.isoformat() == "2025-12-30T15:59:59+00:00"
     assert xuhui.contact_address == "上海市徐汇区南宁路969号1110室"
     mode = xuhui.categories.get(code="district-mode")
-    assert {c.organisation_type: c.rubric.code for c in mode.rubric_choices.all()} == {
-        "": "gbt-19580-2012", "small_enterprise": "db31t-1009-default", "medical_institution": "db31t-1153-default",
+    # The shipped standards are templates: the category scores with 徐汇's own copy of each.
+    assert {c.organisation_type: (c.rubric.code, c.rubric.copied_from.code, c.rubric.organiser.code) for c in mode.rubric_choices.all()} == {
+        "": ("xuhui-gbt-19580-2012", "gbt-19580-2012", "xuhui"),
+        "small_enterprise": ("xuhui-db31t-1009-default", "db31t-1009-default", "xuhui"),
+        "medical_institution": ("xuhui-db31t-1153-default", "db31t-1153-default", "xuhui"),
     }
+    assert Rubric.objects.get(code="gbt-19580-2012").organiser is None
     assert set(mode.rules.values_list("kind", flat=True)) >= {"no_losses", "chief_quality_officer", "internal_publicity"}
     letter = OfficialLetter.objects.get(code="changning-2022-46")
     assert letter.document_number == "长人社〔2022〕46号"

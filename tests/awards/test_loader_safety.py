@@ -297,3 +297,44 @@ def test_a_file_cannot_lower_a_quota_below_the_candidates_already_listed(seeds, 
     before = state()
     refused([*BASE, path], "cycle.categories[0].quota", "已有 2 个对象列入推荐名单或获奖，名额不能少于 2")
     assert state() == before
+
+
+# ---------------------------------------------------------------- rubrics per organiser
+
+
+def test_a_cycle_given_another_organisers_rubric_is_refused_and_nothing_loads(no_seeds, tmp_path):
+    xuhui_rubric = write(tmp_path, """
+        kind: rubric
+        organiser: xuhui
+        code: xuhui-own
+        name: 徐汇自定标准
+        standard: T/XH 1
+        total_points: 1000
+        criteria:
+          - {code: "1", name: 一, max_points: 1000}
+        """, "xuhui-own.yaml")
+    cycle = write(tmp_path, quality_with(('      rubrics: {"": gbt-19580-2012}\n', '      rubrics: {"": xuhui-own}\n')))
+    refused([*BASE, xuhui_rubric, cycle], "cycle.categories[0].rubrics.默认", "评分标准“xuhui-own”属于徐汇区，不能用于长宁区的类别。")
+    assert (Cycle.objects.count(), Category.objects.count(), Rubric.objects.count(), ActivityLog.objects.count()) == (0, 0, 0, 0)
+
+
+def test_a_template_is_copied_once_per_organiser_and_the_copy_round_trips(seeds, tmp_path):
+    from awards.loader import export_cycle_documents
+    import yaml
+
+    copies = Rubric.objects.filter(copied_from__code="gbt-19580-2012")
+    assert sorted(copies.values_list("code", "organiser__code")) == [("changning-gbt-19580-2012", "changning"), ("xuhui-gbt-19580-2012", "xuhui")]
+    documents = export_cycle_documents("changning-quality-2023")
+    owned = [d for d in documents if d["kind"] == "rubric"]
+    assert all(d["organiser"] == "changning" and d["code"].startswith("changning-") for d in owned)
+    path = tmp_path / "export.yaml"
+    path.write_text(yaml.safe_dump_all(documents, allow_unicode=True), encoding="utf-8")
+    report = load_programmes([path])
+    assert report.created == [] and report.updated == []
+
+
+def test_a_rubric_cannot_change_hands_through_a_file(seeds, tmp_path):
+    path = write(tmp_path, (SEEDS / "rubrics" / "gbt-19580-2012.yaml").read_text(encoding="utf-8").replace(
+        "kind: rubric\n", "kind: rubric\norganiser: changning\n", 1), "gbt.yaml")
+    refused([path], "organiser", "评分标准“gbt-19580-2012”已属于系统模板，文件写的是长宁区")
+    assert Rubric.objects.get(code="gbt-19580-2012").organiser is None

@@ -39,8 +39,9 @@ def upload(page, purpose, name, tmp_path):
     path.write_bytes(PDF_BYTES)
     page.select_option("#id_purpose", purpose)
     page.set_input_files("#id_file", str(path))
-    page.click("#upload-form button[type=submit]")
-    page.wait_for_load_state()
+    # The upload posts the whole form (what was typed is saved first), possibly after an autosave in flight.
+    with page.expect_navigation():
+        page.click("#upload-form button[type=submit]")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -78,8 +79,9 @@ def test_organisation_applies_in_chinese(page, open_seeds, tmp_path):
         page.fill(f"#id_fig_{year}_profit", "320")
     for box in page.query_selector_all("input[name^=decl_]"):
         box.check()
-    page.click("#save-draft")
-    assert "已保存（第 2 版" in page.content()
+    with page.expect_navigation():
+        page.click("#save-draft")
+    assert re.search(r"已保存（第 \d+ 版", page.content())  # leaving each field autosaved already
     upload(page, "self_evaluation", "自评报告.pdf", tmp_path)
     assert "已上传“自评报告.pdf”" in page.content()
     page.click("#save-and-check")
@@ -125,8 +127,9 @@ def test_foreign_national_applies_for_the_hongqiao_award_in_english(page, open_s
     page.check("#id_decl_friendly")
     page.check("#id_decl_truthful")
     page.select_option("#id_recommender", label="长宁区政府外事办公室")
-    page.click("#save-draft")
-    assert "Saved (version 2" in page.content()
+    with page.expect_navigation():
+        page.click("#save-draft")
+    assert re.search(r"Saved \(version \d+", page.content())  # leaving each field autosaved already
     upload(page, "evidence", "evidence.pdf", tmp_path)
     page.click("#save-and-check")
     page.wait_for_selector("#precheck")

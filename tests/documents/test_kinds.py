@@ -22,6 +22,7 @@ def test_project_form_of_the_quality_award_shows_computed_ratios_quotas_and_tota
     assert "项目名称 长宁区政府质量奖" in text
     assert "√保留项目" in text and "□新设项目" in text
     assert "经费来源 区财政预算" in text
+    assert "注：表彰比例 = 名额 ÷ 评选范围" in text and "保留 4 位小数（四舍五入）" in text and "— 2 —" not in text  # the rounding, under the table, on the one page
 
 
 def test_project_form_of_the_hongqiao_award_shows_its_ratio_quota_and_spiritual_reward(seeds, render):

@@ -252,3 +252,16 @@ def test_scheduling_notifies_the_applicant_and_assigns_the_panel(presentation_se
     assert schedule_for_application(a) == [entry]
     assert set(Assignment.objects.filter(stage=presentation, application=a).values_list("expert_id", flat=True)) == {
         m.pk for m in panel1.members.all()}
+
+
+def test_expert_reads_the_answers_labelled_and_formatted(cn_cycle, cn_staff, make_application, make_expert, material, client):
+    figures = {"2020": {"revenue": "12000", "profit": "-35.5", "policy_loss": True}}
+    app = make_application(cn_cycle, stage="material-review", staff=cn_staff, form_data={"overview": "申报书正文", "figures": figures})
+    expert = make_expert()
+    services.assign_expert(stage=material, application=app, expert=expert, actor=cn_staff)
+    services.declare_conflict(expert=expert, application=app, has_conflict=False, reason="", actor=expert.user)
+    client.force_login(expert.user)
+    page = client.get(reverse("reviews:expert_application", args=[app.pk])).content.decode()
+    assert '<dt class="col-sm-4">2020年营业收入（万元）</dt><dd class="col-sm-8 text-pre">12,000 万元</dd>' in page
+    assert ">-35.50 万元<" in page and '2020年如亏损，属政策性亏损</dt><dd class="col-sm-8 text-pre">是<' in page
+    assert "figures" not in page and "policy_loss" not in page and "revenue" not in page

@@ -122,6 +122,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     # -- staff configuration pages ----------------------------------------------------------------
     "awards:cycle_list": {"get": staff_any(), "post": staff_any()},
     "awards:cycle_overview": {"get": staff_this(), "post": staff_this()},
+    "awards:cycle_clone": {"get": staff_this(), "post": staff_this(R)},  # the next 届 is created
+    "awards:past_winners": {"get": staff_this(), "post": staff_this(BAD)},  # no file sent
     # -- expert side --------------------------------------------------------------------------------
     "reviews:expert_home": {"get": row(NF, anonymous=LOGIN, expert_assigned=OK, expert_conflicted=OK),
                             "post": row(NF, anonymous=LOGIN, expert_assigned=OK, expert_conflicted=OK)},
@@ -261,6 +263,8 @@ def url_kwargs(world: World) -> dict[str, dict]:
         "accounts:verify": {"uidb64": _uid(world), "token": "forged-token"},
         "accounts:password_reset_confirm": {"uidb64": _uid(world), "token": "forged-token"},
         "awards:cycle_overview": cq,
+        "awards:cycle_clone": cq,
+        "awards:past_winners": {"code": "changning-quality"},
         "reviews:expert_application": {"pk": i["app_a"]},
         "reviews:expert_scoresheet": {"pk": i["app_a"], "stage_code": "material-review"},
         "reviews:expert_scores": {"pk": i["app_a"], "stage_code": "material-review"},
@@ -343,6 +347,9 @@ def post_data(world: World) -> dict[str, Callable[[], dict]]:
     i = world.ids
     return {
         "accounts:login": lambda: {"username": "applicant-a", "password": "wrong-password"},
+        "awards:cycle_clone": lambda: {"code": "changning-quality-2026", "name": "2026年度", "year": "2026",
+                                       "opens_at_0": "2026-03-01", "opens_at_1": "09:00:00",
+                                       "closes_at_0": "2026-04-30", "closes_at_1": "23:59:59"},
         "reviews:expert_scoresheet": lambda: {"opinion": "材料翔实。"},
         "reviews:expert_new": lambda: {"name": "新专家"},
         "reviews:expert_edit": lambda: {"name": "评审专家甲", "employer": "上海某大学", "title": "教授", "is_active": "on"},
@@ -574,3 +581,200 @@ def test_the_leak_markers_do_appear_where_the_data_is_allowed(world, db):
     xh_queue = reverse("reviews:staff_queue", args=[world.cycles["xq"]])
     assert XH_ORG_NAME in _body(_client(world, "staff_other").get(xh_queue))
     assert _client(world, "staff_this").get(xh_queue).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# The admin: every URL of every registered model × every role
+#
+# Each model's admin is of one kind (ADMIN_KINDS); the kind says what a programme admin and the review
+# staff may do with the rows of their own organiser. Rows of another organiser are never shown: the
+# admin answers as if they did not exist (302 back to the admin index), and a POST changes nothing.
+# Users without is_staff (and anonymous visitors) are sent to the admin login for every URL.
+
+CONFIG, CONFIG_NO_ADD, READ_ONLY, LOG, CALENDAR, SUPERUSER, USERS = (
+    "config", "config_no_add", "read_only", "log", "calendar", "superuser", "users")
+ADMIN_KINDS = {
+    "auth.group": SUPERUSER, "axes.accessattempt": SUPERUSER, "axes.accesslog": SUPERUSER,
+    "axes.accessfailurelog": SUPERUSER, "core.emailnotification": SUPERUSER,
+    "accounts.user": USERS,
+    "core.activitylog": LOG,
+    "core.calendarentry": CALENDAR, "core.calendaryear": CALENDAR,
+    "awards.organiser": CONFIG_NO_ADD,
+    "awards.programme": CONFIG, "awards.cycle": CONFIG, "awards.category": CONFIG, "awards.rubric": CONFIG,
+    "awards.officialletter": CONFIG, "awards.pastwinner": CONFIG,
+    "applications.recommendingunit": CONFIG, "applications.creditblacklistentry": CONFIG, "applications.nomination": CONFIG,
+    "reviews.expertprofile": CONFIG, "reviews.expertpanel": CONFIG,
+    "applications.application": READ_ONLY, "documents.document": READ_ONLY,
+    **{f"reviews.{name}": READ_ONLY for name in (
+        "meeting", "meetingdecision", "recommendation", "publicity", "objection", "approval", "award", "prizepayment",
+        "benefitgrant")},
+}
+ADMIN_SITE_URLS = {"index", "login", "logout", "password_change", "password_change_done", "autocomplete", "jsi18n",
+                   "view_on_site", "app_list"}
+ADMIN_ROLE_ORGANISER = {"staff_this": "changning", "staff_other": "xuhui", "programme_admin": "changning"}
+ADMIN_URL_KINDS = ("changelist", "add", "change", "delete", "history")
+
+
+def _registered_models():
+    from django.contrib import admin as django_admin
+
+    return sorted(django_admin.site._registry, key=lambda m: m._meta.label_lower)
+
+
+def test_every_admin_url_is_in_the_admin_matrix():
+    from django.contrib import admin as django_admin
+
+    labels = {m._meta.label_lower for m in _registered_models()}
+    assert labels - set(ADMIN_KINDS) == set(), "registered models without a kind in ADMIN_KINDS"
+    covered = {f"{m._meta.app_label}_{m._meta.model_name}_{kind}" for m in _registered_models() for kind in ADMIN_URL_KINDS}
+    covered |= ADMIN_SITE_URLS
+    covered.add("auth_user_password_change")  # requested below for accounts.user
+    # Unnamed: the admin's catch-all `<app>/<model>/<pk>/` that redirects to the change page.
+    names = {name for name, _route, _ns in walk(django_admin.site.get_urls()) if name is not None}
+    assert names - covered == set(), "admin URLs the matrix does not request"
+
+
+def _code(path: str) -> str:
+    return "code" if path == "pk" else f"{path}__code"
+
+
+def _sample_rows(model) -> dict[str, object]:
+    """One row of 长宁 ('changning') and one of 徐汇 ('xuhui'), or one row when the model has no organiser."""
+    from core.admin_mixins import organiser_path
+
+    path = organiser_path(model)
+    manager = model._default_manager
+    if path is None:
+        first = manager.order_by("pk").first()
+        return {"national": first} if first else {}
+    rows = {}
+    for code in ("changning", "xuhui"):
+        queryset = manager.filter(**{_code(path): code})
+        if model._meta.label_lower == "accounts.user":  # someone who holds a role only there
+            other = "xuhui" if code == "changning" else "changning"
+            queryset = queryset.exclude(role_assignments__organiser__code=other).filter(is_superuser=False)
+        row_ = queryset.order_by("pk").first()
+        if row_ is not None:
+            rows[code] = row_
+    return rows
+
+
+def expected_admin(kind: str, url_kind: str, role: str, whose: str | None) -> object:
+    """The status of one admin URL for one role; `whose` is the organiser code of the row (None: no row)."""
+    if role not in ADMIN_ROLE_ORGANISER:
+        return "admin_login"
+    admin_role = role == "programme_admin"
+    mine = whose in (None, "national") or whose == ADMIN_ROLE_ORGANISER[role]
+    if kind == SUPERUSER or url_kind == "password":
+        return FORBIDDEN
+    if kind in (CONFIG, CONFIG_NO_ADD, READ_ONLY, USERS) and not admin_role:
+        # Staff see no rows of these models: the history page answers "does not exist" before it asks.
+        return R if url_kind == "history" else FORBIDDEN
+    if url_kind == "changelist":
+        return OK
+    if url_kind == "add":
+        return OK if (kind == CONFIG or (kind == CALENDAR and admin_role)) else FORBIDDEN
+    # change, delete, history of one row
+    may_delete = kind == CONFIG or kind == CONFIG_NO_ADD or (kind == CALENDAR and admin_role)
+    if not mine:
+        if url_kind == "delete" and not may_delete:
+            return FORBIDDEN
+        return R  # "does not exist" (back to the admin index)
+    if url_kind == "delete":
+        return OK if may_delete else FORBIDDEN
+    return OK
+
+
+def _admin_url(model, url_kind: str, row_) -> str:
+    if url_kind == "password":
+        return reverse("admin:auth_user_password_change", args=[row_.pk])
+    name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{url_kind}"
+    return reverse(name) if url_kind in ("changelist", "add") else reverse(name, args=[row_.pk])
+
+
+def _admin_matches(response, expected) -> bool:
+    if expected == "admin_login":
+        return response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    if expected == R:
+        return response.status_code == 302 and response["Location"] == reverse("admin:index")
+    return response.status_code == expected
+
+
+def _foreign_choices(response, own: str) -> list[str]:
+    """Drop-down choices on an admin form (main form and inlines) that belong to another organiser."""
+    from django.forms import ModelChoiceField
+
+    from core.admin_mixins import organiser_path
+
+    context = getattr(response, "context", None)
+    if not context or "adminform" not in context:
+        return []
+    forms_ = [context["adminform"].form]
+    for inline in context.get("inline_admin_formsets") or []:
+        forms_.extend(inline.formset.forms)
+        forms_.append(inline.formset.empty_form)
+    problems = []
+    for form in forms_:
+        for name, field in form.fields.items():
+            if not isinstance(field, ModelChoiceField) or field.widget.is_hidden:
+                continue  # (the hidden row id of an inline form: Django looks it up in the parent's rows only)
+            path = organiser_path(field.queryset.model)
+            if path is None:
+                continue
+            foreign = field.queryset.exclude(**{_code(path): own})
+            if path != "pk":
+                foreign = foreign.exclude(**{f"{path}__isnull": True})
+            if field.queryset.model._meta.label_lower == "accounts.user":
+                foreign = foreign.exclude(role_assignments__organiser__code=own)
+            if foreign.exists():
+                problems.append(f"{type(form).__name__}.{name}: {[str(o) for o in foreign[:3]]}")
+    return problems
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN_KINDS))
+def test_admin_urls_by_role(label, world, db):
+    model = apps.get_model(label)
+    kind = ADMIN_KINDS[label]
+    rows = _sample_rows(model)
+    problems = []
+    requests = [(url_kind, None, None) for url_kind in ("changelist", "add")]
+    requests += [(url_kind, whose, row_) for whose, row_ in rows.items() for url_kind in ("change", "delete", "history")]
+    if label == "accounts.user":
+        requests += [("password", whose, row_) for whose, row_ in rows.items()]
+    for role in ROLES:
+        client = _client(world, role)
+        for url_kind, whose, row_ in requests:
+            url = _admin_url(model, url_kind, row_)
+            expected = expected_admin(kind, url_kind, role, whose)
+            cache.clear()
+            with transaction.atomic():
+                response = client.get(url)
+                transaction.set_rollback(True)
+            if not _admin_matches(response, expected):
+                problems.append(f"GET {url} ({url_kind}, row of {whose}) as {role}: expected {expected}, got {_describe(response)}")
+            if ADMIN_ROLE_ORGANISER.get(role) == "changning" and response.status_code == 200 and "徐汇" in _body(response):
+                problems.append(f"GET {url} as {role}: the page names the other organiser (徐汇): a list, filter or drop-down leaks")
+            if role in ADMIN_ROLE_ORGANISER and response.status_code == 200 and url_kind in ("add", "change"):
+                foreign = _foreign_choices(response, ADMIN_ROLE_ORGANISER[role])
+                if foreign:
+                    problems.append(f"GET {url} as {role}: drop-downs list another organiser's rows: {foreign}")
+            if url_kind in ("change", "delete", "password") and expected not in (OK, "admin_login"):
+                # A refused POST (another organiser's row, or no permission) changes nothing.
+                with transaction.atomic():
+                    before = fingerprint()
+                    response = client.post(url, {"post": "yes"} if url_kind == "delete" else {})
+                    after = fingerprint()
+                    transaction.set_rollback(True)
+                if response.status_code == 200 or before != after:
+                    problems.append(f"POST {url} as {role}: refused row of {whose} but answered {response.status_code}, "
+                                    f"changed {[k for k in before if before[k] != after[k]]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_matrix_has_rows_of_both_organisers_where_it_matters(world, db):
+    """Positive control: the cross-organiser checks above really request rows of both districts."""
+    for label, kind in ADMIN_KINDS.items():
+        if kind in (CONFIG, CONFIG_NO_ADD) and label not in ("applications.nomination", "applications.creditblacklistentry",
+                                                             "applications.recommendingunit", "reviews.expertpanel", "reviews.expertprofile",
+                                                             "awards.officialletter", "awards.pastwinner"):
+            assert set(_sample_rows(apps.get_model(label))) == {"changning", "xuhui"}, label
