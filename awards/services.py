@@ -27,7 +27,10 @@ from .models import (
 )
 from .selectors import winner_counts
 
-RUBRIC_COPY_FIELDS = ["name", "standard", "total_points", "is_official", "note"]
+# What a copy of a template keeps: every field of the rubric and of each criterion but its identity and
+# place (so fields added later, such as English names or feedback switches, are copied too).
+RUBRIC_COPY_FIELDS = [f.name for f in Rubric._meta.concrete_fields if f.name not in ("id", "code", "organiser", "copied_from")]
+CRITERION_COPY_FIELDS = [f.name for f in RubricCriterion._meta.concrete_fields if f.name not in ("id", "rubric", "parent")]
 
 
 def organiser_rubric_code(template: Rubric, organiser: Organiser) -> str:
@@ -66,14 +69,12 @@ def adopt_rubric(*, rubric: Rubric, organiser: Organiser, actor=None, reason: st
                 rest.append(criterion)
                 continue
             by_old[criterion.pk] = RubricCriterion.objects.create(
-                rubric=copy, parent=by_old.get(criterion.parent_id), code=criterion.code, name=criterion.name,
-                max_points=criterion.max_points, kind=criterion.kind, order=criterion.order, guidance=criterion.guidance,
+                rubric=copy, parent=by_old.get(criterion.parent_id), **{name: getattr(criterion, name) for name in CRITERION_COPY_FIELDS},
             )
         if len(rest) == len(pending):  # a parent outside the rubric: keep the rows as roots rather than lose them
             for criterion in rest:
                 by_old[criterion.pk] = RubricCriterion.objects.create(
-                    rubric=copy, code=criterion.code, name=criterion.name, max_points=criterion.max_points,
-                    kind=criterion.kind, order=criterion.order, guidance=criterion.guidance,
+                    rubric=copy, **{name: getattr(criterion, name) for name in CRITERION_COPY_FIELDS},
                 )
             rest = []
         pending = rest

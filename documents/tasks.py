@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import random
 
 from celery import shared_task
 from django.conf import settings
 
 from core.outbox import republish
+from core.retry import backoff
 
 from . import generation
 from .kinds import DocumentDataError
@@ -17,14 +17,6 @@ from .models import Document, DocumentStatus
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = getattr(settings, "DOCUMENTS_MAX_RETRIES", 3)
-RETRY_BACKOFF_SECONDS = getattr(settings, "DOCUMENTS_RETRY_BACKOFF_SECONDS", 5)
-RETRY_BACKOFF_MAX_SECONDS = 300
-
-
-def backoff(retries: int) -> float:
-    """5 s, 10 s, 20 s … (capped), with jitter so that failed batches do not retry in step."""
-    delay = min(RETRY_BACKOFF_SECONDS * 2**retries, RETRY_BACKOFF_MAX_SECONDS)
-    return delay * random.uniform(0.8, 1.2)  # nosec B311 - retry jitter, not security
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES, ignore_result=True)

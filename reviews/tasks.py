@@ -8,8 +8,9 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from documents.tasks import backoff
-from reviews import exports, services
+from core.retry import backoff
+from reviews import exports
+from reviews.services.reminders import send_due_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ MAX_RETRIES = getattr(settings, "EXPORTS_MAX_RETRIES", 3)
 @shared_task(acks_late=True)
 def send_reminders() -> dict:
     """The reminder sweep: thin, idempotent (reviews.services.reminders: one row per person per event)."""
-    result = services.send_due_reminders()
+    result = send_due_reminders()
     return {"sent": len(result.sent), "already": result.already, "uncovered": len(result.uncovered)}
 
 

@@ -171,7 +171,8 @@ def _decimal_or_none(raw) -> Decimal | None:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         return None
-    return value if value.is_finite() else None
+    # Only a plausible score is added up for the page (the form itself says what is wrong with the rest).
+    return value if value.is_finite() and abs(value) < 10**6 else None
 
 
 @login_required
