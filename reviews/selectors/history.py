@@ -157,6 +157,9 @@ class Change:
     after: str | None
 
 
+LEADING_KEYS = ("status", "stage", "version")
+
+
 class HistoryReader:
     """Turns one application's log entries into words; lookups are made once per page, not per entry.
     Without an application (the admin's log of other records), keys are labelled by KEY_LABELS or the
@@ -259,7 +262,10 @@ class HistoryReader:
         if not isinstance(before, dict) or not isinstance(after, dict):
             return [Change(_("内容"), plain(before) if before else None, plain(after) if after else None)]
         rows: list[Change] = []
-        for key in dict.fromkeys([*before, *after]):
+        keys = list(dict.fromkeys([*before, *after]))
+        # PostgreSQL's jsonb does not keep the logged key order: the state keys come first on every database.
+        keys.sort(key=lambda k: LEADING_KEYS.index(k) if k in LEADING_KEYS else len(LEADING_KEYS))
+        for key in keys:
             if key in HIDDEN_KEYS or (key == "attachment" and entry.action.startswith("attachment.")):
                 continue
             if key == "answers":

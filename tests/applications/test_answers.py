@@ -15,7 +15,7 @@ from applications.models import Application
 from core.display import date_text, grouped, money, plain
 from core.models import ActivityLog
 from reviews import services as review_services
-from reviews.selectors import application_history
+from reviews.selectors import application_history, described_history
 from tests.conftest import force_login_verified
 
 # What must never reach a page: the stored keys of form_data and Python's reprs.
@@ -84,7 +84,8 @@ def test_a_draft_save_records_what_changed_field_by_field(make_org_draft, applic
     assert entry.before == {"version": 1, "answers": {"fig_2020_revenue": "5000", "fig_2022_policy_loss": False}}
     assert entry.after == {"version": 2, "answers": {"fig_2020_revenue": "8000", "fig_2022_policy_loss": True}, "sections": ["figures"]}
 
-    history = application_history(Application.objects.get(pk=application.pk))
+    fresh_app = Application.objects.get(pk=application.pk)
+    history = described_history(fresh_app, application_history(fresh_app))
     changes = {c.label: (c.before, c.after) for c in history[0].changes}
     assert history[0].action_label == "保存草稿"
     assert changes == {"版本": ("第 1 版", "第 2 版"), "2020年营业收入（万元）": ("5,000 万元", "8,000 万元"),
@@ -143,7 +144,8 @@ def test_history_reads_in_english_for_an_english_reader(make_org_draft, applican
     application_save_draft(application=application, actor=applicant, version=1,
                            changes={"form_data": {**application.form_data, "overview": "New overview"}})
     with translation.override("en"):
-        entry = application_history(Application.objects.get(pk=application.pk))[0]
+        fresh_app = Application.objects.get(pk=application.pk)
+        entry = described_history(fresh_app, application_history(fresh_app))[0]
         labels = [c.label for c in entry.changes]
         assert entry.action_label == "Draft saved"
         assert labels == ["Version", "Organisation overview"]
@@ -188,7 +190,7 @@ def test_the_history_reads_in_a_constant_number_of_queries(make_org_draft, appli
     def queries() -> int:
         fresh = Application.objects.select_related("cycle__programme", "category").get(pk=application.pk)
         with CaptureQueriesContext(connection) as captured:
-            entries = application_history(fresh)
+            entries = described_history(fresh, application_history(fresh))
             [change.after for entry in entries for change in entry.changes]
         return len(captured)
 

@@ -63,7 +63,10 @@ def test_the_limits_are_stated_before_upload(make_org_draft, applicant, client, 
     application = make_org_draft()
     force_login_verified(client, applicant)
     page = client.get(reverse("applications:edit", args=[application.pk])).content.decode().replace("\xa0", " ")
-    assert "可上传 PDF、JPEG、PNG、Word（.docx）、Excel（.xlsx）；单个文件不超过 5.0 MB，全部附件合计不超过 50.0 MB（已用 45 字节" in page
+    from django.template.defaultfilters import filesizeformat
+
+    used = filesizeformat(sum(a.size for a in application.attachments.all())).replace("\xa0", " ")
+    assert f"可上传 PDF、JPEG、PNG、Word（.docx）、Excel（.xlsx）；单个文件不超过 5.0 MB，全部附件合计不超过 50.0 MB（已用 {used}" in page
     assert 'data-max-file-size="5242880"' in page and 'accept=".pdf,.jpg,.png,.docx,.xlsx,.jpeg"' in page
 
 
