@@ -4,6 +4,8 @@ submit."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -142,6 +144,14 @@ def test_staff_consolidate_and_approve_the_feedback_report_and_the_applicant_dow
     office.fill("#id_summary", "组织已建立较完整的卓越绩效管理体系。")
     follow(office, "button:has-text('保存并审定')")
     assert office.locator(".alert-success", has_text="报告已审定").count() == 1
+    # Approving queues the PDF; it renders after the response (documents never hold a page), so the
+    # office sees it once it is done and the page is opened again.
+    from documents.models import Document
+
+    deadline = time.monotonic() + 90
+    while not Document.objects.filter(kind="feedback_report", status="done").exists() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    office.reload()
     office.locator("a:has-text('下载 PDF')").wait_for()
     office.screenshot(path=str(JOURNEY_ARTIFACTS / "feedback-staff-screen.png"), full_page=False)
 
