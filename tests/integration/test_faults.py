@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -197,7 +198,14 @@ def test_a_worker_killed_mid_render_leaves_a_job_the_sweep_recovers(world):
     first = start_worker(env, log, "faults-kill-a")
     try:
         doc = manage(env, "shell", "-c", KILL_TARGET).split("DOC", 1)[1].split()[0]
-        until(env, DOC_STATE.format(doc=doc), lambda s: s.split()[0] == "running", worker=first, log=log)
+        # Watch the row directly in the shared SQLite file (milliseconds, where a `manage.py shell` takes
+        # seconds), so the worker is killed while it is really rendering.
+        database = sqlite3.connect(tmp / "faults.sqlite3", timeout=30)
+        deadline = time.monotonic() + 180
+        while database.execute("SELECT status FROM documents_document WHERE id = ?", (int(doc),)).fetchone()[0] != "running":
+            assert time.monotonic() < deadline and first.poll() is None, log.read_text()[-3000:]
+            time.sleep(0.02)
+        database.close()
         stop(first, signal.SIGKILL)  # the whole worker, mid-task: nothing acknowledges or records anything
         assert manage(env, "shell", "-c", DOC_STATE.format(doc=doc)).split()[:2] == ["running", "1"]
     finally:
