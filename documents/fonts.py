@@ -118,10 +118,10 @@ ROLE_NAMES = {"fangsong": "仿宋", "xiaobiaosong": "小标宋", "heiti": "黑�
 @lru_cache(maxsize=1)
 def _installed_families() -> dict[str, str]:
     """Family name → font file of every face fontconfig knows (empty when fc-list is missing)."""
-    import subprocess
+    import subprocess  # nosec B404 - runs fontconfig's fc-list with fixed arguments, no user input
 
     try:
-        listing = subprocess.run(["fc-list", "--format", "%{family}\t%{file}\n"], capture_output=True, text=True,
+        listing = subprocess.run(["fc-list", "--format", "%{family}\t%{file}\n"], capture_output=True, text=True,  # nosec B603 B607
                                  timeout=20, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return {}

@@ -295,10 +295,12 @@ class HistoryReader:
         if key in KEY_LABELS:
             return str(KEY_LABELS[key])
         if self.model is not None:
+            from django.core.exceptions import FieldDoesNotExist
+
             try:
                 return str(self.model._meta.get_field(key).verbose_name)
-            except Exception:  # noqa: BLE001 - FieldDoesNotExist, or a model without _meta
-                pass
+            except (FieldDoesNotExist, AttributeError):  # a key that is no field, or a model without _meta
+                return _("其他")
         return _("其他")
 
     def _answers(self, before: dict, after: dict) -> list[Change]:
