@@ -144,15 +144,11 @@ def test_staff_consolidate_and_approve_the_feedback_report_and_the_applicant_dow
     office.fill("#id_summary", "组织已建立较完整的卓越绩效管理体系。")
     follow(office, "button:has-text('保存并审定')")
     assert office.locator(".alert-success", has_text="报告已审定").count() == 1
-    # Approving queues the PDF; it renders after the response (documents never hold a page), so the
-    # office sees it once it is done and the page is opened again.
-    from documents.models import Document
-
-    deadline = time.monotonic() + 90
-    while not Document.objects.filter(kind="feedback_report", status="done").exists() and time.monotonic() < deadline:
-        time.sleep(0.3)
-    office.reload()
-    office.locator("a:has-text('下载 PDF')").wait_for()
+    # Approving queues the PDF; it renders after the response (documents never hold a page) and the
+    # screen follows its status, so the download link appears without a reload.
+    assert office.locator("[data-document][data-status-url]").count() == 1
+    office.locator("a:has-text('下载 PDF')").wait_for(timeout=90_000)
+    assert office.locator("[data-document] [data-role=status]").inner_text() != ""
     office.screenshot(path=str(JOURNEY_ARTIFACTS / "feedback-staff-screen.png"), full_page=False)
 
     applicant = _open(browser, live_server, 390, 844)

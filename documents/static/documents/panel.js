@@ -161,7 +161,7 @@
       panel.querySelectorAll("form[data-role=generate]").forEach(function (form) {
         form.addEventListener("submit", function (event) { generate(event, form, panel); });
       });
-      panel.querySelectorAll("tr[data-document]").forEach(function (row) {
+      panel.querySelectorAll("[data-document]").forEach(function (row) {
         if (row.dataset.status === "queued" || row.dataset.status === "running") { follow(row, panel); }
       });
     });
