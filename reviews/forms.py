@@ -395,6 +395,7 @@ class RecordedDecisionForm(forms.Form):
 class RecommendForm(forms.Form):
     application = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("备注"), required=False, max_length=300)
+    allow_incomplete = forms.BooleanField(label=_("评分表未收齐，仍列入"), required=False)
 
 
 class ReasonForm(forms.Form):

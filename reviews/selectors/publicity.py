@@ -24,7 +24,7 @@ from reviews.models import (
     RecommendationStatus,
 )
 from reviews.selectors.cycles import APPLICATION_RELATED, listable_stages, publicity_stage, source_stage
-from reviews.selectors.scoring import category_ranking
+from reviews.selectors.scoring import SheetCount, category_ranking
 
 # ---------------------------------------------------------------- recommendations
 
@@ -38,6 +38,7 @@ class Candidate:
     expert_count: int | None = None
     decision: MeetingDecision | None = None
     recommendation: Recommendation | None = None
+    sheets: SheetCount | None = None  # scoresheets submitted / assigned behind the score (ranked stages)
 
 
 @dataclass
@@ -141,6 +142,7 @@ def recommendation_lists(cycle: Cycle) -> tuple[Stage | None, list[CategoryList]
                             spread=getattr(row, "spread", None),
                             expert_count=getattr(row, "expert_count", None),
                             recommendation=proposed_by_application.get(app.pk),
+                            sheets=row.sheets,
                         )
                     )
                 for app in by_category[category.id]:

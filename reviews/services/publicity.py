@@ -40,9 +40,12 @@ def _ranking_row(stage: Stage, category: Category, application: Application):
     return None
 
 
-def add_recommendation(*, application: Application, actor, note: str = "") -> Recommendation:
+def add_recommendation(*, application: Application, actor, note: str = "", allow_incomplete: bool = False) -> Recommendation:
     """Put a candidate on the proposed list of its category. Refused beyond the quota, also when
-    several staff add at the same moment: the category row is locked while counting."""
+    several staff add at the same moment: the category row is locked while counting.
+
+    A ranked candidate whose scoresheets are not all in is listed only when staff say so explicitly
+    (allow_incomplete) and give a reason in the note, as for a cut-off; the override is logged."""
     with transaction.atomic():
         application = Application.objects.select_related("cycle", "current_stage", "category").get(pk=application.pk)
         # Lock the category row: concurrent additions to the same category queue here.
@@ -64,7 +67,7 @@ def add_recommendation(*, application: Application, actor, note: str = "") -> Re
         refusal = selectors.quota_refusal(category, listed=count, adding=1)
         if refusal:
             raise DecisionError(refusal)
-        rank = score = None
+        rank = score = sheets = None
         if stage.kind == StageKind.MEETING:
             decision = selectors.quorate_decision(application, stage)
             if decision is None or decision.outcome != DecisionOutcome.APPROVED:
@@ -75,6 +78,14 @@ def add_recommendation(*, application: Application, actor, note: str = "") -> Re
             row = _ranking_row(stage, category, application)
             if row is not None:
                 rank, score = row.rank, row.score
+                if row.sheets.incomplete:
+                    sheets = str(row.sheets)
+                    if not allow_incomplete:
+                        raise DecisionError(
+                            _("%(n)s 的评分表尚未收齐（已提交 %(s)d / 应提交 %(a)d）。按不完整的评分列入推荐名单须明确确认并说明理由。")
+                            % {"n": application.number, "s": row.sheets.submitted, "a": row.sheets.assigned})
+                    if not note.strip():
+                        raise DecisionError(_("评分表未收齐仍要列入推荐名单时，须在“备注”中写明理由。"))
         recommendation = Recommendation.objects.create(
             cycle=cycle,
             category=category,
@@ -91,7 +102,8 @@ def add_recommendation(*, application: Application, actor, note: str = "") -> Re
             action="recommendation.added",
             target=application,
             after={"category": category.code, "rank": rank, "score": score, "source": source,
-                   "proposed": count + 1, "quota": category.quota},
+                   "proposed": count + 1, "quota": category.quota,
+                   **({"incomplete_override": True, "incomplete_sheets": sheets} if sheets else {})},
             reason=note,
             organiser=cycle.programme.organiser,
         )

@@ -37,7 +37,8 @@ def recommendations(request, code: str):
                 application = selectors.staff_applications(request.user, cycle).filter(pk=form.cleaned_data["application"]).first()
                 if application is None:
                     raise Http404
-                services.add_recommendation(application=application, actor=request.user, note=form.cleaned_data["note"])
+                services.add_recommendation(application=application, actor=request.user, note=form.cleaned_data["note"],
+                                            allow_incomplete=form.cleaned_data["allow_incomplete"])
                 messages.success(request, _("%(n)s 已列入推荐名单。") % {"n": application.number})
             elif action == "remove":
                 recommendation = get_object_or_404(Recommendation, pk=posted_id(request.POST.get("recommendation")), cycle=cycle)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from awards.models import Category
 from core.models import ActivityLog
 from reviews import services
-from reviews.models import Recommendation, RecommendationStatus
+from reviews.models import Assignment, Recommendation, RecommendationStatus
 from reviews.services import DecisionError
 
 from .conftest import pass_hongqiao_meetings
@@ -126,3 +126,31 @@ def test_concurrent_additions_never_exceed_the_quota(cn_cycle, make_application,
     category = Category.objects.get(cycle=cn_cycle, code="district-mode")
     assert sorted(outcomes) == ["ok", "ok"] + ["refused"] * 6
     assert Recommendation.objects.filter(category=category, status=RecommendationStatus.PROPOSED).count() == category.quota == 2
+
+
+def test_a_candidate_with_scoresheets_missing_needs_an_explicit_override_with_a_reason(
+        cn_cycle, make_application, make_expert, cn_staff, client):
+    application = make_application(cn_cycle, "district-mode", stage="comprehensive", staff=cn_staff)
+    expert = make_expert(name="缺表专家")
+    # Assigned in 资料评审, the scoresheet never submitted: the 综合评价 score rests on an incomplete stage.
+    Assignment.objects.create(stage=cn_cycle.stages.get(code="material-review"), application=application, expert=expert,
+                              assigned_by=cn_staff)
+    url = reverse("reviews:recommendations", args=[cn_cycle.code])
+    client.force_login(cn_staff)
+    page = client.get(url).content.decode()
+    assert "已交 0/1" in page and 'name="allow_incomplete"' in page
+
+    refused = client.post(url, {"action": "add", "application": application.pk, "note": ""})
+    assert refused.status_code == 400
+    assert "评分表尚未收齐（已提交 0 / 应提交 1）" in refused.content.decode()
+    no_reason = client.post(url, {"action": "add", "application": application.pk, "note": " ", "allow_incomplete": "on"})
+    assert no_reason.status_code == 400 and "须在“备注”中写明理由" in no_reason.content.decode()
+    assert not Recommendation.objects.filter(application=application).exists()
+
+    listed = client.post(url, {"action": "add", "application": application.pk, "note": "专家因病无法评审，经办公室同意",
+                               "allow_incomplete": "on"})
+    assert listed.status_code == 302
+    assert Recommendation.objects.filter(application=application, status="proposed").count() == 1
+    entry = ActivityLog.objects.get(action="recommendation.added", target_id=str(application.pk))
+    assert entry.after["incomplete_override"] is True and entry.after["incomplete_sheets"] == "0/1"
+    assert entry.reason == "专家因病无法评审，经办公室同意"
