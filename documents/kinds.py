@@ -850,7 +850,7 @@ def summary_block(stage, category, summary) -> dict:
         else:
             values = [_score(value) for value in row.expert_scores]
         rows.append({
-            "rank": row.rank, "number": row.application.number or "", "name": row.application.applicant_name,
+            "rank": row.rank if row.score is not None else "—", "number": row.application.number or "", "name": row.application.applicant_name,
             "scores": values, "pairs": list(zip(labels, values)), "score": _score(row.score),
             "sheets": f"{row.sheets.submitted}/{row.sheets.assigned}",
         })

@@ -169,3 +169,13 @@ def test_score_summary_states_the_rule_in_the_words_of_the_stage_parameter(score
     assert f"计分方法：得分为各位专家所评总分的{dict(AGGREGATION_CHOICES)['trimmed_mean']}" in flat
     assert "计分方法：综合得分=资料评审×0.3+陈述答辩×0.3+现场评审×0.4" in flat
     assert "同分时依次比较现场评审得分、陈述答辩得分、资料评审得分、提交时间。" in flat
+
+
+def test_an_application_without_a_score_gets_no_rank_in_the_summary(score_pdf, tmp_path):
+    """Unscored rows stand last with a dash, not with a shared position that reads like a real rank."""
+    words = [w for w in word_boxes(score_pdf, tmp_path) if w["page"] == 1]
+    names = sorted((w for w in words if w["text"].startswith("上海长宁示范企业")), key=lambda w: w["y0"])
+    ranks = sorted((w for w in words if w["x1"] <= names[0]["x0"] and w["y0"] > names[0]["y0"] - 10 * MM), key=lambda w: w["y0"])
+    by_name = {name["text"][:len("上海长宁示范企业301")]: rank["text"] for name, rank in zip(names, ranks)}
+    assert by_name["上海长宁示范企业203"] == "1"
+    assert by_name["上海长宁示范企业301"] == by_name["上海长宁示范企业302"] == "—"
