@@ -34,8 +34,7 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = verbose_name_plural = _("用户")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
@@ -71,8 +70,7 @@ class RoleAssignment(models.Model):
     created_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("角色授予")
-        verbose_name_plural = _("角色授予")
+        verbose_name = verbose_name_plural = _("角色授予")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "organiser"], name="role_assignment_unique"),
             models.UniqueConstraint(

@@ -8,9 +8,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import ApplicantKind, LocalizedNameMixin
+from core.models import OrganiserScopedMixin
 
 
-class RecommendingUnit(LocalizedNameMixin, models.Model):
+class RecommendingUnit(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """A 推荐单位: 行业主管部门, 街镇, 行业协会, 控股集团, 获奖组织 … that nominates applicants."""
 
     class Kind(models.TextChoices):
@@ -28,16 +29,11 @@ class RecommendingUnit(LocalizedNameMixin, models.Model):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
 
     class Meta:
-        verbose_name = _("推荐单位")
-        verbose_name_plural = _("推荐单位")
+        verbose_name = verbose_name_plural = _("推荐单位")
         constraints = [models.UniqueConstraint(fields=["organiser", "name"], name="recommending_unit_unique_name")]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
 
 class OrganisationType(models.TextChoices):
@@ -67,8 +63,7 @@ class OrganisationProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("申报组织")
-        verbose_name_plural = _("申报组织")
+        verbose_name = verbose_name_plural = _("申报组织")
 
     def __str__(self) -> str:
         return self.name
@@ -107,8 +102,7 @@ class PersonProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("申报个人")
-        verbose_name_plural = _("申报个人")
+        verbose_name = verbose_name_plural = _("申报个人")
         constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="person_identity_unique")]
 
     def __str__(self) -> str:
@@ -136,12 +130,14 @@ class StatusProtectedQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-class Application(models.Model):
+class Application(OrganiserScopedMixin, models.Model):
     """One application (申报) to one category of a cycle.
 
     Its status and current stage change only through reviews.services.apply_transition, which
     checks the workflow table, logs and notifies; save() refuses any other change of them.
     """
+
+    organiser_path = "cycle__programme__organiser"
 
     number = models.CharField(_("受理编号"), max_length=40, unique=True, null=True, blank=True)
     cycle = models.ForeignKey("awards.Cycle", on_delete=models.PROTECT, related_name="applications", verbose_name=_("评选周期"))
@@ -169,8 +165,7 @@ class Application(models.Model):
     objects = StatusProtectedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("申报")
-        verbose_name_plural = _("申报")
+        verbose_name = verbose_name_plural = _("申报")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["cycle", "category", "status"])]
         constraints = [
@@ -215,10 +210,6 @@ class Application(models.Model):
     def applicant_kind(self) -> str:
         return ApplicantKind.ORGANISATION if self.organisation_id else self.category.applicant_kind
 
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
-
 
 class Attachment(models.Model):
     """A file uploaded to an application; stored privately, served only through a checked view."""
@@ -243,15 +234,14 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        verbose_name = verbose_name_plural = _("附件")
         ordering = ["uploaded_at"]
 
     def __str__(self) -> str:
         return self.original_name
 
 
-class CreditBlacklistEntry(models.Model):
+class CreditBlacklistEntry(OrganiserScopedMixin, models.Model):
     """A code on the credit list staff upload (严重失信名单): credit codes or ID numbers."""
 
     organiser = models.ForeignKey("awards.Organiser", on_delete=models.CASCADE, related_name="blacklist", verbose_name=_("主办机构"))
@@ -263,16 +253,11 @@ class CreditBlacklistEntry(models.Model):
     added_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("信用名单")
-        verbose_name_plural = _("信用名单")
+        verbose_name = verbose_name_plural = _("信用名单")
         constraints = [models.UniqueConstraint(fields=["organiser", "code"], name="blacklist_code_unique")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
 
 class ReceiptSequence(models.Model):
@@ -282,15 +267,16 @@ class ReceiptSequence(models.Model):
     last_number = models.PositiveIntegerField(_("已用编号"), default=0)
 
     class Meta:
-        verbose_name = _("受理编号序列")
-        verbose_name_plural = _("受理编号序列")
+        verbose_name = verbose_name_plural = _("受理编号序列")
 
     def __str__(self) -> str:
         return f"{self.cycle_id}: {self.last_number}"
 
 
-class Nomination(models.Model):
+class Nomination(OrganiserScopedMixin, models.Model):
     """A recommending unit's nomination (推荐): the nominee is invited by e-mail and applies."""
+
+    organiser_path = "recommending_unit__organiser"
 
     class Status(models.TextChoices):
         INVITED = "invited", _("已邀请")
@@ -312,13 +298,8 @@ class Nomination(models.Model):
     accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("推荐")
-        verbose_name_plural = _("推荐")
+        verbose_name = verbose_name_plural = _("推荐")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.recommending_unit} → {self.nominee_name}"
-
-    @property
-    def activity_organiser(self):
-        return self.recommending_unit.organiser

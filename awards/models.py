@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
+from core.models import OrganiserScopedMixin
 
 
 class LocalizedNameMixin:
@@ -42,8 +43,7 @@ class Organiser(LocalizedNameMixin, models.Model):
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
 
     class Meta:
-        verbose_name = _("主办机构")
-        verbose_name_plural = _("主办机构")
+        verbose_name = verbose_name_plural = _("主办机构")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -54,7 +54,7 @@ class Organiser(LocalizedNameMixin, models.Model):
         return self
 
 
-class Programme(LocalizedNameMixin, models.Model):
+class Programme(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """An award (奖项), e.g. 长宁区政府质量奖; it runs in cycles."""
 
     organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("主办机构"))
@@ -80,16 +80,11 @@ class Programme(LocalizedNameMixin, models.Model):
         return f"{prefix}〔{year}〕第{serial}号"
 
     class Meta:
-        verbose_name = _("奖项")
-        verbose_name_plural = _("奖项")
+        verbose_name = verbose_name_plural = _("奖项")
         ordering = ["organiser", "code"]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
 
 class ProjectType(models.TextChoices):
@@ -105,8 +100,10 @@ class FeedbackRelease(models.TextChoices):
     NEVER = "never", _("不向申报人发布")
 
 
-class Cycle(LocalizedNameMixin, models.Model):
+class Cycle(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """One round (届 / 年度) of a programme, with its window, figures and review pipeline."""
+
+    organiser_path = "programme__organiser"
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("奖项"))
     code = models.SlugField(_("代码"), max_length=60, unique=True, help_text=_("稳定的标识，如 changning-quality-2023"))
@@ -155,8 +152,7 @@ class Cycle(LocalizedNameMixin, models.Model):
     )
 
     class Meta:
-        verbose_name = _("评选周期")
-        verbose_name_plural = _("评选周期")
+        verbose_name = verbose_name_plural = _("评选周期")
         ordering = ["-year", "code"]
         constraints = [
             models.CheckConstraint(
@@ -178,10 +174,6 @@ class Cycle(LocalizedNameMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.programme.name}（{self.name}）"
 
-    @property
-    def activity_organiser(self):
-        return self.programme.organiser
-
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         if self.application_closes_at is None:
@@ -201,8 +193,10 @@ class ApplicantKind(models.TextChoices):
     FOREIGN_INDIVIDUAL = "foreign_individual", _("外籍个人")
 
 
-class Category(LocalizedNameMixin, models.Model):
+class Category(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """An award category of a cycle (level × track), with quota and prize."""
+
+    organiser_path = "cycle__programme__organiser"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="categories", verbose_name=_("评选周期"))
     code = models.SlugField(_("代码"), max_length=60)
@@ -233,8 +227,7 @@ class Category(LocalizedNameMixin, models.Model):
     description = models.TextField(_("说明"), blank=True)
 
     class Meta:
-        verbose_name = _("奖项类别")
-        verbose_name_plural = _("奖项类别")
+        verbose_name = verbose_name_plural = _("奖项类别")
         ordering = ["cycle", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "code"], name="category_code_unique_in_cycle"),
@@ -245,10 +238,6 @@ class Category(LocalizedNameMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}{self.track}"
-
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
 
     @property
     def name(self) -> str:
@@ -275,8 +264,10 @@ class StageKind(models.TextChoices):
     AWARD = "award", _("颁奖表彰")
 
 
-class Stage(LocalizedNameMixin, models.Model):
+class Stage(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """One step of a cycle's review pipeline. The pipeline is data: ordered stages of known kinds."""
+
+    organiser_path = "cycle__programme__organiser"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="stages", verbose_name=_("评选周期"))
     code = models.SlugField(_("代码"), max_length=40)
@@ -289,8 +280,7 @@ class Stage(LocalizedNameMixin, models.Model):
     planned_end = models.DateField(_("计划结束"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("评审环节")
-        verbose_name_plural = _("评审环节")
+        verbose_name = verbose_name_plural = _("评审环节")
         ordering = ["cycle", "order"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "code"], name="stage_code_unique_in_cycle"),
@@ -300,13 +290,11 @@ class Stage(LocalizedNameMixin, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
 
-
-class ReviewBody(models.Model):
+class ReviewBody(OrganiserScopedMixin, models.Model):
     """A body that decides in meetings (评审联席会议, 区委书记专题会), with its member units and quorum."""
+
+    organiser_path = "cycle__programme__organiser"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="review_bodies", verbose_name=_("评选周期"))
     code = models.SlugField(_("代码"), max_length=40)
@@ -321,8 +309,7 @@ class ReviewBody(models.Model):
     quorum_strict = models.BooleanField(_("须超过该比例"), default=True, help_text=_("勾选：出席须“超过”该比例；不勾选：达到即可"))
 
     class Meta:
-        verbose_name = _("评审机构")
-        verbose_name_plural = _("评审机构")
+        verbose_name = verbose_name_plural = _("评审机构")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "code"], name="review_body_code_unique_in_cycle"),
             models.CheckConstraint(condition=models.Q(quorum_denominator__gt=0), name="review_body_quorum_denominator_positive"),
@@ -330,10 +317,6 @@ class ReviewBody(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
 
     def quorum_met(self, present: int) -> bool:
         """Exact integer comparison: present/total > n/d (strict) or >= n/d."""
@@ -352,7 +335,7 @@ class ReviewBody(models.Model):
         return total + 1
 
 
-class Rubric(models.Model):
+class Rubric(OrganiserScopedMixin, models.Model):
     """A scoring standard (评分标准) as a tree of criteria with maximum points.
 
     A rubric without an organiser is a template (the shipped standards): nobody scores with it directly.
@@ -379,18 +362,13 @@ class Rubric(models.Model):
         _("收集优势与改进机会"), default=True, help_text=_("专家评分时可按条款填写优势、改进机会，汇总为评价反馈报告"))
 
     class Meta:
-        verbose_name = _("评分标准")
-        verbose_name_plural = _("评分标准")
+        verbose_name = verbose_name_plural = _("评分标准")
         ordering = ["code"]
 
     def __str__(self) -> str:
         suffix = "" if self.is_official else "（默认表，待替换）"
         owner = "〔系统模板〕" if self.organiser_id is None else ""
         return f"{owner}{self.standard} {self.name}{suffix}"
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
     @property
     def is_template(self) -> bool:
@@ -409,7 +387,11 @@ class CriterionKind(models.TextChoices):
     PLAIN = "plain", _("一般")
 
 
-class RubricCriterion(LocalizedNameMixin, models.Model):
+class RubricCriterion(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
+    """One clause (条款) of a rubric with its maximum points; clauses nest under a parent clause."""
+
+    organiser_path = "rubric__organiser"
+
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("评分标准"))
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级条款")
@@ -425,8 +407,7 @@ class RubricCriterion(LocalizedNameMixin, models.Model):
         _("收集优势与改进机会"), default=True, help_text=_("评分标准启用时，本条款是否收集优势、改进机会"))
 
     class Meta:
-        verbose_name = _("评分条款")
-        verbose_name_plural = _("评分条款")
+        verbose_name = verbose_name_plural = _("评分条款")
         ordering = ["rubric", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["rubric", "code"], name="criterion_code_unique_in_rubric"),
@@ -438,13 +419,11 @@ class RubricCriterion(LocalizedNameMixin, models.Model):
 
         return f"{self.code} {self.name}（{points(self.max_points)}分）"
 
-    @property
-    def activity_organiser(self):
-        return self.rubric.organiser
 
-
-class CategoryRubric(models.Model):
+class CategoryRubric(OrganiserScopedMixin, models.Model):
     """Which rubric scores a category; for organisations it may depend on the organisation type."""
+
+    organiser_path = "category__cycle__programme__organiser"
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="rubric_choices", verbose_name=_("奖项类别"))
     organisation_type = models.CharField(
@@ -453,8 +432,7 @@ class CategoryRubric(models.Model):
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="+", verbose_name=_("评分标准"))
 
     class Meta:
-        verbose_name = _("类别评分标准")
-        verbose_name_plural = _("类别评分标准")
+        verbose_name = verbose_name_plural = _("类别评分标准")
         constraints = [
             models.UniqueConstraint(fields=["category", "organisation_type"], name="category_rubric_unique"),
         ]
@@ -462,13 +440,11 @@ class CategoryRubric(models.Model):
     def __str__(self) -> str:
         return f"{self.category} · {self.organisation_type or '默认'} · {self.rubric.standard}"
 
-    @property
-    def activity_organiser(self):
-        return self.category.cycle.programme.organiser
 
-
-class EligibilityRule(models.Model):
+class EligibilityRule(OrganiserScopedMixin, models.Model):
     """One eligibility condition of a category: a known kind with validated parameters."""
+
+    organiser_path = "category__cycle__programme__organiser"
 
     class Severity(models.TextChoices):
         BLOCKING = "blocking", _("不符合即不能提交")
@@ -485,8 +461,7 @@ class EligibilityRule(models.Model):
     )
 
     class Meta:
-        verbose_name = _("资格条件")
-        verbose_name_plural = _("资格条件")
+        verbose_name = verbose_name_plural = _("资格条件")
         ordering = ["category", "order", "id"]
 
     def __str__(self) -> str:
@@ -494,10 +469,6 @@ class EligibilityRule(models.Model):
 
         spec = RULE_KINDS.get(self.kind)
         return str(spec.label) if spec else self.kind
-
-    @property
-    def activity_organiser(self):
-        return self.category.cycle.programme.organiser
 
     def clean(self):
         from .rule_kinds import validate_rule
@@ -508,7 +479,7 @@ class EligibilityRule(models.Model):
             raise ValidationError({"params": exc.messages}) from exc
 
 
-class OfficialLetter(models.Model):
+class OfficialLetter(OrganiserScopedMixin, models.Model):
     """The metadata of an official letter (公文) the portal reproduces, e.g. the 2022 请示."""
 
     organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="letters", verbose_name=_("主办机构"))
@@ -531,8 +502,7 @@ class OfficialLetter(models.Model):
     cycles = models.ManyToManyField(Cycle, through="LetterCycle", related_name="letters", verbose_name=_("评选周期"))
 
     class Meta:
-        verbose_name = _("公文")
-        verbose_name_plural = _("公文")
+        verbose_name = verbose_name_plural = _("公文")
         ordering = ["-issued_on"]
 
     def __str__(self) -> str:
@@ -541,10 +511,6 @@ class OfficialLetter(models.Model):
     @property
     def document_number(self) -> str:
         return f"{self.doc_prefix}〔{self.doc_year}〕{self.doc_serial}号"
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
 
 class LetterCycle(models.Model):
@@ -557,12 +523,14 @@ class LetterCycle(models.Model):
         constraints = [models.UniqueConstraint(fields=["letter", "cycle"], name="letter_cycle_unique")]
 
 
-class PastWinner(models.Model):
+class PastWinner(OrganiserScopedMixin, models.Model):
     """A winner of an earlier cycle, from before the portal (e.g. the 2020 cycle), entered from the office's list.
 
     Read together with the winners the portal records (awards.selectors.past_winners): the cool-down
     rule, the "held for N years" rule and the 上届 figures of a cycle ask that one selector.
     """
+
+    organiser_path = "programme__organiser"
 
     class IdentifierKind(models.TextChoices):
         CREDIT_CODE = "credit_code", _("统一社会信用代码")
@@ -581,8 +549,7 @@ class PastWinner(models.Model):
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("往届获奖名单")
-        verbose_name_plural = _("往届获奖名单")
+        verbose_name = verbose_name_plural = _("往届获奖名单")
         ordering = ["programme", "-year", "award", "name"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "year", "identifier", "award"], name="past_winner_unique"),
@@ -590,7 +557,3 @@ class PastWinner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.award} {self.name}"
-
-    @property
-    def activity_organiser(self):
-        return self.programme.organiser

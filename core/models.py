@@ -5,6 +5,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class OrganiserScopedMixin:
+    """A row that belongs to one organiser: `activity_organiser` follows `organiser_path` (an ORM path such
+    as "cycle__programme__organiser") to it, and the activity log files the row's changes under it."""
+
+    organiser_path = "organiser"
+
+    @property
+    def activity_organiser(self):
+        target = self
+        for name in self.organiser_path.split("__"):
+            target = getattr(target, name)
+            if target is None:
+                return None
+        return target
+
+
 class ActivityLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionDenied("The activity log is append-only.")
@@ -39,8 +55,7 @@ class ActivityLog(models.Model):
     objects = ActivityLogQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("操作记录")
-        verbose_name_plural = _("操作记录")
+        verbose_name = verbose_name_plural = _("操作记录")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
 
@@ -83,8 +98,7 @@ class EmailNotification(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("邮件通知")
-        verbose_name_plural = _("邮件通知")
+        verbose_name = verbose_name_plural = _("邮件通知")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -119,8 +133,7 @@ class CalendarYear(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("年度放假安排")
-        verbose_name_plural = _("年度放假安排")
+        verbose_name = verbose_name_plural = _("年度放假安排")
         ordering = ["-year"]
 
     def __str__(self) -> str:
@@ -149,8 +162,7 @@ class CalendarEntry(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("放假调休日期")
-        verbose_name_plural = _("放假调休日期")
+        verbose_name = verbose_name_plural = _("放假调休日期")
         ordering = ["date"]
 
     def __str__(self) -> str:

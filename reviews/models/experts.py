@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import OrganiserScopedMixin
 
-class ExpertProfile(models.Model):
+
+class ExpertProfile(OrganiserScopedMixin, models.Model):
     """An expert in an organiser's pool (专家库)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_profiles", verbose_name=_("账号"))
@@ -27,8 +29,7 @@ class ExpertProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("评审专家")
-        verbose_name_plural = _("评审专家")
+        verbose_name = verbose_name_plural = _("评审专家")
         ordering = ["organiser", "name", "id"]
         constraints = [models.UniqueConstraint(fields=["user", "organiser"], name="expert_profile_unique_per_organiser")]
 
@@ -36,17 +37,15 @@ class ExpertProfile(models.Model):
         return self.name
 
     @property
-    def activity_organiser(self):
-        return self.organiser
-
-    @property
     def specialty_list(self) -> list[str]:
         text = self.specialties.replace("，", ",").replace("、", ",")
         return [s.strip() for s in text.split(",") if s.strip()]
 
 
-class ExpertPanel(models.Model):
+class ExpertPanel(OrganiserScopedMixin, models.Model):
     """A panel of experts for one stage (专家组), optionally limited to some categories."""
+
+    organiser_path = "stage__cycle__programme__organiser"
 
     stage = models.ForeignKey("awards.Stage", on_delete=models.CASCADE, related_name="panels", verbose_name=_("评审环节"))
     name = models.CharField(_("名称"), max_length=80)
@@ -56,21 +55,18 @@ class ExpertPanel(models.Model):
     leader = models.ForeignKey(ExpertProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("组长"))
 
     class Meta:
-        verbose_name = _("专家组")
-        verbose_name_plural = _("专家组")
+        verbose_name = verbose_name_plural = _("专家组")
         ordering = ["stage", "name"]
         constraints = [models.UniqueConstraint(fields=["stage", "name"], name="panel_name_unique_in_stage")]
 
     def __str__(self) -> str:
         return f"{self.stage.name} · {self.name}"
 
-    @property
-    def activity_organiser(self):
-        return self.stage.cycle.programme.organiser
 
-
-class Assignment(models.Model):
+class Assignment(OrganiserScopedMixin, models.Model):
     """An expert assigned to score one application in one stage."""
+
+    organiser_path = "stage__cycle__programme__organiser"
 
     class Method(models.TextChoices):
         MANUAL = "manual", _("手工分配")
@@ -91,17 +87,12 @@ class Assignment(models.Model):
     assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("专家分配")
-        verbose_name_plural = _("专家分配")
+        verbose_name = verbose_name_plural = _("专家分配")
         ordering = ["stage", "application", "id"]
         constraints = [models.UniqueConstraint(fields=["stage", "application", "expert"], name="assignment_unique")]
 
     def __str__(self) -> str:
         return f"{self.expert} → {self.application} ({self.stage})"
-
-    @property
-    def activity_organiser(self):
-        return self.stage.cycle.programme.organiser
 
 
 class ConflictDeclaration(models.Model):
@@ -118,13 +109,8 @@ class ConflictDeclaration(models.Model):
     declared_at = models.DateTimeField(_("声明时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("回避声明")
-        verbose_name_plural = _("回避声明")
+        verbose_name = verbose_name_plural = _("回避声明")
         constraints = [models.UniqueConstraint(fields=["expert", "application"], name="declaration_unique")]
 
     def __str__(self) -> str:
         return f"{self.expert} · {self.application}"
-
-
-
-

@@ -7,9 +7,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import OrganiserScopedMixin
 
-class FeedbackReport(models.Model):
+
+class FeedbackReport(OrganiserScopedMixin, models.Model):
     """One applicant's feedback report for one scored stage (draft → approved)."""
+
+    organiser_path = "stage__cycle__programme__organiser"
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("待审定")
@@ -29,16 +33,11 @@ class FeedbackReport(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("评价反馈报告")
-        verbose_name_plural = _("评价反馈报告")
+        verbose_name = verbose_name_plural = _("评价反馈报告")
         constraints = [models.UniqueConstraint(fields=["application", "stage"], name="feedback_report_unique")]
 
     def __str__(self) -> str:
         return f"{self.application} · {self.stage}"
-
-    @property
-    def activity_organiser(self):
-        return self.stage.cycle.programme.organiser
 
     @property
     def is_approved(self) -> bool:
@@ -56,6 +55,5 @@ class FeedbackItem(models.Model):
     improvements = models.TextField(_("改进机会"), blank=True)
 
     class Meta:
-        verbose_name = _("评价反馈条款")
-        verbose_name_plural = _("评价反馈条款")
+        verbose_name = verbose_name_plural = _("评价反馈条款")
         constraints = [models.UniqueConstraint(fields=["report", "criterion"], name="feedback_item_unique")]

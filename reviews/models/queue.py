@@ -6,9 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import OrganiserScopedMixin
 
-class SavedQueueFilter(models.Model):
+
+class SavedQueueFilter(OrganiserScopedMixin, models.Model):
     """A named set of queue filters and sort order a staff user keeps for a cycle."""
+
+    organiser_path = "cycle__programme__organiser"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_queue_filters",
                              verbose_name=_("用户"))
@@ -19,14 +23,9 @@ class SavedQueueFilter(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("常用筛选")
-        verbose_name_plural = _("常用筛选")
+        verbose_name = verbose_name_plural = _("常用筛选")
         ordering = ["name", "id"]
         constraints = [models.UniqueConstraint(fields=["user", "cycle", "name"], name="saved_queue_filter_unique_name")]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser

@@ -29,8 +29,7 @@ class ScheduleEntry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("评审日程")
-        verbose_name_plural = _("评审日程")
+        verbose_name = verbose_name_plural = _("评审日程")
         ordering = ["starts_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["stage", "application"], name="schedule_one_per_stage"),
