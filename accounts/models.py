@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
 from core.text import validate_name
 
 
@@ -50,21 +51,9 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户"))
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    organiser = models.ForeignKey(
-        "awards.Organiser",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="role_assignments",
-        verbose_name=_("主办机构"),
-    )
-    recommending_unit = models.ForeignKey(
-        "applications.RecommendingUnit",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="members",
-        verbose_name=_("推荐单位"),
+    organiser = optional_fk("awards.Organiser", models.CASCADE, related_name="role_assignments", verbose_name=_("主办机构"))
+    recommending_unit = optional_fk(
+        "applications.RecommendingUnit", models.CASCADE, related_name="members", verbose_name=_("推荐单位"),
         help_text=_("推荐单位角色所属的单位"),
     )
     created_at = models.DateTimeField(_("授予时间"), auto_now_add=True)

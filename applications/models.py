@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import ApplicantKind, LocalizedNameMixin
+from core.fields import optional_fk
 from core.models import OrganiserScopedMixin
 
 
@@ -143,18 +144,18 @@ class Application(OrganiserScopedMixin, models.Model):
     cycle = models.ForeignKey("awards.Cycle", on_delete=models.PROTECT, related_name="applications", verbose_name=_("评选周期"))
     category = models.ForeignKey("awards.Category", on_delete=models.PROTECT, related_name="applications", verbose_name=_("奖项类别"))
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申报账号"))
-    organisation = models.ForeignKey(OrganisationProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="applications", verbose_name=_("申报组织"))
-    person = models.ForeignKey(PersonProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="applications", verbose_name=_("申报个人"))
+    organisation = optional_fk(OrganisationProfile, models.PROTECT, related_name="applications", verbose_name=_("申报组织"))
+    person = optional_fk(PersonProfile, models.PROTECT, related_name="applications", verbose_name=_("申报个人"))
     status = models.CharField(_("状态"), max_length=30, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, db_index=True)
-    current_stage = models.ForeignKey("awards.Stage", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("当前环节"))
+    current_stage = optional_fk("awards.Stage", models.PROTECT, related_name="+", verbose_name=_("当前环节"))
     form_data = models.JSONField(_("申报内容"), default=dict, blank=True)
     declarations = models.JSONField(_("承诺事项"), default=dict, blank=True)
     criteria = models.JSONField(_("符合的参评条件"), default=list, blank=True)
     internal_publicity_start = models.DateField(_("内部公示开始"), null=True, blank=True)
     internal_publicity_end = models.DateField(_("内部公示结束"), null=True, blank=True)
     eligibility_snapshot = models.JSONField(_("资格预审结果"), null=True, blank=True)
-    recommender = models.ForeignKey(RecommendingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="applications", verbose_name=_("推荐单位"))
-    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("推荐人"))
+    recommender = optional_fk(RecommendingUnit, models.PROTECT, related_name="applications", verbose_name=_("推荐单位"))
+    nominated_by = optional_fk(settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", verbose_name=_("推荐人"))
     version = models.PositiveIntegerField(_("版本"), default=1)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
     # Set when the retention rule removed the personal data (applications.privacy); the row stays.

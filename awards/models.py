@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
 from core.i18n import localized
 from core.models import OrganiserScopedMixin
 
@@ -147,9 +148,7 @@ class Cycle(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     notice = models.JSONField(_("申报通知"), default=dict, blank=True, help_text=_("申报通知各节：标题、导语、申报程序等"))
     work_plan = models.JSONField(_("工作方案"), default=list, blank=True, help_text=_("工作方案各节：[{title, paragraphs}]"))
     applications_per_applicant = models.PositiveSmallIntegerField(_("每个申报人可申报数"), default=1)
-    previous_cycle = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("上届")
-    )
+    previous_cycle = optional_fk("self", models.SET_NULL, related_name="+", verbose_name=_("上届"))
 
     class Meta:
         verbose_name = verbose_name_plural = _("评选周期")
@@ -343,13 +342,11 @@ class Rubric(OrganiserScopedMixin, models.Model):
     so one district's edits never reach another district's scoring.
     """
 
-    organiser = models.ForeignKey(
-        Organiser, on_delete=models.PROTECT, null=True, blank=True, related_name="rubrics", verbose_name=_("主办机构"),
+    organiser = optional_fk(
+        Organiser, models.PROTECT, related_name="rubrics", verbose_name=_("主办机构"),
         help_text=_("留空表示系统模板：用于某主办机构的类别时复制为该机构自己的评分标准"),
     )
-    copied_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name=_("复制自模板")
-    )
+    copied_from = optional_fk("self", models.SET_NULL, related_name="copies", verbose_name=_("复制自模板"))
     code = models.SlugField(_("代码"), max_length=60, unique=True)
     name = models.CharField(_("名称"), max_length=160)
     standard = models.CharField(_("标准编号"), max_length=60, help_text=_("如：GB/T 19580-2012"))
@@ -393,9 +390,7 @@ class RubricCriterion(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     organiser_path = "rubric__organiser"
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("评分标准"))
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级条款")
-    )
+    parent = optional_fk("self", models.CASCADE, related_name="children", verbose_name=_("上级条款"))
     code = models.CharField(_("条款号"), max_length=20)
     name = models.CharField(_("名称"), max_length=120)
     max_points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
@@ -543,9 +538,7 @@ class PastWinner(OrganiserScopedMixin, models.Model):
     identifier = models.CharField(_("统一社会信用代码或身份证件号码"), max_length=40)
     award = models.CharField(_("所获奖项"), max_length=120, help_text=_("如：区长质量奖、质量金奖"))
     source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("导入人")
-    )
+    imported_by = optional_fk(settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", verbose_name=_("导入人"))
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
     class Meta:

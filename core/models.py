@@ -4,6 +4,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
+
 
 class OrganiserScopedMixin:
     """A row that belongs to one organiser: `activity_organiser` follows `organiser_path` (an ORM path such
@@ -33,18 +35,9 @@ class ActivityLog(models.Model):
     """An immutable record of a change of state, score or configuration: who, what, when, before/after."""
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("操作人"))
     action = models.CharField(_("操作"), max_length=80, db_index=True)
-    organiser = models.ForeignKey(
-        "awards.Organiser", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("主办机构")
-    )
+    organiser = optional_fk("awards.Organiser", models.PROTECT, related_name="+", verbose_name=_("主办机构"))
     target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
     target_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
     target_repr = models.CharField(_("对象"), max_length=255)
@@ -80,16 +73,12 @@ class EmailNotification(models.Model):
         FAILED = "failed", _("发送失败")
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
+    recipient = optional_fk(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     to_address = models.EmailField(_("收件地址"))
     event = models.CharField(_("事件"), max_length=60, db_index=True)
     subject = models.CharField(_("主题"), max_length=200)
     body = models.TextField(_("正文"))
-    application = models.ForeignKey(
-        "applications.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
+    application = optional_fk("applications.Application", models.CASCADE, related_name="notifications")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     # When the send task was handed to the broker (core.outbox); empty while the broker could not take it.
@@ -126,9 +115,7 @@ class CalendarYear(models.Model):
         help_text=_("通知中的全部放假日期和调休上班日期均已录入并核对后才勾选；勾选后系统按本年度安排计算工作日。"),
     )
     note = models.TextField(_("备注"), blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("录入人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -155,9 +142,7 @@ class CalendarEntry(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("节日"), max_length=40, help_text=_("如：春节、国庆节"))
     notice = models.CharField(_("通知文号"), max_length=80, help_text=_("该日期所依据的通知，如：国办发明电〔2026〕12号"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("录入人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

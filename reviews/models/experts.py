@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
 from core.models import OrganiserScopedMixin
 
 
@@ -52,7 +53,7 @@ class ExpertPanel(OrganiserScopedMixin, models.Model):
     categories = models.ManyToManyField("awards.Category", blank=True, related_name="panels", verbose_name=_("负责类别"),
                                         help_text=_("留空表示本环节全部类别"))
     members = models.ManyToManyField(ExpertProfile, blank=True, related_name="panels", verbose_name=_("成员"))
-    leader = models.ForeignKey(ExpertProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("组长"))
+    leader = optional_fk(ExpertProfile, models.SET_NULL, related_name="+", verbose_name=_("组长"))
 
     class Meta:
         verbose_name = verbose_name_plural = _("专家组")
@@ -80,7 +81,7 @@ class Assignment(OrganiserScopedMixin, models.Model):
     stage = models.ForeignKey("awards.Stage", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("评审环节"))
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("申报"))
     expert = models.ForeignKey(ExpertProfile, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("专家"))
-    panel = models.ForeignKey(ExpertPanel, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments", verbose_name=_("专家组"))
+    panel = optional_fk(ExpertPanel, models.SET_NULL, related_name="assignments", verbose_name=_("专家组"))
     method = models.CharField(_("分配方式"), max_length=10, choices=Method.choices, default=Method.MANUAL)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("分配人"))

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
 from core.models import OrganiserScopedMixin
 
 
@@ -26,8 +27,7 @@ class FeedbackReport(OrganiserScopedMixin, models.Model):
     summary = models.TextField(_("总体评价"), blank=True)
     # Raised at every approval: the PDF of an earlier approval is never offered as the current one.
     version = models.PositiveIntegerField(_("审定版本"), default=0)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name=_("审定人"))
+    approved_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("审定人"))
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
 from core.models import OrganiserScopedMixin
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -149,9 +150,7 @@ class Objection(OrganiserScopedMixin, models.Model):
     status = models.CharField(_("处理状态"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
     investigation_notes = models.TextField(_("调查核实情况"), blank=True)
     resolution_reason = models.TextField(_("处理意见"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("处理人")
-    )
+    resolved_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("处理人"))
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
 from core.models import OrganiserScopedMixin
 
 
@@ -32,8 +33,7 @@ class Reminder(OrganiserScopedMixin, models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("收件人"))
     event_key = models.CharField(_("事件"), max_length=120)
     cycle = models.ForeignKey("awards.Cycle", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("评选周期"))
-    stage = models.ForeignKey("awards.Stage", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders",
-                              verbose_name=_("评审环节"))
+    stage = optional_fk("awards.Stage", models.CASCADE, related_name="reminders", verbose_name=_("评审环节"))
     applications = models.ManyToManyField("applications.Application", blank=True, related_name="reminders", verbose_name=_("涉及申报"))
     due_on = models.DateField(_("截止日期"))
     language = models.CharField(_("语言"), max_length=10)
