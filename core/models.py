@@ -23,6 +23,26 @@ class OrganiserScopedMixin:
         return target
 
 
+class Timestamped(models.Model):
+    """When the row was created and last changed."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RecordedByStaff(models.Model):
+    """A fact staff record from outside the portal (an approval, a payment, a benefit): who entered it, when."""
+
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class ActivityLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionDenied("The activity log is append-only.")
@@ -94,7 +114,16 @@ class EmailNotification(models.Model):
         return f"{self.to_address}: {self.subject}"
 
 
-class CalendarYear(models.Model):
+class EnteredByOffice(Timestamped):
+    """The national holiday calendar as the office enters it: who entered a row, and when."""
+
+    entered_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("录入人"))
+
+    class Meta:
+        abstract = True
+
+
+class CalendarYear(EnteredByOffice):
     """The State Council's 放假安排 for one year as entered by the office.
 
     `chinesecalendar` stays the base; a year it does not cover counts as covered only once its
@@ -115,9 +144,6 @@ class CalendarYear(models.Model):
         help_text=_("通知中的全部放假日期和调休上班日期均已录入并核对后才勾选；勾选后系统按本年度安排计算工作日。"),
     )
     note = models.TextField(_("备注"), blank=True)
-    entered_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("录入人"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("年度放假安排")
@@ -127,7 +153,7 @@ class CalendarYear(models.Model):
         return _("%(year)d 年放假安排（%(notice)s）") % {"year": self.year, "notice": self.notice}
 
 
-class CalendarEntry(models.Model):
+class CalendarEntry(EnteredByOffice):
     """One dated day of an official 放假安排: a holiday, or a weekend made a working day (调休上班).
 
     An entry overrides the library for its date; in a year the library does not cover, days
@@ -142,9 +168,6 @@ class CalendarEntry(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("节日"), max_length=40, help_text=_("如：春节、国庆节"))
     notice = models.CharField(_("通知文号"), max_length=80, help_text=_("该日期所依据的通知，如：国办发明电〔2026〕12号"))
-    entered_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("录入人"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("放假调休日期")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import OrganiserScopedMixin
+from core.models import OrganiserScopedMixin, RecordedByStaff
 
 from .approval import Approval
 from .publicity import Recommendation
@@ -47,7 +46,7 @@ class Award(OrganiserScopedMixin, models.Model):
         return self.prize_amount is not None and self.prize_amount > 0
 
 
-class PrizePayment(OrganiserScopedMixin, models.Model):
+class PrizePayment(OrganiserScopedMixin, RecordedByStaff):
     """A payment of prize money to a winner (奖金发放)."""
 
     organiser_path = "award__cycle__programme__organiser"
@@ -57,8 +56,6 @@ class PrizePayment(OrganiserScopedMixin, models.Model):
     paid_on = models.DateField(_("发放日期"))
     reference = models.CharField(_("凭证号"), max_length=100)
     note = models.CharField(_("备注"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
-    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("奖金发放")
@@ -73,7 +70,7 @@ class PrizePayment(OrganiserScopedMixin, models.Model):
         return f"{self.award} · {self.amount} · {self.reference}"
 
 
-class BenefitGrant(OrganiserScopedMixin, models.Model):
+class BenefitGrant(OrganiserScopedMixin, RecordedByStaff):
     """A non-monetary benefit (精神奖励待遇) granted to a winner, e.g. entry into the 虹桥人才荟 database."""
 
     organiser_path = "award__cycle__programme__organiser"
@@ -83,8 +80,6 @@ class BenefitGrant(OrganiserScopedMixin, models.Model):
     text = models.CharField(_("待遇"), max_length=300)
     granted_on = models.DateField(_("办理日期"))
     note = models.CharField(_("办理情况"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
-    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("精神奖励待遇")
