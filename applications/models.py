@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.models import ApplicantKind, LocalizedNameMixin
 from core.fields import optional_fk
-from core.models import OrganiserScopedMixin
+from core.models import OrganiserScopedMixin, Profile
 
 
 class RecommendingUnit(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
@@ -45,7 +45,7 @@ class OrganisationType(models.TextChoices):
     BRANCH = "branch", _("法人分支机构")
 
 
-class OrganisationProfile(models.Model):
+class OrganisationProfile(Profile):
     """An applicant organisation, one per 统一社会信用代码."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("账号"))
@@ -60,14 +60,9 @@ class OrganisationProfile(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     chief_quality_officer = models.CharField(_("首席质量官"), max_length=60, blank=True)
     has_cqo_system = models.BooleanField(_("已推行首席质量官制度"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("申报组织")
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def is_independent_legal_person(self) -> bool:
@@ -80,7 +75,7 @@ class IdType(models.TextChoices):
     PASSPORT = "passport", _("护照")
 
 
-class PersonProfile(models.Model):
+class PersonProfile(Profile):
     """An individual applicant (Chinese resident or foreign national)."""
 
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="person_profile", verbose_name=_("账号"))
@@ -99,15 +94,10 @@ class PersonProfile(models.Model):
     work_district = models.CharField(_("工作（生活）所在区"), max_length=40, blank=True)
     quality_work_since = models.DateField(_("开始从事质量工作"), null=True, blank=True)
     district_work_since = models.DateField(_("开始在本区工作（生活）"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("申报个人")
         constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="person_identity_unique")]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def is_foreign(self) -> bool:

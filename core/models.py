@@ -33,6 +33,20 @@ class Timestamped(models.Model):
         abstract = True
 
 
+class Profile(models.Model):
+    """Who someone is, kept under their account (an applicant organisation or person, an expert), known by its name.
+    Its timestamps carry no label, as the profile tables were created."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RecordedByStaff(models.Model):
     """A fact staff record from outside the portal (an approval, a payment, a benefit): who entered it, when."""
 

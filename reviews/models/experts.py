@@ -7,10 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import optional_fk
-from core.models import OrganiserScopedMixin
+from core.models import OrganiserScopedMixin, Profile
 
 
-class ExpertProfile(OrganiserScopedMixin, models.Model):
+class ExpertProfile(OrganiserScopedMixin, Profile):
     """An expert in an organiser's pool (专家库)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_profiles", verbose_name=_("账号"))
@@ -26,16 +26,11 @@ class ExpertProfile(OrganiserScopedMixin, models.Model):
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     is_active = models.BooleanField(_("在库"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("评审专家")
         ordering = ["organiser", "name", "id"]
         constraints = [models.UniqueConstraint(fields=["user", "organiser"], name="expert_profile_unique_per_organiser")]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def specialty_list(self) -> list[str]:
