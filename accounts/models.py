@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
 from core.text import validate_name
 
 
@@ -34,8 +35,7 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = verbose_name_plural = _("用户")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
@@ -51,28 +51,15 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户"))
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    organiser = models.ForeignKey(
-        "awards.Organiser",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="role_assignments",
-        verbose_name=_("主办机构"),
-    )
-    recommending_unit = models.ForeignKey(
-        "applications.RecommendingUnit",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="members",
-        verbose_name=_("推荐单位"),
+    organiser = optional_fk("awards.Organiser", models.CASCADE, related_name="role_assignments", verbose_name=_("主办机构"))
+    recommending_unit = optional_fk(
+        "applications.RecommendingUnit", models.CASCADE, related_name="members", verbose_name=_("推荐单位"),
         help_text=_("推荐单位角色所属的单位"),
     )
     created_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("角色授予")
-        verbose_name_plural = _("角色授予")
+        verbose_name = verbose_name_plural = _("角色授予")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "organiser"], name="role_assignment_unique"),
             models.UniqueConstraint(

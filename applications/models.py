@@ -8,9 +8,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import ApplicantKind, LocalizedNameMixin
+from core.fields import optional_fk
+from core.models import OrganiserScopedMixin, Profile
 
 
-class RecommendingUnit(LocalizedNameMixin, models.Model):
+class RecommendingUnit(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """A 推荐单位: 行业主管部门, 街镇, 行业协会, 控股集团, 获奖组织 … that nominates applicants."""
 
     class Kind(models.TextChoices):
@@ -28,16 +30,11 @@ class RecommendingUnit(LocalizedNameMixin, models.Model):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
 
     class Meta:
-        verbose_name = _("推荐单位")
-        verbose_name_plural = _("推荐单位")
+        verbose_name = verbose_name_plural = _("推荐单位")
         constraints = [models.UniqueConstraint(fields=["organiser", "name"], name="recommending_unit_unique_name")]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
 
 class OrganisationType(models.TextChoices):
@@ -48,7 +45,7 @@ class OrganisationType(models.TextChoices):
     BRANCH = "branch", _("法人分支机构")
 
 
-class OrganisationProfile(models.Model):
+class OrganisationProfile(Profile):
     """An applicant organisation, one per 统一社会信用代码."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("账号"))
@@ -63,15 +60,9 @@ class OrganisationProfile(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     chief_quality_officer = models.CharField(_("首席质量官"), max_length=60, blank=True)
     has_cqo_system = models.BooleanField(_("已推行首席质量官制度"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("申报组织")
-        verbose_name_plural = _("申报组织")
-
-    def __str__(self) -> str:
-        return self.name
+        verbose_name = verbose_name_plural = _("申报组织")
 
     @property
     def is_independent_legal_person(self) -> bool:
@@ -84,7 +75,7 @@ class IdType(models.TextChoices):
     PASSPORT = "passport", _("护照")
 
 
-class PersonProfile(models.Model):
+class PersonProfile(Profile):
     """An individual applicant (Chinese resident or foreign national)."""
 
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="person_profile", verbose_name=_("账号"))
@@ -103,16 +94,10 @@ class PersonProfile(models.Model):
     work_district = models.CharField(_("工作（生活）所在区"), max_length=40, blank=True)
     quality_work_since = models.DateField(_("开始从事质量工作"), null=True, blank=True)
     district_work_since = models.DateField(_("开始在本区工作（生活）"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("申报个人")
-        verbose_name_plural = _("申报个人")
+        verbose_name = verbose_name_plural = _("申报个人")
         constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="person_identity_unique")]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def is_foreign(self) -> bool:
@@ -136,29 +121,31 @@ class StatusProtectedQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-class Application(models.Model):
+class Application(OrganiserScopedMixin, models.Model):
     """One application (申报) to one category of a cycle.
 
     Its status and current stage change only through reviews.services.apply_transition, which
     checks the workflow table, logs and notifies; save() refuses any other change of them.
     """
 
+    organiser_path = "cycle__programme__organiser"
+
     number = models.CharField(_("受理编号"), max_length=40, unique=True, null=True, blank=True)
     cycle = models.ForeignKey("awards.Cycle", on_delete=models.PROTECT, related_name="applications", verbose_name=_("评选周期"))
     category = models.ForeignKey("awards.Category", on_delete=models.PROTECT, related_name="applications", verbose_name=_("奖项类别"))
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申报账号"))
-    organisation = models.ForeignKey(OrganisationProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="applications", verbose_name=_("申报组织"))
-    person = models.ForeignKey(PersonProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="applications", verbose_name=_("申报个人"))
+    organisation = optional_fk(OrganisationProfile, models.PROTECT, related_name="applications", verbose_name=_("申报组织"))
+    person = optional_fk(PersonProfile, models.PROTECT, related_name="applications", verbose_name=_("申报个人"))
     status = models.CharField(_("状态"), max_length=30, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, db_index=True)
-    current_stage = models.ForeignKey("awards.Stage", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("当前环节"))
+    current_stage = optional_fk("awards.Stage", models.PROTECT, related_name="+", verbose_name=_("当前环节"))
     form_data = models.JSONField(_("申报内容"), default=dict, blank=True)
     declarations = models.JSONField(_("承诺事项"), default=dict, blank=True)
     criteria = models.JSONField(_("符合的参评条件"), default=list, blank=True)
     internal_publicity_start = models.DateField(_("内部公示开始"), null=True, blank=True)
     internal_publicity_end = models.DateField(_("内部公示结束"), null=True, blank=True)
     eligibility_snapshot = models.JSONField(_("资格预审结果"), null=True, blank=True)
-    recommender = models.ForeignKey(RecommendingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="applications", verbose_name=_("推荐单位"))
-    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("推荐人"))
+    recommender = optional_fk(RecommendingUnit, models.PROTECT, related_name="applications", verbose_name=_("推荐单位"))
+    nominated_by = optional_fk(settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", verbose_name=_("推荐人"))
     version = models.PositiveIntegerField(_("版本"), default=1)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
     # Set when the retention rule removed the personal data (applications.privacy); the row stays.
@@ -169,8 +156,7 @@ class Application(models.Model):
     objects = StatusProtectedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("申报")
-        verbose_name_plural = _("申报")
+        verbose_name = verbose_name_plural = _("申报")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["cycle", "category", "status"])]
         constraints = [
@@ -215,10 +201,6 @@ class Application(models.Model):
     def applicant_kind(self) -> str:
         return ApplicantKind.ORGANISATION if self.organisation_id else self.category.applicant_kind
 
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
-
 
 class Attachment(models.Model):
     """A file uploaded to an application; stored privately, served only through a checked view."""
@@ -243,15 +225,14 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        verbose_name = verbose_name_plural = _("附件")
         ordering = ["uploaded_at"]
 
     def __str__(self) -> str:
         return self.original_name
 
 
-class CreditBlacklistEntry(models.Model):
+class CreditBlacklistEntry(OrganiserScopedMixin, models.Model):
     """A code on the credit list staff upload (严重失信名单): credit codes or ID numbers."""
 
     organiser = models.ForeignKey("awards.Organiser", on_delete=models.CASCADE, related_name="blacklist", verbose_name=_("主办机构"))
@@ -263,16 +244,11 @@ class CreditBlacklistEntry(models.Model):
     added_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("信用名单")
-        verbose_name_plural = _("信用名单")
+        verbose_name = verbose_name_plural = _("信用名单")
         constraints = [models.UniqueConstraint(fields=["organiser", "code"], name="blacklist_code_unique")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
 
 class ReceiptSequence(models.Model):
@@ -282,15 +258,16 @@ class ReceiptSequence(models.Model):
     last_number = models.PositiveIntegerField(_("已用编号"), default=0)
 
     class Meta:
-        verbose_name = _("受理编号序列")
-        verbose_name_plural = _("受理编号序列")
+        verbose_name = verbose_name_plural = _("受理编号序列")
 
     def __str__(self) -> str:
         return f"{self.cycle_id}: {self.last_number}"
 
 
-class Nomination(models.Model):
+class Nomination(OrganiserScopedMixin, models.Model):
     """A recommending unit's nomination (推荐): the nominee is invited by e-mail and applies."""
+
+    organiser_path = "recommending_unit__organiser"
 
     class Status(models.TextChoices):
         INVITED = "invited", _("已邀请")
@@ -312,13 +289,8 @@ class Nomination(models.Model):
     accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("推荐")
-        verbose_name_plural = _("推荐")
+        verbose_name = verbose_name_plural = _("推荐")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.recommending_unit} → {self.nominee_name}"
-
-    @property
-    def activity_organiser(self):
-        return self.recommending_unit.organiser

@@ -11,7 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
 from core.i18n import localized
+from core.models import OrganiserScopedMixin
 
 
 class LocalizedNameMixin:
@@ -42,8 +44,7 @@ class Organiser(LocalizedNameMixin, models.Model):
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
 
     class Meta:
-        verbose_name = _("主办机构")
-        verbose_name_plural = _("主办机构")
+        verbose_name = verbose_name_plural = _("主办机构")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -54,7 +55,7 @@ class Organiser(LocalizedNameMixin, models.Model):
         return self
 
 
-class Programme(LocalizedNameMixin, models.Model):
+class Programme(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """An award (奖项), e.g. 长宁区政府质量奖; it runs in cycles."""
 
     organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("主办机构"))
@@ -80,16 +81,11 @@ class Programme(LocalizedNameMixin, models.Model):
         return f"{prefix}〔{year}〕第{serial}号"
 
     class Meta:
-        verbose_name = _("奖项")
-        verbose_name_plural = _("奖项")
+        verbose_name = verbose_name_plural = _("奖项")
         ordering = ["organiser", "code"]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
 
 class ProjectType(models.TextChoices):
@@ -105,8 +101,10 @@ class FeedbackRelease(models.TextChoices):
     NEVER = "never", _("不向申报人发布")
 
 
-class Cycle(LocalizedNameMixin, models.Model):
+class Cycle(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """One round (届 / 年度) of a programme, with its window, figures and review pipeline."""
+
+    organiser_path = "programme__organiser"
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cycles", verbose_name=_("奖项"))
     code = models.SlugField(_("代码"), max_length=60, unique=True, help_text=_("稳定的标识，如 changning-quality-2023"))
@@ -150,13 +148,10 @@ class Cycle(LocalizedNameMixin, models.Model):
     notice = models.JSONField(_("申报通知"), default=dict, blank=True, help_text=_("申报通知各节：标题、导语、申报程序等"))
     work_plan = models.JSONField(_("工作方案"), default=list, blank=True, help_text=_("工作方案各节：[{title, paragraphs}]"))
     applications_per_applicant = models.PositiveSmallIntegerField(_("每个申报人可申报数"), default=1)
-    previous_cycle = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("上届")
-    )
+    previous_cycle = optional_fk("self", models.SET_NULL, related_name="+", verbose_name=_("上届"))
 
     class Meta:
-        verbose_name = _("评选周期")
-        verbose_name_plural = _("评选周期")
+        verbose_name = verbose_name_plural = _("评选周期")
         ordering = ["-year", "code"]
         constraints = [
             models.CheckConstraint(
@@ -178,10 +173,6 @@ class Cycle(LocalizedNameMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.programme.name}（{self.name}）"
 
-    @property
-    def activity_organiser(self):
-        return self.programme.organiser
-
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         if self.application_closes_at is None:
@@ -201,8 +192,10 @@ class ApplicantKind(models.TextChoices):
     FOREIGN_INDIVIDUAL = "foreign_individual", _("外籍个人")
 
 
-class Category(LocalizedNameMixin, models.Model):
+class Category(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """An award category of a cycle (level × track), with quota and prize."""
+
+    organiser_path = "cycle__programme__organiser"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="categories", verbose_name=_("评选周期"))
     code = models.SlugField(_("代码"), max_length=60)
@@ -233,8 +226,7 @@ class Category(LocalizedNameMixin, models.Model):
     description = models.TextField(_("说明"), blank=True)
 
     class Meta:
-        verbose_name = _("奖项类别")
-        verbose_name_plural = _("奖项类别")
+        verbose_name = verbose_name_plural = _("奖项类别")
         ordering = ["cycle", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "code"], name="category_code_unique_in_cycle"),
@@ -245,10 +237,6 @@ class Category(LocalizedNameMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}{self.track}"
-
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
 
     @property
     def name(self) -> str:
@@ -275,8 +263,10 @@ class StageKind(models.TextChoices):
     AWARD = "award", _("颁奖表彰")
 
 
-class Stage(LocalizedNameMixin, models.Model):
+class Stage(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
     """One step of a cycle's review pipeline. The pipeline is data: ordered stages of known kinds."""
+
+    organiser_path = "cycle__programme__organiser"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="stages", verbose_name=_("评选周期"))
     code = models.SlugField(_("代码"), max_length=40)
@@ -289,8 +279,7 @@ class Stage(LocalizedNameMixin, models.Model):
     planned_end = models.DateField(_("计划结束"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("评审环节")
-        verbose_name_plural = _("评审环节")
+        verbose_name = verbose_name_plural = _("评审环节")
         ordering = ["cycle", "order"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "code"], name="stage_code_unique_in_cycle"),
@@ -300,13 +289,11 @@ class Stage(LocalizedNameMixin, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
 
-
-class ReviewBody(models.Model):
+class ReviewBody(OrganiserScopedMixin, models.Model):
     """A body that decides in meetings (评审联席会议, 区委书记专题会), with its member units and quorum."""
+
+    organiser_path = "cycle__programme__organiser"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="review_bodies", verbose_name=_("评选周期"))
     code = models.SlugField(_("代码"), max_length=40)
@@ -321,8 +308,7 @@ class ReviewBody(models.Model):
     quorum_strict = models.BooleanField(_("须超过该比例"), default=True, help_text=_("勾选：出席须“超过”该比例；不勾选：达到即可"))
 
     class Meta:
-        verbose_name = _("评审机构")
-        verbose_name_plural = _("评审机构")
+        verbose_name = verbose_name_plural = _("评审机构")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "code"], name="review_body_code_unique_in_cycle"),
             models.CheckConstraint(condition=models.Q(quorum_denominator__gt=0), name="review_body_quorum_denominator_positive"),
@@ -330,10 +316,6 @@ class ReviewBody(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
 
     def quorum_met(self, present: int) -> bool:
         """Exact integer comparison: present/total > n/d (strict) or >= n/d."""
@@ -352,7 +334,7 @@ class ReviewBody(models.Model):
         return total + 1
 
 
-class Rubric(models.Model):
+class Rubric(OrganiserScopedMixin, models.Model):
     """A scoring standard (评分标准) as a tree of criteria with maximum points.
 
     A rubric without an organiser is a template (the shipped standards): nobody scores with it directly.
@@ -360,13 +342,11 @@ class Rubric(models.Model):
     so one district's edits never reach another district's scoring.
     """
 
-    organiser = models.ForeignKey(
-        Organiser, on_delete=models.PROTECT, null=True, blank=True, related_name="rubrics", verbose_name=_("主办机构"),
+    organiser = optional_fk(
+        Organiser, models.PROTECT, related_name="rubrics", verbose_name=_("主办机构"),
         help_text=_("留空表示系统模板：用于某主办机构的类别时复制为该机构自己的评分标准"),
     )
-    copied_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies", verbose_name=_("复制自模板")
-    )
+    copied_from = optional_fk("self", models.SET_NULL, related_name="copies", verbose_name=_("复制自模板"))
     code = models.SlugField(_("代码"), max_length=60, unique=True)
     name = models.CharField(_("名称"), max_length=160)
     standard = models.CharField(_("标准编号"), max_length=60, help_text=_("如：GB/T 19580-2012"))
@@ -379,18 +359,13 @@ class Rubric(models.Model):
         _("收集优势与改进机会"), default=True, help_text=_("专家评分时可按条款填写优势、改进机会，汇总为评价反馈报告"))
 
     class Meta:
-        verbose_name = _("评分标准")
-        verbose_name_plural = _("评分标准")
+        verbose_name = verbose_name_plural = _("评分标准")
         ordering = ["code"]
 
     def __str__(self) -> str:
         suffix = "" if self.is_official else "（默认表，待替换）"
         owner = "〔系统模板〕" if self.organiser_id is None else ""
         return f"{owner}{self.standard} {self.name}{suffix}"
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
     @property
     def is_template(self) -> bool:
@@ -409,11 +384,13 @@ class CriterionKind(models.TextChoices):
     PLAIN = "plain", _("一般")
 
 
-class RubricCriterion(LocalizedNameMixin, models.Model):
+class RubricCriterion(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
+    """One clause (条款) of a rubric with its maximum points; clauses nest under a parent clause."""
+
+    organiser_path = "rubric__organiser"
+
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("评分标准"))
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级条款")
-    )
+    parent = optional_fk("self", models.CASCADE, related_name="children", verbose_name=_("上级条款"))
     code = models.CharField(_("条款号"), max_length=20)
     name = models.CharField(_("名称"), max_length=120)
     max_points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
@@ -425,8 +402,7 @@ class RubricCriterion(LocalizedNameMixin, models.Model):
         _("收集优势与改进机会"), default=True, help_text=_("评分标准启用时，本条款是否收集优势、改进机会"))
 
     class Meta:
-        verbose_name = _("评分条款")
-        verbose_name_plural = _("评分条款")
+        verbose_name = verbose_name_plural = _("评分条款")
         ordering = ["rubric", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["rubric", "code"], name="criterion_code_unique_in_rubric"),
@@ -438,13 +414,11 @@ class RubricCriterion(LocalizedNameMixin, models.Model):
 
         return f"{self.code} {self.name}（{points(self.max_points)}分）"
 
-    @property
-    def activity_organiser(self):
-        return self.rubric.organiser
 
-
-class CategoryRubric(models.Model):
+class CategoryRubric(OrganiserScopedMixin, models.Model):
     """Which rubric scores a category; for organisations it may depend on the organisation type."""
+
+    organiser_path = "category__cycle__programme__organiser"
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="rubric_choices", verbose_name=_("奖项类别"))
     organisation_type = models.CharField(
@@ -453,8 +427,7 @@ class CategoryRubric(models.Model):
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="+", verbose_name=_("评分标准"))
 
     class Meta:
-        verbose_name = _("类别评分标准")
-        verbose_name_plural = _("类别评分标准")
+        verbose_name = verbose_name_plural = _("类别评分标准")
         constraints = [
             models.UniqueConstraint(fields=["category", "organisation_type"], name="category_rubric_unique"),
         ]
@@ -462,13 +435,11 @@ class CategoryRubric(models.Model):
     def __str__(self) -> str:
         return f"{self.category} · {self.organisation_type or '默认'} · {self.rubric.standard}"
 
-    @property
-    def activity_organiser(self):
-        return self.category.cycle.programme.organiser
 
-
-class EligibilityRule(models.Model):
+class EligibilityRule(OrganiserScopedMixin, models.Model):
     """One eligibility condition of a category: a known kind with validated parameters."""
+
+    organiser_path = "category__cycle__programme__organiser"
 
     class Severity(models.TextChoices):
         BLOCKING = "blocking", _("不符合即不能提交")
@@ -485,8 +456,7 @@ class EligibilityRule(models.Model):
     )
 
     class Meta:
-        verbose_name = _("资格条件")
-        verbose_name_plural = _("资格条件")
+        verbose_name = verbose_name_plural = _("资格条件")
         ordering = ["category", "order", "id"]
 
     def __str__(self) -> str:
@@ -494,10 +464,6 @@ class EligibilityRule(models.Model):
 
         spec = RULE_KINDS.get(self.kind)
         return str(spec.label) if spec else self.kind
-
-    @property
-    def activity_organiser(self):
-        return self.category.cycle.programme.organiser
 
     def clean(self):
         from .rule_kinds import validate_rule
@@ -508,7 +474,7 @@ class EligibilityRule(models.Model):
             raise ValidationError({"params": exc.messages}) from exc
 
 
-class OfficialLetter(models.Model):
+class OfficialLetter(OrganiserScopedMixin, models.Model):
     """The metadata of an official letter (公文) the portal reproduces, e.g. the 2022 请示."""
 
     organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="letters", verbose_name=_("主办机构"))
@@ -531,8 +497,7 @@ class OfficialLetter(models.Model):
     cycles = models.ManyToManyField(Cycle, through="LetterCycle", related_name="letters", verbose_name=_("评选周期"))
 
     class Meta:
-        verbose_name = _("公文")
-        verbose_name_plural = _("公文")
+        verbose_name = verbose_name_plural = _("公文")
         ordering = ["-issued_on"]
 
     def __str__(self) -> str:
@@ -541,10 +506,6 @@ class OfficialLetter(models.Model):
     @property
     def document_number(self) -> str:
         return f"{self.doc_prefix}〔{self.doc_year}〕{self.doc_serial}号"
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
 
 class LetterCycle(models.Model):
@@ -557,12 +518,14 @@ class LetterCycle(models.Model):
         constraints = [models.UniqueConstraint(fields=["letter", "cycle"], name="letter_cycle_unique")]
 
 
-class PastWinner(models.Model):
+class PastWinner(OrganiserScopedMixin, models.Model):
     """A winner of an earlier cycle, from before the portal (e.g. the 2020 cycle), entered from the office's list.
 
     Read together with the winners the portal records (awards.selectors.past_winners): the cool-down
     rule, the "held for N years" rule and the 上届 figures of a cycle ask that one selector.
     """
+
+    organiser_path = "programme__organiser"
 
     class IdentifierKind(models.TextChoices):
         CREDIT_CODE = "credit_code", _("统一社会信用代码")
@@ -575,14 +538,11 @@ class PastWinner(models.Model):
     identifier = models.CharField(_("统一社会信用代码或身份证件号码"), max_length=40)
     award = models.CharField(_("所获奖项"), max_length=120, help_text=_("如：区长质量奖、质量金奖"))
     source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("导入人")
-    )
+    imported_by = optional_fk(settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", verbose_name=_("导入人"))
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("往届获奖名单")
-        verbose_name_plural = _("往届获奖名单")
+        verbose_name = verbose_name_plural = _("往届获奖名单")
         ordering = ["programme", "-year", "award", "name"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "year", "identifier", "award"], name="past_winner_unique"),
@@ -590,7 +550,3 @@ class PastWinner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.award} {self.name}"
-
-    @property
-    def activity_organiser(self):
-        return self.programme.organiser

@@ -4,6 +4,58 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
+
+
+class OrganiserScopedMixin:
+    """A row that belongs to one organiser: `activity_organiser` follows `organiser_path` (an ORM path such
+    as "cycle__programme__organiser") to it, and the activity log files the row's changes under it."""
+
+    organiser_path = "organiser"
+
+    @property
+    def activity_organiser(self):
+        target = self
+        for name in self.organiser_path.split("__"):
+            target = getattr(target, name)
+            if target is None:
+                return None
+        return target
+
+
+class Timestamped(models.Model):
+    """When the row was created and last changed."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Profile(models.Model):
+    """Who someone is, kept under their account (an applicant organisation or person, an expert), known by its name.
+    Its timestamps carry no label, as the profile tables were created."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecordedByStaff(models.Model):
+    """A fact staff record from outside the portal (an approval, a payment, a benefit): who entered it, when."""
+
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
 
 class ActivityLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -17,18 +69,9 @@ class ActivityLog(models.Model):
     """An immutable record of a change of state, score or configuration: who, what, when, before/after."""
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("操作人"))
     action = models.CharField(_("操作"), max_length=80, db_index=True)
-    organiser = models.ForeignKey(
-        "awards.Organiser", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("主办机构")
-    )
+    organiser = optional_fk("awards.Organiser", models.PROTECT, related_name="+", verbose_name=_("主办机构"))
     target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
     target_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
     target_repr = models.CharField(_("对象"), max_length=255)
@@ -39,8 +82,7 @@ class ActivityLog(models.Model):
     objects = ActivityLogQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("操作记录")
-        verbose_name_plural = _("操作记录")
+        verbose_name = verbose_name_plural = _("操作记录")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
 
@@ -65,16 +107,12 @@ class EmailNotification(models.Model):
         FAILED = "failed", _("发送失败")
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
+    recipient = optional_fk(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     to_address = models.EmailField(_("收件地址"))
     event = models.CharField(_("事件"), max_length=60, db_index=True)
     subject = models.CharField(_("主题"), max_length=200)
     body = models.TextField(_("正文"))
-    application = models.ForeignKey(
-        "applications.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
+    application = optional_fk("applications.Application", models.CASCADE, related_name="notifications")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     # When the send task was handed to the broker (core.outbox); empty while the broker could not take it.
@@ -83,15 +121,23 @@ class EmailNotification(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("邮件通知")
-        verbose_name_plural = _("邮件通知")
+        verbose_name = verbose_name_plural = _("邮件通知")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.to_address}: {self.subject}"
 
 
-class CalendarYear(models.Model):
+class EnteredByOffice(Timestamped):
+    """The national holiday calendar as the office enters it: who entered a row, and when."""
+
+    entered_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("录入人"))
+
+    class Meta:
+        abstract = True
+
+
+class CalendarYear(EnteredByOffice):
     """The State Council's 放假安排 for one year as entered by the office.
 
     `chinesecalendar` stays the base; a year it does not cover counts as covered only once its
@@ -112,22 +158,16 @@ class CalendarYear(models.Model):
         help_text=_("通知中的全部放假日期和调休上班日期均已录入并核对后才勾选；勾选后系统按本年度安排计算工作日。"),
     )
     note = models.TextField(_("备注"), blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("年度放假安排")
-        verbose_name_plural = _("年度放假安排")
+        verbose_name = verbose_name_plural = _("年度放假安排")
         ordering = ["-year"]
 
     def __str__(self) -> str:
         return _("%(year)d 年放假安排（%(notice)s）") % {"year": self.year, "notice": self.notice}
 
 
-class CalendarEntry(models.Model):
+class CalendarEntry(EnteredByOffice):
     """One dated day of an official 放假安排: a holiday, or a weekend made a working day (调休上班).
 
     An entry overrides the library for its date; in a year the library does not cover, days
@@ -142,15 +182,9 @@ class CalendarEntry(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("节日"), max_length=40, help_text=_("如：春节、国庆节"))
     notice = models.CharField(_("通知文号"), max_length=80, help_text=_("该日期所依据的通知，如：国办发明电〔2026〕12号"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("放假调休日期")
-        verbose_name_plural = _("放假调休日期")
+        verbose_name = verbose_name_plural = _("放假调休日期")
         ordering = ["date"]
 
     def __str__(self) -> str:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.models import OrganiserScopedMixin, RecordedByStaff
 
 from .approval import Approval
 from .publicity import Recommendation
 
 
-class Award(models.Model):
+class Award(OrganiserScopedMixin, models.Model):
     """A final winner (获奖对象): created when the government approves; the prize is fixed then."""
+
+    organiser_path = "cycle__programme__organiser"
 
     cycle = models.ForeignKey("awards.Cycle", on_delete=models.PROTECT, related_name="awards_granted", verbose_name=_("评选周期"))
     category = models.ForeignKey("awards.Category", on_delete=models.PROTECT, related_name="awards_granted", verbose_name=_("奖项类别"))
@@ -32,36 +35,30 @@ class Award(models.Model):
     created_at = models.DateTimeField(_("确定时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("获奖对象")
-        verbose_name_plural = _("获奖对象")
+        verbose_name = verbose_name_plural = _("获奖对象")
         ordering = ["category__order", "recommendation__rank", "id"]
 
     def __str__(self) -> str:
         return f"{self.category.name}: {self.application.applicant_name}"
 
     @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
-
-    @property
     def has_money_prize(self) -> bool:
         return self.prize_amount is not None and self.prize_amount > 0
 
 
-class PrizePayment(models.Model):
+class PrizePayment(OrganiserScopedMixin, RecordedByStaff):
     """A payment of prize money to a winner (奖金发放)."""
+
+    organiser_path = "award__cycle__programme__organiser"
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="payments", verbose_name=_("获奖对象"))
     amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
     paid_on = models.DateField(_("发放日期"))
     reference = models.CharField(_("凭证号"), max_length=100)
     note = models.CharField(_("备注"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
-    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("奖金发放")
-        verbose_name_plural = _("奖金发放")
+        verbose_name = verbose_name_plural = _("奖金发放")
         ordering = ["paid_on", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="prize_payment_positive"),
@@ -72,33 +69,22 @@ class PrizePayment(models.Model):
     def __str__(self) -> str:
         return f"{self.award} · {self.amount} · {self.reference}"
 
-    @property
-    def activity_organiser(self):
-        return self.award.activity_organiser
 
-
-class BenefitGrant(models.Model):
+class BenefitGrant(OrganiserScopedMixin, RecordedByStaff):
     """A non-monetary benefit (精神奖励待遇) granted to a winner, e.g. entry into the 虹桥人才荟 database."""
+
+    organiser_path = "award__cycle__programme__organiser"
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="benefits", verbose_name=_("获奖对象"))
     code = models.SlugField(_("待遇代码"), max_length=40)
     text = models.CharField(_("待遇"), max_length=300)
     granted_on = models.DateField(_("办理日期"))
     note = models.CharField(_("办理情况"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
-    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("精神奖励待遇")
-        verbose_name_plural = _("精神奖励待遇")
+        verbose_name = verbose_name_plural = _("精神奖励待遇")
         ordering = ["award", "code"]
         constraints = [models.UniqueConstraint(fields=["award", "code"], name="benefit_grant_unique")]
 
     def __str__(self) -> str:
         return f"{self.award} · {self.text}"
-
-    @property
-    def activity_organiser(self):
-        return self.award.activity_organiser
-
-

@@ -27,8 +27,7 @@ class EligibilityFinding(models.Model):
     decided_at = models.DateTimeField(_("审查时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("资格审查结论")
-        verbose_name_plural = _("资格审查结论")
+        verbose_name = verbose_name_plural = _("资格审查结论")
         constraints = [models.UniqueConstraint(fields=["application", "rule_key"], name="eligibility_finding_unique")]
 
 
@@ -58,8 +57,7 @@ class SupplementRequest(models.Model):
     objects = SupplementRequestQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("补充材料要求")
-        verbose_name_plural = _("补充材料要求")
+        verbose_name = verbose_name_plural = _("补充材料要求")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["application"], condition=models.Q(resolved_at__isnull=True), name="one_open_supplement_request"),

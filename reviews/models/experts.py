@@ -6,8 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
+from core.models import OrganiserScopedMixin, Profile
 
-class ExpertProfile(models.Model):
+
+class ExpertProfile(OrganiserScopedMixin, Profile):
     """An expert in an organiser's pool (专家库)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_profiles", verbose_name=_("账号"))
@@ -23,21 +26,11 @@ class ExpertProfile(models.Model):
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     is_active = models.BooleanField(_("在库"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("评审专家")
-        verbose_name_plural = _("评审专家")
+        verbose_name = verbose_name_plural = _("评审专家")
         ordering = ["organiser", "name", "id"]
         constraints = [models.UniqueConstraint(fields=["user", "organiser"], name="expert_profile_unique_per_organiser")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
     @property
     def specialty_list(self) -> list[str]:
@@ -45,32 +38,31 @@ class ExpertProfile(models.Model):
         return [s.strip() for s in text.split(",") if s.strip()]
 
 
-class ExpertPanel(models.Model):
+class ExpertPanel(OrganiserScopedMixin, models.Model):
     """A panel of experts for one stage (专家组), optionally limited to some categories."""
+
+    organiser_path = "stage__cycle__programme__organiser"
 
     stage = models.ForeignKey("awards.Stage", on_delete=models.CASCADE, related_name="panels", verbose_name=_("评审环节"))
     name = models.CharField(_("名称"), max_length=80)
     categories = models.ManyToManyField("awards.Category", blank=True, related_name="panels", verbose_name=_("负责类别"),
                                         help_text=_("留空表示本环节全部类别"))
     members = models.ManyToManyField(ExpertProfile, blank=True, related_name="panels", verbose_name=_("成员"))
-    leader = models.ForeignKey(ExpertProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("组长"))
+    leader = optional_fk(ExpertProfile, models.SET_NULL, related_name="+", verbose_name=_("组长"))
 
     class Meta:
-        verbose_name = _("专家组")
-        verbose_name_plural = _("专家组")
+        verbose_name = verbose_name_plural = _("专家组")
         ordering = ["stage", "name"]
         constraints = [models.UniqueConstraint(fields=["stage", "name"], name="panel_name_unique_in_stage")]
 
     def __str__(self) -> str:
         return f"{self.stage.name} · {self.name}"
 
-    @property
-    def activity_organiser(self):
-        return self.stage.cycle.programme.organiser
 
-
-class Assignment(models.Model):
+class Assignment(OrganiserScopedMixin, models.Model):
     """An expert assigned to score one application in one stage."""
+
+    organiser_path = "stage__cycle__programme__organiser"
 
     class Method(models.TextChoices):
         MANUAL = "manual", _("手工分配")
@@ -84,24 +76,19 @@ class Assignment(models.Model):
     stage = models.ForeignKey("awards.Stage", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("评审环节"))
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("申报"))
     expert = models.ForeignKey(ExpertProfile, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("专家"))
-    panel = models.ForeignKey(ExpertPanel, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments", verbose_name=_("专家组"))
+    panel = optional_fk(ExpertPanel, models.SET_NULL, related_name="assignments", verbose_name=_("专家组"))
     method = models.CharField(_("分配方式"), max_length=10, choices=Method.choices, default=Method.MANUAL)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("分配人"))
     assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("专家分配")
-        verbose_name_plural = _("专家分配")
+        verbose_name = verbose_name_plural = _("专家分配")
         ordering = ["stage", "application", "id"]
         constraints = [models.UniqueConstraint(fields=["stage", "application", "expert"], name="assignment_unique")]
 
     def __str__(self) -> str:
         return f"{self.expert} → {self.application} ({self.stage})"
-
-    @property
-    def activity_organiser(self):
-        return self.stage.cycle.programme.organiser
 
 
 class ConflictDeclaration(models.Model):
@@ -118,13 +105,8 @@ class ConflictDeclaration(models.Model):
     declared_at = models.DateTimeField(_("声明时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("回避声明")
-        verbose_name_plural = _("回避声明")
+        verbose_name = verbose_name_plural = _("回避声明")
         constraints = [models.UniqueConstraint(fields=["expert", "application"], name="declaration_unique")]
 
     def __str__(self) -> str:
         return f"{self.expert} · {self.application}"
-
-
-
-

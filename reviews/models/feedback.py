@@ -7,9 +7,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
+from core.models import OrganiserScopedMixin
 
-class FeedbackReport(models.Model):
+
+class FeedbackReport(OrganiserScopedMixin, models.Model):
     """One applicant's feedback report for one scored stage (draft → approved)."""
+
+    organiser_path = "stage__cycle__programme__organiser"
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("待审定")
@@ -22,23 +27,17 @@ class FeedbackReport(models.Model):
     summary = models.TextField(_("总体评价"), blank=True)
     # Raised at every approval: the PDF of an earlier approval is never offered as the current one.
     version = models.PositiveIntegerField(_("审定版本"), default=0)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name=_("审定人"))
+    approved_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("审定人"))
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("评价反馈报告")
-        verbose_name_plural = _("评价反馈报告")
+        verbose_name = verbose_name_plural = _("评价反馈报告")
         constraints = [models.UniqueConstraint(fields=["application", "stage"], name="feedback_report_unique")]
 
     def __str__(self) -> str:
         return f"{self.application} · {self.stage}"
-
-    @property
-    def activity_organiser(self):
-        return self.stage.cycle.programme.organiser
 
     @property
     def is_approved(self) -> bool:
@@ -56,6 +55,5 @@ class FeedbackItem(models.Model):
     improvements = models.TextField(_("改进机会"), blank=True)
 
     class Meta:
-        verbose_name = _("评价反馈条款")
-        verbose_name_plural = _("评价反馈条款")
+        verbose_name = verbose_name_plural = _("评价反馈条款")
         constraints = [models.UniqueConstraint(fields=["report", "criterion"], name="feedback_item_unique")]

@@ -6,9 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import OrganiserScopedMixin
 
-class Meeting(models.Model):
+
+class Meeting(OrganiserScopedMixin, models.Model):
     """A sitting of a review body (评审联席会议, 区委书记专题会 …) for a stage of kind `meeting`."""
+
+    organiser_path = "stage__cycle__programme__organiser"
 
     stage = models.ForeignKey("awards.Stage", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("评审环节"))
     body = models.ForeignKey("awards.ReviewBody", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("评审机构"))
@@ -25,8 +29,7 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("会议")
-        verbose_name_plural = _("会议")
+        verbose_name = verbose_name_plural = _("会议")
         ordering = ["stage__order", "-held_on", "-id"]
         # A meeting is recorded once: a re-submitted form (double click, back button) cannot add a
         # second record of the same sitting. reviews.services.record_meeting says who recorded it.
@@ -34,10 +37,6 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body.name} {self.held_on:%Y-%m-%d}"
-
-    @property
-    def activity_organiser(self):
-        return self.stage.cycle.programme.organiser
 
     @property
     def present_count(self) -> int:
@@ -64,8 +63,10 @@ class DecisionOutcome(models.TextChoices):
     REJECTED = "rejected", _("不通过")
 
 
-class MeetingDecision(models.Model):
+class MeetingDecision(OrganiserScopedMixin, models.Model):
     """The decision of a meeting on one candidate: a vote count, or a recorded decision with notes."""
+
+    organiser_path = "meeting__stage__cycle__programme__organiser"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("会议"))
     application = models.ForeignKey(
@@ -80,18 +81,9 @@ class MeetingDecision(models.Model):
     recorded_at = models.DateTimeField(_("记录时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("会议决定")
-        verbose_name_plural = _("会议决定")
+        verbose_name = verbose_name_plural = _("会议决定")
         ordering = ["meeting", "application__number"]
         constraints = [models.UniqueConstraint(fields=["meeting", "application"], name="meeting_decision_unique")]
 
     def __str__(self) -> str:
         return f"{self.application.number}: {self.get_outcome_display()}"
-
-    @property
-    def activity_organiser(self):
-        return self.meeting.activity_organiser
-
-
-
-

@@ -10,6 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
+from core.models import OrganiserScopedMixin
+
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
@@ -23,8 +26,10 @@ class RecommendationSource(models.TextChoices):
     MEETING = "meeting", _("会议决定")
 
 
-class Recommendation(models.Model):
+class Recommendation(OrganiserScopedMixin, models.Model):
     """One proposed winner (拟表彰对象) of a category; never more active rows than the quota."""
+
+    organiser_path = "cycle__programme__organiser"
 
     cycle = models.ForeignKey("awards.Cycle", on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("评选周期"))
     category = models.ForeignKey("awards.Category", on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("奖项类别"))
@@ -43,8 +48,7 @@ class Recommendation(models.Model):
     created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("推荐名单")
-        verbose_name_plural = _("推荐名单")
+        verbose_name = verbose_name_plural = _("推荐名单")
         ordering = ["category__order", "rank", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -56,16 +60,14 @@ class Recommendation(models.Model):
         return f"{self.category.name}: {self.application}"
 
     @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
-
-    @property
     def is_active(self) -> bool:
         return self.status == RecommendationStatus.PROPOSED
 
 
-class Publicity(models.Model):
+class Publicity(OrganiserScopedMixin, models.Model):
     """A 公示 of the proposed winners: its window in Asia/Shanghai, notice text and contact for objections."""
+
+    organiser_path = "cycle__programme__organiser"
 
     cycle = models.ForeignKey("awards.Cycle", on_delete=models.PROTECT, related_name="publicities", verbose_name=_("评选周期"))
     stage = models.OneToOneField("awards.Stage", on_delete=models.PROTECT, related_name="publicity", verbose_name=_("公示环节"))
@@ -80,8 +82,7 @@ class Publicity(models.Model):
     published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("公示")
-        verbose_name_plural = _("公示")
+        verbose_name = verbose_name_plural = _("公示")
         ordering = ["-start_date", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="publicity_dates_ordered"),
@@ -89,10 +90,6 @@ class Publicity(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
 
     @property
     def opens_at(self) -> datetime.datetime:
@@ -134,8 +131,10 @@ class ObjectionStatus(models.TextChoices):
 UNRESOLVED_OBJECTION = (ObjectionStatus.OPEN, ObjectionStatus.INVESTIGATING)
 
 
-class Objection(models.Model):
+class Objection(OrganiserScopedMixin, models.Model):
     """An objection (异议) filed by anyone during a 公示 against a listed candidate, and its handling."""
+
+    organiser_path = "publicity__cycle__programme__organiser"
 
     publicity = models.ForeignKey(Publicity, on_delete=models.PROTECT, related_name="objections", verbose_name=_("公示"))
     application = models.ForeignKey(
@@ -151,28 +150,17 @@ class Objection(models.Model):
     status = models.CharField(_("处理状态"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
     investigation_notes = models.TextField(_("调查核实情况"), blank=True)
     resolution_reason = models.TextField(_("处理意见"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("处理人")
-    )
+    resolved_by = optional_fk(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("处理人"))
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("异议")
-        verbose_name_plural = _("异议")
+        verbose_name = verbose_name_plural = _("异议")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{_('异议')} #{self.pk} · {self.application.number}"
 
     @property
-    def activity_organiser(self):
-        return self.publicity.activity_organiser
-
-    @property
     def is_resolved(self) -> bool:
         return self.status not in UNRESOLVED_OBJECTION
-
-
-
-

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
+
 from .experts import ExpertPanel, ExpertProfile
 
 
@@ -22,15 +24,14 @@ class ScheduleEntry(models.Model):
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     location = models.CharField(_("地点"), max_length=200, help_text=_("陈述答辩为会议室，现场评审为地址"))
-    panel = models.ForeignKey(ExpertPanel, on_delete=models.PROTECT, null=True, blank=True, related_name="schedule", verbose_name=_("专家组"))
+    panel = optional_fk(ExpertPanel, models.PROTECT, related_name="schedule", verbose_name=_("专家组"))
     team = models.ManyToManyField(ExpertProfile, blank=True, related_name="site_visits", verbose_name=_("评审组成员"))
     note = models.CharField(_("备注"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("安排人"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("评审日程")
-        verbose_name_plural = _("评审日程")
+        verbose_name = verbose_name_plural = _("评审日程")
         ordering = ["starts_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["stage", "application"], name="schedule_one_per_stage"),

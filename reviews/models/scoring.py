@@ -9,6 +9,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import OrganiserScopedMixin
+
 from .experts import Assignment
 
 
@@ -29,8 +31,7 @@ class Scoresheet(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("评分表")
-        verbose_name_plural = _("评分表")
+        verbose_name = verbose_name_plural = _("评分表")
         constraints = [models.CheckConstraint(condition=models.Q(total__gte=0), name="scoresheet_total_non_negative")]
 
     def __str__(self) -> str:
@@ -50,8 +51,7 @@ class ItemScore(models.Model):
     improvements = models.TextField(_("改进机会"), blank=True, help_text=_("写入评价反馈报告，不署专家姓名"))
 
     class Meta:
-        verbose_name = _("条款得分")
-        verbose_name_plural = _("条款得分")
+        verbose_name = verbose_name_plural = _("条款得分")
         constraints = [
             models.UniqueConstraint(fields=["scoresheet", "criterion"], name="item_score_unique"),
             models.CheckConstraint(condition=models.Q(score__gte=0), name="item_score_non_negative"),
@@ -60,8 +60,10 @@ class ItemScore(models.Model):
 
 
 
-class CutoffDecision(models.Model):
+class CutoffDecision(OrganiserScopedMixin, models.Model):
     """Staff's cut-off for one stage and category: who advances (top K or a minimum score)."""
+
+    organiser_path = "stage__cycle__programme__organiser"
 
     class Method(models.TextChoices):
         TOP_K = "top_k", _("按名次（前K名）")
@@ -78,15 +80,8 @@ class CutoffDecision(models.Model):
     decided_at = models.DateTimeField(_("决定时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("晋级分数线")
-        verbose_name_plural = _("晋级分数线")
+        verbose_name = verbose_name_plural = _("晋级分数线")
         ordering = ["-decided_at"]
 
     def __str__(self) -> str:
         return f"{self.stage} · {self.category} · {self.get_method_display()} {self.value}"
-
-    @property
-    def activity_organiser(self):
-        return self.stage.cycle.programme.organiser
-
-
