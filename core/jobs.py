@@ -55,7 +55,7 @@ def one_active_per(*fields: str, name: str) -> models.UniqueConstraint:
 
 class BackgroundJob(models.Model):
     """The fields and transitions every background job shares. Subclasses add their subject, the file
-    field (each with its own private path) and the class attributes below."""
+    field (each with its own private path) and the class attributes below; their Meta extends this one."""
 
     status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
@@ -79,6 +79,7 @@ class BackgroundJob(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["-created_at", "-id"]  # the latest first, as the pages list them
 
     @property
     def is_active(self) -> bool:

@@ -71,10 +71,8 @@ class Document(BackgroundJob):
     # When the rendering task was handed to the broker (core.outbox); empty while the broker could not take it.
     enqueued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("生成文书")
-        verbose_name_plural = _("生成文书")
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
+        verbose_name = verbose_name_plural = _("生成文书")
         indexes = [models.Index(fields=["kind", "subject_key", "created_at"])]
         constraints = [
             one_active_per("kind", "subject_key", name="document_one_active_per_subject"),

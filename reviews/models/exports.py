@@ -51,10 +51,8 @@ class ExportJob(BackgroundJob):
     cpu_seconds = models.FloatField(_("处理器时间（秒）"), null=True, blank=True)
     worker_peak_kib = models.PositiveIntegerField(_("工作进程内存峰值（KiB）"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("导出任务")
-        verbose_name_plural = _("导出任务")
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
+        verbose_name = verbose_name_plural = _("导出任务")
         constraints = [one_active_per("cycle", "kind", name="export_one_active_per_cycle_kind")]
 
     def __str__(self) -> str:
