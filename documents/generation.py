@@ -2,9 +2,10 @@
 one rendering of a Document row (claim it, store the PDF, record done or failed).
 
 The Celery task (documents.tasks) calls document_render; the transitions of the row (claim, done,
-retrying, failed) are the background job's (core.jobs.BackgroundJob). The render_document command calls render_to_file (the same path, without a row). Asking for a
-document and queueing the task is documents.services; this module never queues anything, so the
-task can import it and services can import the task.
+retrying, failed) are the background job's (core.jobs.BackgroundJob). The render_document command
+calls render_to_file (the same path, without a row). Asking for a document and queueing the task is
+documents.services; this module never queues anything, so the task can import it and services can
+import the task.
 """
 
 from __future__ import annotations

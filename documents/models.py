@@ -76,7 +76,8 @@ class Document(BackgroundJob):
         indexes = [models.Index(fields=["kind", "subject_key", "created_at"])]
         constraints = [
             one_active_per("kind", "subject_key", name="document_one_active_per_subject"),
-            models.CheckConstraint(condition=~models.Q(status="done") | ~models.Q(checksum=""), name="document_done_has_checksum"),
+            models.CheckConstraint(condition=~models.Q(status="done") | ~models.Q(checksum=""),
+                                   name="document_done_has_checksum"),
         ]
 
     def __str__(self) -> str:

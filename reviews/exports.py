@@ -426,7 +426,8 @@ def export_filename(job: ExportJob) -> str:
 
 def export_run(job_id: int, *, redelivered: bool = False) -> str:
     """Run one export job: stream the workbook to a temporary file with progress, store it, record done."""
-    job = ExportJob.claim(job_id, redelivered=redelivered, queryset=ExportJob.objects.select_related("cycle__programme__organiser"))
+    job = ExportJob.claim(job_id, redelivered=redelivered,
+                          queryset=ExportJob.objects.select_related("cycle__programme__organiser"))
     if job is None:
         return "skipped"
     spec = EXPORTS[job.kind]
