@@ -1,10 +1,11 @@
 """Generating a document: what it is about, building and laying it out, and the bookkeeping of
 one rendering of a Document row (claim it, store the PDF, record done or failed).
 
-The Celery task (documents.tasks) calls document_render and the document_mark_* writes; the
-render_document command calls render_to_file (the same path, without a row). Asking for a
-document and queueing the task is documents.services; this module never queues anything, so the
-task can import it and services can import the task.
+The Celery task (documents.tasks) calls document_render; the transitions of the row (claim, done,
+retrying, failed) are the background job's (core.jobs.BackgroundJob). The render_document command
+calls render_to_file (the same path, without a row). Asking for a document and queueing the task is
+documents.services; this module never queues anything, so the task can import it and services can
+import the task.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -32,7 +31,7 @@ from .rendering import RenderedPdf, render_pdf, render_pdf_parts
 logger = logging.getLogger(__name__)
 
 # A document left "running" this long is taken to belong to a worker that died.
-STALE_AFTER = timedelta(seconds=getattr(settings, "DOCUMENTS_STALE_AFTER_SECONDS", 600))
+STALE_AFTER = Document.stale_after
 
 
 # --- subjects ----------------------------------------------------------------------------------
@@ -122,8 +121,7 @@ def render_subject(*, kind: str, subject: Subject, on_progress=None) -> tuple[Re
 
 def _progress_recorder(document_id: int):
     def record(done: int, total: int) -> None:
-        # Outside any transaction: the page polling the status sees each step at once.
-        Document.objects.filter(pk=document_id).update(progress_done=done, progress_total=total, updated_at=timezone.now())
+        Document.mark_progress(document_id, progress_done=done, progress_total=total)
 
     return record
 
@@ -131,61 +129,21 @@ def _progress_recorder(document_id: int):
 # --- rendering (called by the task) ------------------------------------------------------------
 
 
-def _claim(document_id: int, *, redelivered: bool) -> Document | None:
-    """Mark the document running, or return None if there is nothing to do."""
-    with transaction.atomic():
-        document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.status == DocumentStatus.DONE:
-            return None
-        if document.status == DocumentStatus.RUNNING:
-            stale = document.started_at is None or timezone.now() - document.started_at > STALE_AFTER
-            if not (redelivered or stale):
-                return None  # another worker is on it
-        document.status = DocumentStatus.RUNNING
-        document.attempts += 1
-        document.started_at = timezone.now()
-        document.save(update_fields=["status", "attempts", "started_at", "updated_at"])
-        return document
-
-
-def document_render(*, document_id: int, redelivered: bool = False) -> str:
+def document_render(document_id: int, *, redelivered: bool = False) -> str:
     """Render one document row. Returns "done", or "skipped" when there was nothing to do
     (already done, or running elsewhere). Raises DocumentDataError for problems with the data
     and any other exception for failures worth retrying."""
-    document = _claim(document_id, redelivered=redelivered)
+    document = Document.claim(document_id, redelivered=redelivered)
     if document is None:
         return "skipped"
     subject = subject_of(document)
     spec, rendered = render_subject(kind=document.kind, subject=subject,
                                     on_progress=_progress_recorder(document.pk) if KINDS[document.kind].batch else None)
-    checksum = hashlib.sha256(rendered.content).hexdigest()
     name = default_storage.save(document_upload_to(document, spec.filename), ContentFile(rendered.content))
-    with transaction.atomic():
-        current = Document.objects.select_for_update().filter(pk=document.pk).first()
-        if current is None or current.status == DocumentStatus.DONE:
-            # A duplicate delivery finished first, or the row went with its deleted application: the file
-            # just written belongs to nobody.
-            default_storage.delete(name)
-            return "skipped"
-        current.file.name = name
-        current.filename = spec.filename
-        current.title = spec.title[:300]
-        current.checksum = checksum
-        current.size = len(rendered.content)
-        current.pages = rendered.pages
-        current.render_seconds = round(rendered.seconds, 3)
-        current.letter = subject.letter
-        current.status = DocumentStatus.DONE
-        current.error = ""
-        current.finished_at = timezone.now()
-        current.save()
-        log_activity(
-            actor=None,
-            action="document.generated",
-            target=current,
-            after={"checksum": checksum, "pages": rendered.pages, "attempts": current.attempts},
-        )
-    return "done"
+    done = document.mark_done(
+        stored_name=name, filename=spec.filename, title=spec.title[:300], checksum=hashlib.sha256(rendered.content).hexdigest(),
+        size=len(rendered.content), pages=rendered.pages, render_seconds=round(rendered.seconds, 3), letter=subject.letter)
+    return "done" if done else "skipped"
 
 
 def recover_stale(*, max_attempts: int, now=None) -> tuple[int, int]:
@@ -218,26 +176,6 @@ def recover_stale(*, max_attempts: int, now=None) -> tuple[int, int]:
             log_activity(actor=None, action=action, target=document, before=before,
                          after={"status": document.status, "error": document.error})
     return requeued, failed
-
-
-def document_mark_retrying(*, document_id: int, error: str) -> None:
-    """A failed attempt that will be retried: back to queued, the error kept for the page."""
-    Document.objects.filter(pk=document_id).exclude(status=DocumentStatus.DONE).update(
-        status=DocumentStatus.QUEUED, error=error[:4000], updated_at=timezone.now()
-    )
-
-
-def document_mark_failed(*, document_id: int, error: str) -> None:
-    """Retries exhausted or the data is wrong: failed, visibly, with the error."""
-    with transaction.atomic():
-        document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.status == DocumentStatus.DONE:
-            return
-        document.status = DocumentStatus.FAILED
-        document.error = error[:4000]
-        document.finished_at = timezone.now()
-        document.save(update_fields=["status", "error", "finished_at", "updated_at"])
-        log_activity(actor=None, action="document.failed", target=document, after={"error": document.error})
 
 
 def render_to_file(*, kind: str, out, cycles: Sequence = (), application=None, award=None, feedback=None) -> RenderedPdf:

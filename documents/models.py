@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.jobs import ACTIVE_STATUSES, BackgroundJob, JobStatus, one_active_per
+
+__all__ = ["ACTIVE_STATUSES", "Document", "DocumentKind", "DocumentStatus", "document_upload_to"]
 
 
 class DocumentKind(models.TextChoices):
@@ -23,14 +28,8 @@ class DocumentKind(models.TextChoices):
     FEEDBACK_REPORT = "feedback_report", _("评价反馈报告")
 
 
-class DocumentStatus(models.TextChoices):
-    QUEUED = "queued", _("排队中")
-    RUNNING = "running", _("生成中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
-
-
-ACTIVE_STATUSES = (DocumentStatus.QUEUED, DocumentStatus.RUNNING)
+# The status of a rendering is the background job's (core.jobs), under the names the documents app has used.
+DocumentStatus = JobStatus
 
 
 def document_upload_to(instance: Document, filename: str) -> str:
@@ -40,82 +39,45 @@ def document_upload_to(instance: Document, filename: str) -> str:
     return f"documents/{organiser}/{instance.kind}/{now:%Y}/{instance.public_id}.pdf"
 
 
-class Document(models.Model):
-    """One generated PDF and the state of its rendering (queued → running → done / failed)."""
+class Document(BackgroundJob):
+    """One generated PDF and the state of its rendering (queued → running → done / failed: core.jobs)."""
+
+    activity_prefix = "document"
+    done_action = "generated"
+    stale_after = timedelta(seconds=getattr(settings, "DOCUMENTS_STALE_AFTER_SECONDS", 600))
+    subject_fields = ("kind", "subject_key")
+    progress_reset = {"progress_done": None, "progress_total": None}
 
     public_id = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("文书类型"), max_length=30, choices=DocumentKind.choices, db_index=True)
-    organiser = models.ForeignKey(
-        "awards.Organiser", on_delete=models.PROTECT, related_name="documents", verbose_name=_("主办机构")
-    )
-    cycle = models.ForeignKey(
-        "awards.Cycle", on_delete=models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("评选周期")
-    )
-    application = models.ForeignKey(
-        "applications.Application",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="documents",
-        verbose_name=_("申报"),
-    )
-    letter = models.ForeignKey(
-        "awards.OfficialLetter",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="documents",
-        verbose_name=_("公文"),
-    )
+    organiser = models.ForeignKey("awards.Organiser", on_delete=models.PROTECT, related_name="documents", verbose_name=_("主办机构"))
+    cycle = models.ForeignKey("awards.Cycle", on_delete=models.CASCADE, null=True, blank=True, related_name="documents",
+                              verbose_name=_("评选周期"))
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="documents", verbose_name=_("申报"))
+    letter = models.ForeignKey("awards.OfficialLetter", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="documents", verbose_name=_("公文"))
     # What the document is about, as a stable key: "cycles:3,5", "application:12", "winner:7".
     subject_key = models.CharField(_("对象"), max_length=200, db_index=True)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     title = models.CharField(_("标题"), max_length=300, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED, db_index=True
-    )
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    error = models.TextField(_("错误信息"), blank=True)
     file = models.FileField(_("文件"), upload_to=document_upload_to, max_length=255, blank=True)
-    filename = models.CharField(_("下载文件名"), max_length=255, blank=True)
-    size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("页数"), null=True, blank=True)
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
     render_seconds = models.FloatField(_("生成耗时（秒）"), null=True, blank=True)
     # Batches (e.g. the certificates of every winner) count their items as they are laid out.
     progress_done = models.PositiveIntegerField(_("已完成份数"), null=True, blank=True)
     progress_total = models.PositiveIntegerField(_("总份数"), null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("申请人"),
-    )
-    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # When the rendering task was handed to the broker (core.outbox); empty while the broker could not take it.
     enqueued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("生成文书")
-        verbose_name_plural = _("生成文书")
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
+        verbose_name = verbose_name_plural = _("生成文书")
         indexes = [models.Index(fields=["kind", "subject_key", "created_at"])]
         constraints = [
-            # At most one queued or running rendering of the same document at a time.
-            models.UniqueConstraint(
-                fields=["kind", "subject_key"],
-                condition=models.Q(status__in=["queued", "running"]),
-                name="document_one_active_per_subject",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status="done") | ~models.Q(checksum=""),
-                name="document_done_has_checksum",
-            ),
+            one_active_per("kind", "subject_key", name="document_one_active_per_subject"),
+            models.CheckConstraint(condition=~models.Q(status="done") | ~models.Q(checksum=""),
+                                   name="document_done_has_checksum"),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +87,5 @@ class Document(models.Model):
     def activity_organiser(self):
         return self.organiser
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
+    def done_summary(self) -> dict:
+        return {"checksum": self.checksum, "pages": self.pages, "attempts": self.attempts}

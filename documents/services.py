@@ -1,23 +1,19 @@
 """Writes of the documents app that users ask for: request a document, retry a failed one.
 
-Both queue the rendering task (documents.tasks) once the transaction commits; what the task does
-with the row (claim, render, store, record) is documents.generation.
+Both queue the rendering task (documents.tasks) once the transaction commits (the job's own steps are
+core.jobs.BackgroundJob's); what the task does with the row (claim, render, store, record) is
+documents.generation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-
-from core.background import run_detached
-from core.outbox import publish
-from core.services import log_activity
+from core import jobs
 
 from .generation import build_subject, subject_key
 from .kinds import KINDS, DocumentDataError, not_ready
-from .models import ACTIVE_STATUSES, Document, DocumentStatus
+from .models import Document
 from .tasks import render_document
 
 
@@ -47,60 +43,17 @@ def request_document(
     if feedback is not None:
         params["feedback"] = feedback.pk
         params["version"] = feedback.version
-    with transaction.atomic():
-        existing = (
-            Document.objects.select_for_update().filter(kind=kind, subject_key=key, status__in=ACTIVE_STATUSES).first()
-        )
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                document = Document.objects.create(
-                    kind=kind,
-                    organiser=subject.organiser,
-                    cycle=subject.cycle,
-                    application=application or getattr(award, "application", None) or subject.application,
-                    subject_key=key,
-                    params=params,
-                    title=str(KINDS[kind].label),
-                    requested_by=requested_by if getattr(requested_by, "is_authenticated", False) else None,
-                )
-        except IntegrityError:
-            # Another request won the race for the same subject: use its row.
-            return Document.objects.get(kind=kind, subject_key=key, status__in=ACTIVE_STATUSES)
-        log_activity(actor=requested_by, action="document.requested", target=document, after={"kind": kind, "subject": key})
-        transaction.on_commit(lambda: enqueue(document.pk))
-    return document
+    return Document.request(
+        actor=requested_by, subject={"kind": kind, "subject_key": key}, enqueue=enqueue, log_after={"kind": kind, "subject": key},
+        organiser=subject.organiser, cycle=subject.cycle, params=params, title=str(KINDS[kind].label),
+        application=application or getattr(award, "application", None) or subject.application)
 
 
 def enqueue(document_id: int) -> None:
-    """Queue the rendering. Without a broker (eager mode) Celery would render right here, holding the page
-    for seconds: the job then runs detached (core.background) and the panel follows its status. With a
-    broker, a broker that is down leaves the row queued for the sweep (core.outbox)."""
-    if render_document.app.conf.task_always_eager:
-        run_detached(lambda: render_document.delay(document_id))
-    elif publish(render_document, document_id):
-        Document.objects.filter(pk=document_id).update(enqueued_at=timezone.now())
+    """Queue the rendering (core.jobs.enqueue); the row's enqueued_at says the broker has it (core.outbox)."""
+    jobs.enqueue(render_document, document_id, stamp=Document.objects.filter(pk=document_id))
 
 
 def document_retry(*, document: Document, actor) -> Document:
     """Queue a failed document again (the retry button)."""
-    with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document.pk)
-        if document.status != DocumentStatus.FAILED:
-            return document
-        active = (
-            Document.objects.filter(kind=document.kind, subject_key=document.subject_key, status__in=ACTIVE_STATUSES)
-            .exclude(pk=document.pk)
-            .first()
-        )
-        if active is not None:
-            return active
-        before = {"status": document.status, "error": document.error}
-        document.status = DocumentStatus.QUEUED
-        document.error = ""
-        document.finished_at = None
-        document.save(update_fields=["status", "error", "finished_at", "updated_at"])
-        log_activity(actor=actor, action="document.retried", target=document, before=before, after={"status": document.status})
-        transaction.on_commit(lambda: enqueue(document.pk))
-    return document
+    return document.retry(actor=actor, enqueue=enqueue)

@@ -4,7 +4,8 @@ Every workbook is written in openpyxl's write-only mode (with lxml): rows are st
 they are read, in chunks from a server-side cursor, so an export of every item score of a 10,000-
 application cycle stays within a few hundred MiB. The exports run as background jobs (ExportJob,
 reviews.tasks.run_export): export_run() below is what the task does with a job — claim it, build the
-workbook into a temporary file with progress, store it, record done or failed.
+workbook into a temporary file with progress, store it, record done (the job's transitions are
+core.jobs.BackgroundJob's).
 """
 
 from __future__ import annotations
@@ -15,13 +16,10 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -32,18 +30,17 @@ from applications.models import Application
 from applications.models import ApplicationStatus as S
 from awards.models import Category, Cycle, Stage
 from awards.selectors import format_wan
-from core.services import log_activity
 from reviews import selectors, workflow
 from reviews.models import (
     Award,
     ExportJob,
-    ExportStatus,
     ItemScore,
     MeetingDecision,
     Recommendation,
     RecommendationStatus,
     Scoresheet,
 )
+
 logger = logging.getLogger(__name__)
 
 HEADER_FONT = Font(bold=True)
@@ -55,7 +52,6 @@ DATE_FORMAT = "yyyy-mm-dd"
 SAMPLE_ROWS = 200  # column widths come from the header and the first rows, as before the streaming
 CHUNK = 5000  # rows per fetch of the server-side cursor
 PROGRESS_EVERY = 5000  # rows between two progress updates of the job
-STALE_AFTER = timedelta(seconds=getattr(settings, "EXPORTS_STALE_AFTER_SECONDS", 1800))
 STATUS_LABELS = dict(S.choices)
 SHEET_STATUS_LABELS = dict(Scoresheet.Status.choices)
 
@@ -428,76 +424,31 @@ def export_filename(job: ExportJob) -> str:
 # One run of an export job (called by the task reviews.tasks.run_export)
 
 
-def _claim(job_id: int, *, redelivered: bool) -> ExportJob | None:
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("cycle__programme__organiser").filter(pk=job_id).first()
-        if job is None or job.status in (ExportStatus.DONE, ExportStatus.FAILED):
-            return None
-        if job.status == ExportStatus.RUNNING:
-            stale = job.started_at is None or timezone.now() - job.started_at > STALE_AFTER
-            if not (redelivered or stale):
-                return None  # another worker is on it
-        job.status = ExportStatus.RUNNING
-        job.attempts += 1
-        job.started_at = timezone.now()
-        job.rows_done = 0
-        job.save(update_fields=["status", "attempts", "started_at", "rows_done", "updated_at"])
-        return job
-
-
-def export_run(*, job_id: int, redelivered: bool = False) -> str:
+def export_run(job_id: int, *, redelivered: bool = False) -> str:
     """Run one export job: stream the workbook to a temporary file with progress, store it, record done."""
-    job = _claim(job_id, redelivered=redelivered)
+    job = ExportJob.claim(job_id, redelivered=redelivered,
+                          queryset=ExportJob.objects.select_related("cycle__programme__organiser"))
     if job is None:
         return "skipped"
     spec = EXPORTS[job.kind]
     started = time.process_time()
     wall = time.monotonic()
     total = spec.rows(job.cycle)
-    ExportJob.objects.filter(pk=job.pk).update(rows_total=total, updated_at=timezone.now())
+    ExportJob.mark_progress(job.pk, rows_total=total)
     done = 0
 
     def progress(rows: int) -> None:
         nonlocal done
         done += rows
-        ExportJob.objects.filter(pk=job.pk).update(rows_done=min(done, total), updated_at=timezone.now())
+        ExportJob.mark_progress(job.pk, rows_done=min(done, total))
 
     with tempfile.TemporaryFile(suffix=".xlsx") as handle:
         write_export(job.kind, job.cycle, handle, progress)
         size = handle.tell()
         handle.seek(0)
         name = default_storage.save(job.storage_name(), File(handle, name="export.xlsx"))
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("cycle").get(pk=job.pk)
-        job.file.name = name
-        job.filename = export_filename(job)
-        job.size = size
-        job.status = ExportStatus.DONE
-        job.error = ""
-        job.rows_done = max(done, job.rows_total or 0)
-        job.cpu_seconds = round(time.process_time() - started, 3)
-        job.seconds = round(time.monotonic() - wall, 3)
-        job.worker_peak_kib = peak_kib
-        job.finished_at = timezone.now()
-        job.save()
-        log_activity(actor=None, action="export.done", target=job,
-                     after={"kind": job.kind, "rows": job.rows_done, "size": size, "seconds": job.seconds})
-    return "done"
-
-
-def export_mark_retrying(*, job_id: int, error: str) -> None:
-    ExportJob.objects.filter(pk=job_id).update(status=ExportStatus.QUEUED, error=error[:2000], updated_at=timezone.now())
-
-
-def export_mark_failed(*, job_id: int, error: str) -> None:
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == ExportStatus.DONE:
-            return
-        before = {"status": job.status}
-        job.status = ExportStatus.FAILED
-        job.error = error[:2000]
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at", "updated_at"])
-        log_activity(actor=None, action="export.failed", target=job, before=before, after={"status": job.status, "error": job.error})
+    finished = job.mark_done(
+        stored_name=name, filename=export_filename(job), size=size, rows_done=max(done, total),
+        cpu_seconds=round(time.process_time() - started, 3), seconds=round(time.monotonic() - wall, 3),
+        worker_peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return "done" if finished else "skipped"
