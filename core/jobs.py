@@ -31,6 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .background import run_detached
+from .fields import optional_fk
+from .models import OrganiserScopedMixin
 from .outbox import publish
 from .retry import backoff
 from .services import log_activity
@@ -53,7 +55,7 @@ def one_active_per(*fields: str, name: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(fields=list(fields), condition=models.Q(status__in=["queued", "running"]), name=name)
 
 
-class BackgroundJob(models.Model):
+class BackgroundJob(OrganiserScopedMixin, models.Model):
     """The fields and transitions every background job shares. Subclasses add their subject, the file
     field (each with its own private path) and the class attributes below; their Meta extends this one."""
 
@@ -62,8 +64,7 @@ class BackgroundJob(models.Model):
     error = models.TextField(_("错误信息"), blank=True)
     filename = models.CharField(_("下载文件名"), max_length=255, blank=True)
     size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("申请人"))
+    requested_by = optional_fk(settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", verbose_name=_("申请人"))
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import optional_fk
 from core.jobs import ACTIVE_STATUSES, BackgroundJob, JobStatus, one_active_per
 
 __all__ = ["ACTIVE_STATUSES", "Document", "DocumentKind", "DocumentStatus", "document_upload_to"]
@@ -51,12 +52,9 @@ class Document(BackgroundJob):
     public_id = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("文书类型"), max_length=30, choices=DocumentKind.choices, db_index=True)
     organiser = models.ForeignKey("awards.Organiser", on_delete=models.PROTECT, related_name="documents", verbose_name=_("主办机构"))
-    cycle = models.ForeignKey("awards.Cycle", on_delete=models.CASCADE, null=True, blank=True, related_name="documents",
-                              verbose_name=_("评选周期"))
-    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="documents", verbose_name=_("申报"))
-    letter = models.ForeignKey("awards.OfficialLetter", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="documents", verbose_name=_("公文"))
+    cycle = optional_fk("awards.Cycle", models.CASCADE, related_name="documents", verbose_name=_("评选周期"))
+    application = optional_fk("applications.Application", models.CASCADE, related_name="documents", verbose_name=_("申报"))
+    letter = optional_fk("awards.OfficialLetter", models.SET_NULL, related_name="documents", verbose_name=_("公文"))
     # What the document is about, as a stable key: "cycles:3,5", "application:12", "winner:7".
     subject_key = models.CharField(_("对象"), max_length=200, db_index=True)
     params = models.JSONField(_("参数"), default=dict, blank=True)
@@ -82,10 +80,6 @@ class Document(BackgroundJob):
 
     def __str__(self) -> str:
         return self.title or f"{self.get_kind_display()} {self.subject_key}"
-
-    @property
-    def activity_organiser(self):
-        return self.organiser
 
     def done_summary(self) -> dict:
         return {"checksum": self.checksum, "pages": self.pages, "attempts": self.attempts}

@@ -40,6 +40,7 @@ class ExportJob(BackgroundJob):
     error_limit = 2000
     subject_fields = ("cycle_id", "kind")
     progress_reset = {"rows_done": 0}
+    organiser_path = "cycle__programme__organiser"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cycle = models.ForeignKey("awards.Cycle", on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("评选周期"))
@@ -57,10 +58,6 @@ class ExportJob(BackgroundJob):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.cycle_id}"
-
-    @property
-    def activity_organiser(self):
-        return self.cycle.programme.organiser
 
     @property
     def percent(self) -> int:
