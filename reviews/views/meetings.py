@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -55,24 +57,28 @@ def meeting_new(request, code: str, stage_code: str):
         return redirect("reviews:cycle_home", code=cycle.code)
     form = forms.MeetingForm(request.POST or None, request.FILES or None, body=body,
                              initial={"held_on": timezone.localdate()})
+    return _meeting_form_page(request, form, partial(services.record_meeting, stage=stage, actor=request.user),
+                              done=_("会议记录已保存。"), context=cycle_context(cycle, "meetings", stage=stage, body=body))
+
+
+def _meeting_form_page(request, form, save, *, done: str, context: dict):
+    """The form of a new or a corrected meeting record: a valid POST calls `save(**particulars)`
+    (record_meeting or update_meeting) and goes on to the meeting's page."""
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
-                meeting = services.record_meeting(
-                    stage=stage, actor=request.user, held_on=data["held_on"], present_units=data.get("present_units") or [],
-                    attendees_text=data["attendees_text"], location=data["location"], chair=data["chair"],
-                    notes=data["notes"], minutes=data["minutes"],
-                )
+                meeting = save(held_on=data["held_on"], present_units=data.get("present_units") or [],
+                               attendees_text=data["attendees_text"], location=data["location"], chair=data["chair"],
+                               notes=data["notes"], minutes=data["minutes"])
             except DecisionError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("会议记录已保存。"))
+                messages.success(request, done)
                 return redirect("reviews:meeting_detail", pk=meeting.pk)
         status = 400
-    return render(request, "reviews/meeting_form.html", cycle_context(cycle, "meetings", form=form, stage=stage, body=body),
-                  status=status)
+    return render(request, "reviews/meeting_form.html", {**context, "form": form}, status=status)
 
 
 def _meeting_or_404(request, pk: int) -> Meeting:
@@ -89,24 +95,9 @@ def meeting_edit(request, pk: int):
     initial = {"held_on": meeting.held_on, "location": meeting.location, "chair": meeting.chair,
                "present_units": meeting.present_units, "attendees_text": meeting.attendees_text, "notes": meeting.notes}
     form = forms.MeetingForm(request.POST or None, request.FILES or None, body=meeting.body, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.update_meeting(
-                    meeting=meeting, actor=request.user, held_on=data["held_on"], present_units=data.get("present_units") or [],
-                    attendees_text=data["attendees_text"], location=data["location"], chair=data["chair"],
-                    notes=data["notes"], minutes=data["minutes"],
-                )
-            except DecisionError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("会议记录已更新。"))
-                return redirect("reviews:meeting_detail", pk=meeting.pk)
-        status = 400
-    return render(request, "reviews/meeting_form.html",
-                  cycle_context(cycle, "meetings", form=form, stage=meeting.stage, body=meeting.body, meeting=meeting), status=status)
+    return _meeting_form_page(request, form, partial(services.update_meeting, meeting=meeting, actor=request.user),
+                              done=_("会议记录已更新。"),
+                              context=cycle_context(cycle, "meetings", stage=meeting.stage, body=meeting.body, meeting=meeting))
 
 
 @login_required
