@@ -18,7 +18,7 @@ from core.pagination import paginate
 from reviews import forms, selectors, services
 from reviews.models import DecisionOutcome, Meeting
 from reviews.services import DecisionError
-from reviews.views.common import cycle_context, posted_id
+from reviews.views.common import cycle_context, posted_id, render_cycle_page
 
 # ---------------------------------------------------------------- cycle hub
 
@@ -26,22 +26,12 @@ from reviews.views.common import cycle_context, posted_id
 @login_required
 def cycle_home(request, code: str):
     cycle = selectors.staff_cycle(request.user, code)
-    publicity = selectors.publicity_for_cycle(cycle)
-    return render(
-        request,
-        "reviews/cycle_home.html",
-        cycle_context(
-            cycle,
-            "home",
-            meetings=paginate(request, selectors.meetings_for_cycle(cycle), param="meetings", anchor="meetings"),
-            meeting_stages=selectors.stages_of_kind(cycle, StageKind.MEETING),
-            publicity=publicity,
-            approval=selectors.approval_for_cycle(cycle),
-            winners=selectors.winners_for_cycle(cycle),
-            source_stage=selectors.source_stage(cycle),
-            proposed_count=selectors.active_recommendations(cycle).count(),
-        ),
-    )
+    return render_cycle_page(
+        request, "reviews/cycle_home.html", cycle, "home",
+        meetings=paginate(request, selectors.meetings_for_cycle(cycle), param="meetings", anchor="meetings"),
+        meeting_stages=selectors.stages_of_kind(cycle, StageKind.MEETING), publicity=selectors.publicity_for_cycle(cycle),
+        approval=selectors.approval_for_cycle(cycle), winners=selectors.winners_for_cycle(cycle),
+        source_stage=selectors.source_stage(cycle), proposed_count=selectors.active_recommendations(cycle).count())
 
 
 # ---------------------------------------------------------------- meetings
