@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,6 +40,14 @@ def run_action(request, action: Callable[[], Any], success: str | Callable[[Any]
         return False
     messages.success(request, success(result) if callable(success) else success)
     return True
+
+
+def found_or_404(select: Callable[..., Any], *args):
+    """What the selector `select(*args)` returns; a 404 when it finds nothing (it raises DoesNotExist)."""
+    try:
+        return select(*args)
+    except ObjectDoesNotExist:
+        raise Http404 from None
 
 
 def staff_application_or_404(request, code: str, pk: int) -> Application:

@@ -16,9 +16,9 @@ from awards.models import Stage, StageKind
 from core.files import private_file_response
 from core.pagination import paginate
 from reviews import forms, selectors, services
-from reviews.models import DecisionOutcome, Meeting
+from reviews.models import DecisionOutcome
 from reviews.services import DecisionError
-from reviews.views.common import cycle_context, posted_id, render_cycle_page
+from reviews.views.common import cycle_context, found_or_404, posted_id, render_cycle_page
 
 # ---------------------------------------------------------------- cycle hub
 
@@ -71,16 +71,9 @@ def _meeting_form_page(request, form, save, *, done: str, context: dict):
     return render(request, "reviews/meeting_form.html", {**context, "form": form}, status=status)
 
 
-def _meeting_or_404(request, pk: int) -> Meeting:
-    try:
-        return selectors.meeting_detail(pk, request.user)
-    except Meeting.DoesNotExist:
-        raise Http404 from None
-
-
 @login_required
 def meeting_edit(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = found_or_404(selectors.meeting_detail, pk, request.user)
     cycle = meeting.stage.cycle
     initial = {"held_on": meeting.held_on, "location": meeting.location, "chair": meeting.chair,
                "present_units": meeting.present_units, "attendees_text": meeting.attendees_text, "notes": meeting.notes}
@@ -92,7 +85,7 @@ def meeting_edit(request, pk: int):
 
 @login_required
 def meeting_detail(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = found_or_404(selectors.meeting_detail, pk, request.user)
     cycle = meeting.stage.cycle
     errors: dict[int, str] = {}
     posted: dict[int, dict] = {}
@@ -151,7 +144,7 @@ def meeting_detail(request, pk: int):
 @login_required
 @require_POST
 def meeting_apply(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = found_or_404(selectors.meeting_detail, pk, request.user)
     results = services.apply_meeting_outcomes(meeting=meeting, actor=request.user)
     for result in results:
         (messages.success if result.ok else messages.error)(request, f"{result.application.number}：{result.message}")
@@ -162,7 +155,7 @@ def meeting_apply(request, pk: int):
 
 @login_required
 def meeting_minutes(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = found_or_404(selectors.meeting_detail, pk, request.user)
     return private_file_response(meeting.minutes, filename=meeting.minutes_name, content_type=meeting.minutes_content_type)
 
 

@@ -17,9 +17,9 @@ from core.files import private_file_response
 from core.pagination import paginate
 from core.workdays import CalendarCoverageError
 from reviews import forms, selectors, services
-from reviews.models import Objection, Publicity, Recommendation
+from reviews.models import Publicity, Recommendation
 from reviews.services import DecisionError
-from reviews.views.common import cycle_context, cycle_stage_or_404, posted_id, render_cycle_page
+from reviews.views.common import cycle_context, cycle_stage_or_404, found_or_404, posted_id, render_cycle_page
 
 # ---------------------------------------------------------------- recommendation list
 
@@ -134,16 +134,9 @@ def publicity_submit(request, code: str):
     return redirect("reviews:approval", code=cycle.code)
 
 
-def _objection_or_404(request, pk: int) -> Objection:
-    try:
-        return selectors.objection_detail(pk, request.user)
-    except Objection.DoesNotExist:
-        raise Http404 from None
-
-
 @login_required
 def objection_detail(request, pk: int):
-    objection = _objection_or_404(request, pk)
+    objection = found_or_404(selectors.objection_detail, pk, request.user)
     cycle = objection.publicity.cycle
     investigate_form = forms.InvestigateForm(initial={"notes": objection.investigation_notes})
     resolve_form = forms.ResolveForm()
@@ -180,7 +173,7 @@ def objection_detail(request, pk: int):
 
 @login_required
 def objection_attachment(request, pk: int):
-    objection = _objection_or_404(request, pk)
+    objection = found_or_404(selectors.objection_detail, pk, request.user)
     return private_file_response(objection.attachment, filename=objection.attachment_name, content_type=objection.attachment_content_type)
 
 
@@ -207,10 +200,7 @@ def _throttled(request) -> bool:
 
 
 def public_publicity(request, key: str):
-    try:
-        publicity = selectors.public_publicity(key)
-    except Publicity.DoesNotExist:
-        raise Http404 from None
+    publicity = found_or_404(selectors.public_publicity, key)
     notice = selectors.publicity_notice(publicity)
     form = forms.ObjectionForm(request.POST or None, request.FILES or None, entries=notice.entries)
     status = 200
