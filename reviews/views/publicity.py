@@ -57,12 +57,13 @@ def recommendations(request, code: str):
 
 
 def _render_recommendations(request, cycle, status=200):
-    stage, lists = selectors.recommendation_lists(cycle)
+    money = selectors.cycle_money(cycle)
+    stage, lists = selectors.recommendation_lists(cycle, money)
     for lst in lists:  # each category's candidates one page at a time (the list itself is bounded by the quota)
         lst.candidate_pages = paginate(request, lst.candidates, param=f"{lst.category.code}-page",
                                        anchor=f"category-{lst.category.code}")
     return render_cycle_page(request, "reviews/recommendations.html", cycle, "recommendations", status=status, stage=stage,
-                             lists=lists, budget=cycle_budget(cycle), money=selectors.cycle_money(cycle),
+                             lists=lists, budget=cycle_budget(cycle), money=money,
                              published=selectors.publicity_published(cycle))
 
 
