@@ -18,7 +18,7 @@ from reviews.models import (
     Meeting,
     MeetingDecision,
 )
-from reviews.services.common import DecisionError, _save_private_file, check_not_future, check_upload, who_and_when
+from reviews.services.common import DecisionError, attach_upload, check_not_future, who_and_when
 from reviews.services.transitions import TransitionError, apply_transition
 
 # ---------------------------------------------------------------- helpers
@@ -86,13 +86,6 @@ def _set_details(meeting: Meeting, *, held_on: datetime.date, present_units: lis
     meeting.notes = notes.strip()
 
 
-def _attach_minutes(meeting: Meeting, minutes: UploadedFile | None) -> None:
-    if minutes is not None:
-        meeting.minutes_content_type = check_upload(minutes)
-        meeting.minutes_name = minutes.name[:255]
-        _save_private_file(meeting.minutes, minutes, "minutes")
-
-
 MEETING_FIELDS = ["held_on", "present_units", "attendees_text", "location", "chair", "notes"]
 
 
@@ -110,7 +103,7 @@ def record_meeting(*, stage: Stage, actor, held_on: datetime.date, minutes: Uplo
     _refuse_second_record(stage, held_on)
     meeting = Meeting(stage=stage, body=body, created_by=actor)
     _set_details(meeting, held_on=held_on, **details)
-    _attach_minutes(meeting, minutes)
+    attach_upload(meeting, "minutes", minutes, "minutes")
     meeting.save()
     log_activity(actor=actor, action="meeting.recorded", target=meeting, after=_meeting_snapshot(meeting))
     return meeting
@@ -133,7 +126,7 @@ def update_meeting(*, meeting: Meeting, actor, held_on: datetime.date, minutes: 
         over = [d for d in decisions if (d.votes_for or 0) + (d.votes_against or 0) + (d.votes_abstain or 0) > meeting.present_count]
         if over:
             raise DecisionError(_("已记录的票数超过修改后的出席成员单位数，请先更正票数。"))
-    _attach_minutes(meeting, minutes)
+    attach_upload(meeting, "minutes", minutes, "minutes")
     meeting.save()
     log_activity(actor=actor, action="meeting.updated", target=meeting, before=before, after=_meeting_snapshot(meeting))
     return meeting

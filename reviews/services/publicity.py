@@ -15,15 +15,9 @@ from core.services import log_activity, notify
 from core.workdays import CalendarCoverageError, add_calendar_days, add_working_days
 from reviews import selectors
 from reviews.models import (
-    DecisionOutcome,
-    Objection,
-    ObjectionStatus,
-    Publicity,
-    Recommendation,
-    RecommendationSource,
-    RecommendationStatus,
+    DecisionOutcome, Objection, ObjectionStatus, Publicity, Recommendation, RecommendationSource, RecommendationStatus,
 )
-from reviews.services.common import DecisionError, _save_private_file, check_upload
+from reviews.services.common import DecisionError, attach_upload
 from reviews.services.meetings import ItemResult
 from reviews.services.transitions import TransitionError, apply_transition
 
@@ -76,16 +70,8 @@ def add_recommendation(*, application: Application, actor, note: str = "") -> Re
             if row is not None:
                 rank, score = row.rank, row.score
         recommendation = Recommendation.objects.create(
-            cycle=cycle,
-            category=category,
-            application=application,
-            source_stage=stage,
-            source=source,
-            rank=rank,
-            score=score,
-            note=note.strip()[:300],
-            added_by=actor,
-        )
+            cycle=cycle, category=category, application=application, source_stage=stage, source=source, rank=rank, score=score,
+            note=note.strip()[:300], added_by=actor)
         log_activity(
             actor=actor,
             action="recommendation.added",
@@ -303,10 +289,7 @@ def file_objection(
             publicity=publicity, application=application, name=name[:100], contact=contact[:100], content=content,
             ip_address=ip_address,
         )
-        if attachment is not None:
-            objection.attachment_content_type = check_upload(attachment)
-            objection.attachment_name = (attachment.name or "")[:255]
-            _save_private_file(objection.attachment, attachment, "objection")
+        attach_upload(objection, "attachment", attachment, "objection")
         objection.save()
         log_activity(
             actor=None,
