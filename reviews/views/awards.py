@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from awards.selectors import cycle_budget
+from core.http import run_action
 from core.models import EmailNotification
 from core.pagination import paginate
 from reviews import forms, selectors, services
@@ -21,7 +22,6 @@ from reviews.views.common import (
     posted_id,
     render_cycle_page,
     require_staff_of,
-    run_action,
     staff_application_or_404,
 )
 

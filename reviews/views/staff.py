@@ -18,15 +18,13 @@ from applications.answers import answer_groups
 from applications.models import ApplicationStatus, RecommendingUnit
 from applications.privacy import identity_revealed
 from applications.sections import all_section_choices
-from core.http import safe_next_url
+from core.http import error_text, run_action, safe_next_url
 from reviews import forms, selectors, services, workflow
 from reviews.eligibility import automatic_results, reviewed_results
 from reviews.models import Assignment, SavedQueueFilter, Scoresheet
 from reviews.views.common import (
     PAGE_SIZE,
-    error_text,
     history_page,
-    run_action,
     staff_application_or_404,
     staff_application_url,
     stage_or_404,
