@@ -414,9 +414,9 @@ def receipt(request, pk: int):
 @require_POST
 def withdraw(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
-    run_action(request, lambda: services.application_withdraw(application=application, actor=request.user,
-                                                              reason=_posted_reason(request)),
-               _("申报已撤回。"), errors=(services.ApplicationError,))
+    run_action(request, lambda: services.application_withdraw(
+        application=application, actor=request.user, reason=_posted_reason(request)),
+        _("申报已撤回。"), errors=(services.ApplicationError,))
     return redirect("applications:detail", pk=pk)
 
 

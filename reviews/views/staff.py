@@ -246,7 +246,7 @@ def staff_assign(request, code: str, pk: int):
     run_action(request, lambda: services.assign_expert(
         stage=stage_or_404(application.cycle, form.cleaned_data["stage"]), application=application,
         expert=form.cleaned_data["expert"], actor=request.user),
-               lambda _assignment: _("已分配 %(e)s。") % {"e": form.cleaned_data["expert"].name}, form=form)
+        lambda _assignment: _("已分配 %(e)s。") % {"e": form.cleaned_data["expert"].name}, form=form)
     return redirect(staff_application_url(application) + "#experts")
 
 
@@ -255,8 +255,9 @@ def staff_assign(request, code: str, pk: int):
 def staff_unassign(request, code: str, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("application", "stage", "expert"), pk=pk)
     application = staff_application_or_404(request, code, assignment.application_id)
-    run_action(request, lambda: services.remove_assignment(assignment=assignment, actor=request.user,
-                                                           reason=request.POST.get("reason", "")[:500]), _("已取消分配。"))
+    run_action(request, lambda: services.remove_assignment(
+        assignment=assignment, actor=request.user, reason=request.POST.get("reason", "")[:500]),
+        _("已取消分配。"))
     return redirect(safe_next_url(request) or staff_application_url(application) + "#experts")
 
 
@@ -268,7 +269,7 @@ def staff_conflict(request, code: str, pk: int):
     run_action(request, lambda: services.declare_conflict(
         expert=form.cleaned_data["expert"], application=application, has_conflict=True, reason=form.cleaned_data["reason"],
         actor=request.user),
-               _("已登记回避。"), form=form)
+        _("已登记回避。"), form=form)
     return redirect(staff_application_url(application) + "#experts")
 
 
@@ -278,7 +279,7 @@ def staff_reopen(request, code: str, pk: int):
     sheet = get_object_or_404(Scoresheet.objects.select_related("assignment__application"), pk=pk)
     application = staff_application_or_404(request, code, sheet.assignment.application_id)
     form = forms.ReasonForm(request.POST)
-    run_action(request, lambda: services.reopen_scoresheet(scoresheet=sheet, actor=request.user,
-                                                           reason=form.cleaned_data["reason"]),
-               _("评分表已重新开放，专家可修改后再次提交。"), form=form, invalid=_("请填写重新开放的理由。"))
+    run_action(request, lambda: services.reopen_scoresheet(
+        scoresheet=sheet, actor=request.user, reason=form.cleaned_data["reason"]),
+        _("评分表已重新开放，专家可修改后再次提交。"), form=form, invalid=_("请填写重新开放的理由。"))
     return redirect(staff_application_url(application) + "#scores")
