@@ -232,14 +232,10 @@ class OrganiserScopedAdmin(ScopedChoicesMixin, ActivityLoggedAdminMixin, admin.M
     def has_view_permission(self, request, obj=None):
         return self._may(request, obj)
 
-    def has_change_permission(self, request, obj=None):
-        return self._may(request, obj)
+    has_change_permission = has_delete_permission = has_view_permission  # the same rule: the row's organiser
 
     def has_add_permission(self, request, obj=None):
         return rules.is_programme_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may(request, obj)
 
     def _may(self, request, obj):
         if obj is None:
@@ -318,11 +314,7 @@ class ScopedInline(ScopedChoicesMixin):
     def has_change_permission(self, request, obj=None):
         return self._may(request, obj)
 
-    def has_add_permission(self, request, obj=None):
-        return self._may(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may(request, obj)
+    has_add_permission = has_delete_permission = has_change_permission  # all follow the parent object's organiser
 
     def _may(self, request, obj):
         if obj is not None and obj.pk is not None and organiser_id_of(obj) is None:
