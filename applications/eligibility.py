@@ -122,26 +122,23 @@ def _no_profile(kind: str) -> Outcome:
     return FAIL, _("本条件针对申报个人，但本申报没有关联个人信息。")
 
 
-def _of_organisation(evaluate: Callable[[OrganisationProfile, Context, dict], Outcome]) -> Evaluator:
-    """A rule about the applying organisation: it fails when the application has none."""
+def _about(kind: str) -> Callable[[Callable[..., Outcome]], Evaluator]:
+    """A rule about the applying organisation or person (`kind`: "organisation" or "individual"):
+    `evaluate(profile, ctx, params)`; the rule fails when the application has no such profile."""
 
-    @wraps(evaluate)
-    def evaluator(ctx: Context, params: dict) -> Outcome:
-        org = ctx.organisation
-        return _no_profile("organisation") if org is None else evaluate(org, ctx, params)
+    def decorate(evaluate: Callable[..., Outcome]) -> Evaluator:
+        @wraps(evaluate)
+        def evaluator(ctx: Context, params: dict) -> Outcome:
+            profile = ctx.organisation if kind == "organisation" else ctx.person
+            return _no_profile(kind) if profile is None else evaluate(profile, ctx, params)
 
-    return evaluator
+        return evaluator
+
+    return decorate
 
 
-def _of_person(evaluate: Callable[[PersonProfile, Context, dict], Outcome]) -> Evaluator:
-    """A rule about the applying person: it fails when the application has none."""
-
-    @wraps(evaluate)
-    def evaluator(ctx: Context, params: dict) -> Outcome:
-        person = ctx.person
-        return _no_profile("individual") if person is None else evaluate(person, ctx, params)
-
-    return evaluator
+_of_organisation = _about("organisation")
+_of_person = _about("individual")
 
 
 def _years_at_least(since: datetime.date | None, ctx: Context, minimum: int, *, unset: str, enough: str, short: str,
@@ -157,14 +154,27 @@ def _years_at_least(since: datetime.date | None, ctx: Context, minimum: int, *, 
 # ---- the rule kinds -----------------------------------------------------------------------
 
 
-@_of_organisation
-def years_operating(org: OrganisationProfile, ctx: Context, params: dict) -> Outcome:
-    return _years_at_least(
-        org.established_on, ctx, params["min_years"],
-        unset=_("组织信息中未填写成立日期。"),
-        enough=_("成立于 %(date)s，已正常运行 %(years)d 年（要求 %(min)d 年以上）。"),
-        short=_("成立于 %(date)s，至今运行 %(years)d 年，未满 %(min)d 年。"),
-    )
+def _years_since(kind: str, date_field: str, *, unset, enough, short) -> Evaluator:
+    """A rule kind "at least params["min_years"] full years since the profile's `date_field`", with its three reasons."""
+
+    def evaluate(profile, ctx: Context, params: dict) -> Outcome:
+        return _years_at_least(getattr(profile, date_field), ctx, params["min_years"],
+                               unset=str(unset), enough=str(enough), short=str(short))
+
+    return _about(kind)(evaluate)
+
+
+years_operating = _years_since(
+    "organisation", "established_on",
+    unset=gettext_lazy("组织信息中未填写成立日期。"),
+    enough=gettext_lazy("成立于 %(date)s，已正常运行 %(years)d 年（要求 %(min)d 年以上）。"),
+    short=gettext_lazy("成立于 %(date)s，至今运行 %(years)d 年，未满 %(min)d 年。"))
+
+years_quality_work = _years_since(
+    "individual", "quality_work_since",
+    unset=gettext_lazy("个人信息中未填写开始从事质量工作的时间。"),
+    enough=gettext_lazy("自 %(date)s 起从事质量工作，已满 %(years)d 年（要求 %(min)d 年以上）。"),
+    short=gettext_lazy("自 %(date)s 起从事质量工作，至今 %(years)d 年，未满 %(min)d 年。"))
 
 
 @_of_organisation
@@ -187,16 +197,6 @@ def organisation_types(org: OrganisationProfile, ctx: Context, params: dict) -> 
     if org.org_type in params["allowed"]:
         return PASS, _("组织类型为%(type)s。") % {"type": org.get_org_type_display()}
     return FAIL, _("组织类型%(type)s不在本类别可申报的范围内。") % {"type": org.get_org_type_display()}
-
-
-@_of_person
-def years_quality_work(person: PersonProfile, ctx: Context, params: dict) -> Outcome:
-    return _years_at_least(
-        person.quality_work_since, ctx, params["min_years"],
-        unset=_("个人信息中未填写开始从事质量工作的时间。"),
-        enough=_("自 %(date)s 起从事质量工作，已满 %(years)d 年（要求 %(min)d 年以上）。"),
-        short=_("自 %(date)s 起从事质量工作，至今 %(years)d 年，未满 %(min)d 年。"),
-    )
 
 
 @_of_person

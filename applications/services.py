@@ -398,14 +398,8 @@ def nomination_create(*, actor, unit, category: Category, nominee_name: str, nom
         raise ApplicationError(_("%(cycle)s当前不在申报时间内。") % {"cycle": category.cycle})
     with transaction.atomic():
         nomination = Nomination.objects.create(
-            cycle=category.cycle,
-            category=category,
-            recommending_unit=unit,
-            nominated_by=actor,
-            nominee_name=nominee_name,
-            nominee_email=nominee_email,
-            reason=reason,
-        )
+            cycle=category.cycle, category=category, recommending_unit=unit, nominated_by=actor, nominee_name=nominee_name,
+            nominee_email=nominee_email, reason=reason)
         log_activity(actor=actor, action="nomination.create", target=nomination, after={"category": category.code, "nominee": nominee_name, "email": nominee_email})
         link = base_url + reverse("applications:nomination_accept", args=[nomination_token(nomination)])
         _send_invitation(nomination, link)

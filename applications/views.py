@@ -18,7 +18,7 @@ from accounts import rules
 from awards.models import ApplicantKind, Organiser
 from core.files import private_file_response
 from core.i18n import is_english, localized
-from core.http import safe_next_url
+from core.http import run_action, safe_next_url
 
 from . import eligibility, selectors, services
 from .blank_forms import blank_form_rows, blank_form_xlsx
@@ -216,8 +216,7 @@ def detail(request, pk: int):
     history = selectors.history_for([application.pk]).get(application.pk, [])
     form = ApplicationForm(application=application, editable=set())
     from documents.selectors import feedback_documents
-    from reviews.selectors import released_feedback_reports, schedule_for_application
-    from reviews.selectors import applicant_progress, cycle_stages, schedule_for_application
+    from reviews.selectors import applicant_progress, cycle_stages, released_feedback_reports, schedule_for_application
 
     reports = released_feedback_reports(application)
     documents = feedback_documents(reports)
@@ -415,12 +414,9 @@ def receipt(request, pk: int):
 @require_POST
 def withdraw(request, pk: int):
     application = selectors.application_for_applicant(request.user, pk)
-    try:
-        services.application_withdraw(application=application, actor=request.user, reason=_posted_reason(request))
-    except services.ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("申报已撤回。"))
+    run_action(request, lambda: services.application_withdraw(
+        application=application, actor=request.user, reason=_posted_reason(request)),
+        _("申报已撤回。"), errors=(services.ApplicationError,))
     return redirect("applications:detail", pk=pk)
 
 
@@ -449,12 +445,8 @@ def _back_to_form(application, *, request, status: int = 302):
 def attachment_delete(request, pk: int, attachment_pk: int):
     application = selectors.application_for_applicant(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
-    try:
-        services.attachment_delete(attachment=attachment, actor=request.user)
-    except services.ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已删除“%(name)s”。") % {"name": attachment.original_name})
+    run_action(request, lambda: services.attachment_delete(attachment=attachment, actor=request.user),
+               _("已删除“%(name)s”。") % {"name": attachment.original_name}, errors=(services.ApplicationError,))
     return _back_to_form(application, request=request)
 
 
@@ -478,20 +470,12 @@ def nominations(request):
         if form.is_valid():
             category = form.cleaned_data["category"]
             unit = next((u for u in units if u.organiser_id == category.cycle.programme.organiser_id), None)
-            try:
-                services.nomination_create(
-                    actor=request.user,
-                    unit=unit,
-                    category=category,
-                    nominee_name=form.cleaned_data["nominee_name"],
-                    nominee_email=form.cleaned_data["nominee_email"],
-                    reason=form.cleaned_data["reason"],
-                    base_url=request.build_absolute_uri("/")[:-1],
-                )
-            except services.ApplicationError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("已推荐并向 %(email)s 发送邀请。") % {"email": form.cleaned_data["nominee_email"]})
+            data = form.cleaned_data
+            sent = run_action(request, lambda: services.nomination_create(
+                actor=request.user, unit=unit, category=category, nominee_name=data["nominee_name"],
+                nominee_email=data["nominee_email"], reason=data["reason"], base_url=request.build_absolute_uri("/")[:-1]),
+                _("已推荐并向 %(email)s 发送邀请。") % {"email": data["nominee_email"]}, errors=(services.ApplicationError,))
+            if sent:
                 return redirect("applications:nominations")
         status = 400
     else:
@@ -514,12 +498,8 @@ def nominations(request):
 def nomination_cancel(request, pk: int):
     units = selectors.units_of(request.user)
     nomination = get_object_or_404(Nomination, pk=pk, recommending_unit__in=units)
-    try:
-        services.nomination_cancel(nomination=nomination, actor=request.user)
-    except services.ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("推荐已取消。"))
+    run_action(request, lambda: services.nomination_cancel(nomination=nomination, actor=request.user), _("推荐已取消。"),
+               errors=(services.ApplicationError,))
     return redirect("applications:nominations")
 
 

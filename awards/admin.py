@@ -12,18 +12,8 @@ from reviews.selectors import minimum_quota, prize_change_refusal
 from reviews.workflow import validate_stage_params
 
 from .models import (
-    Category,
-    CategoryRubric,
-    Cycle,
-    EligibilityRule,
-    OfficialLetter,
-    Organiser,
-    PastWinner,
-    Programme,
-    ReviewBody,
-    Rubric,
-    RubricCriterion,
-    Stage,
+    Category, CategoryRubric, Cycle, EligibilityRule, OfficialLetter, Organiser, PastWinner, Programme, ReviewBody, Rubric,
+    RubricCriterion, Stage,
 )
 from .rubrics import points
 from .rule_kinds import RULE_KINDS, validate_rule

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from core.services import log_activity, model_snapshot
-from core.yaml_loading import DuplicateKeyError, load_all
+from core.yaml_loading import DuplicateKeyError, LoadReport, load_all
 from reviews.selectors import minimum_quota, prize_change_refusal
 from reviews.workflow import validate_stage_params
 
@@ -72,18 +71,6 @@ class SeedError(Exception):
     def __init__(self, source: str, field_path: str, problem: str):
         self.source, self.field_path, self.problem = source, field_path, problem
         super().__init__(f"{source}: {field_path}: {problem}")
-
-
-@dataclass
-class LoadReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
 
 
 def _messages(exc: ValidationError) -> str:

@@ -1,16 +1,13 @@
-"""
-WSGI config for config project.
+"""The web server's entry point: gunicorn serves ``config.wsgi:application`` (README, "Production").
 
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
+It runs the production settings unless DJANGO_SETTINGS_MODULE names others; they refuse to start
+without a secret key.
 """
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.production')
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 application = get_wsgi_application()

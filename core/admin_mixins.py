@@ -232,14 +232,10 @@ class OrganiserScopedAdmin(ScopedChoicesMixin, ActivityLoggedAdminMixin, admin.M
     def has_view_permission(self, request, obj=None):
         return self._may(request, obj)
 
-    def has_change_permission(self, request, obj=None):
-        return self._may(request, obj)
+    has_change_permission = has_delete_permission = has_view_permission  # the same rule: the row's organiser
 
     def has_add_permission(self, request, obj=None):
         return rules.is_programme_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may(request, obj)
 
     def _may(self, request, obj):
         if obj is None:
@@ -250,7 +246,30 @@ class OrganiserScopedAdmin(ScopedChoicesMixin, ActivityLoggedAdminMixin, admin.M
         return rules.is_programme_admin(request.user, organiser_id)
 
 
-class ScopedReadOnlyAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the admin only shows (their writes go through services): listed and viewed by the
+    users `may_view` admits, never added, changed or deleted here."""
+
+    def may_view(self, user) -> bool:
+        return bool(user.is_superuser)
+
+    def has_module_permission(self, request):
+        return self.may_view(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_view(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ScopedReadOnlyAdmin(ScopedChoicesMixin, ReadOnlyAdmin):
     """Records of the pipeline the admin only shows (their writes go through reviews.services): listed and
     viewed by programme admins, each only their own organiser's rows; never added, changed or deleted here."""
 
@@ -277,45 +296,11 @@ class ScopedReadOnlyAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         names = [getattr(obj, name).name for name in self._file_fields() if getattr(obj, name)]
         return "；".join(names) or "—"
 
-    def has_module_permission(self, request):
-        return rules.is_programme_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        if not rules.is_programme_admin(request.user):
-            return False
-        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the admin only shows (their writes go through services): listed and viewed by the
-    users `may_view` admits, never added, changed or deleted here."""
-
     def may_view(self, user) -> bool:
-        return bool(user.is_superuser)
-
-    def has_module_permission(self, request):
-        return self.may_view(request.user)
+        return rules.is_programme_admin(user)
 
     def has_view_permission(self, request, obj=None):
-        return self.may_view(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return self.may_view(request.user) and (obj is None or self.get_queryset(request).filter(pk=obj.pk).exists())
 
 
 class ScopedInline(ScopedChoicesMixin):
@@ -329,11 +314,7 @@ class ScopedInline(ScopedChoicesMixin):
     def has_change_permission(self, request, obj=None):
         return self._may(request, obj)
 
-    def has_add_permission(self, request, obj=None):
-        return self._may(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may(request, obj)
+    has_add_permission = has_delete_permission = has_change_permission  # all follow the parent object's organiser
 
     def _may(self, request, obj):
         if obj is not None and obj.pk is not None and organiser_id_of(obj) is None:

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from .models import CalendarEntry, CalendarYear
 from .services import changed_fields, log_activity, model_snapshot
 from .workdays import STATUTORY_FESTIVALS
-from .yaml_loading import DuplicateKeyError, load_all
+from .yaml_loading import DuplicateKeyError, LoadReport, load_all
 
 KIND_ALIASES = {
     "holiday": CalendarEntry.Kind.HOLIDAY,
@@ -92,18 +92,6 @@ class HolidayFile:
     source: str
     entries: list[ParsedEntry] = field(default_factory=list)
     years: list[ParsedYear] = field(default_factory=list)
-
-
-@dataclass
-class LoadReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
 
 
 # ---------------------------------------------------------------- checks shared with the admin

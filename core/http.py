@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -27,3 +32,26 @@ def safe_next_url(request, fallback: str = "") -> str:
     ):
         return target
     return fallback
+
+
+def error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "；".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
+    return "；".join(exc.messages)
+
+
+def run_action(request, action: Callable[[], Any], success: str | Callable[[Any], str], *, form=None, invalid: str = "",
+               errors: tuple[type[Exception], ...] = (ValidationError,)) -> bool:
+    """One posted action of a page: when `form` (if any) is valid, call the service through `action()` and
+    show `success` (a text, or a function of what the service returned); otherwise show why not: `invalid` or
+    the form's errors, or the text of the service's refusal (one of `errors`). True when the service ran."""
+    if form is not None and not form.is_valid():
+        messages.error(request, invalid or error_text(ValidationError(form.errors)))
+        return False
+    try:
+        result = action()
+    except errors as exc:
+        messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True

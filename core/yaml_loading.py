@@ -4,14 +4,29 @@ PyYAML's safe loader silently keeps the last of two equal keys in a mapping (`qu
 `quota: 5` loads as 5). Configuration must never lose a line that way, so `load_all` refuses
 such a file, naming the key, its path inside the document and both lines. Mappings come back as
 `LineDict`, a dict that also knows the line it starts on (for messages about list entries).
+`LoadReport` is what a loader of such files (programmes, holidays) tells it did.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
 
 
 class LineDict(dict):

@@ -28,17 +28,35 @@ MANIFEST_NAME = "manifest.json"
 
 @dataclass(frozen=True)
 class Face:
-    """One prepared face: a role of GB/T 9704 and the free font standing in for it."""
+    """One prepared face: a role of GB/T 9704 and the free font standing in for it.
 
-    key: str
-    family: str  # the @font-face family name used in the stylesheets
-    output: str  # file name inside the font directory
+    `name` gives the rest: key "fangsong", family "Portal FangSong" (the @font-face family of the
+    stylesheets), file "portal-fangsong.ttf" and the override variable PORTAL_FONT_FANGSONG."""
+
+    name: str  # the role in Latin letters, e.g. "FangSong"
     source: str  # path of the system font file
     source_name: str  # family + subfamily name of the face inside a .ttc collection
     weight: int
     fallbacks: tuple[str, ...]  # full-coverage system families, best match first
-    env_override: str  # environment variable that may point at a licensed face instead
     role: str  # what the face stands in for, for the docs and the bench
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    @property
+    def family(self) -> str:
+        return f"Portal {self.name}"
+
+    @property
+    def output(self) -> str:
+        """File name inside the font directory."""
+        return f"portal-{self.key}.ttf"
+
+    @property
+    def env_override(self) -> str:
+        """Environment variable that may point at a licensed face instead."""
+        return f"PORTAL_FONT_{self.key.upper()}"
 
     @property
     def css_stack(self) -> str:
@@ -55,50 +73,14 @@ NOTO = "/usr/share/fonts/opentype/noto"
 COMMON_FALLBACKS = ("AR PL UMing CN", "WenQuanYi Zen Hei")
 
 FACES: tuple[Face, ...] = (
-    Face(
-        key="fangsong",
-        family="Portal FangSong",
-        output="portal-fangsong.ttf",
-        source=f"{NOTO}/NotoSerifCJK-Regular.ttc",
-        source_name="Noto Serif CJK SC",
-        weight=400,
-        fallbacks=("Noto Serif CJK SC",),
-        env_override="PORTAL_FONT_FANGSONG",
-        role="仿宋 (body text, 3号) and 宋体 (page numbers): Noto Serif CJK SC Regular",
-    ),
-    Face(
-        key="xiaobiaosong",
-        family="Portal XiaoBiaoSong",
-        output="portal-xiaobiaosong.ttf",
-        source=f"{NOTO}/NotoSerifCJK-Bold.ttc",
-        source_name="Noto Serif CJK SC Bold",
-        weight=700,
-        fallbacks=("Noto Serif CJK SC",),
-        env_override="PORTAL_FONT_XIAOBIAOSONG",
-        role="小标宋 (titles, 2号): Noto Serif CJK SC Bold",
-    ),
-    Face(
-        key="heiti",
-        family="Portal HeiTi",
-        output="portal-heiti.ttf",
-        source=f"{NOTO}/NotoSansCJK-Regular.ttc",
-        source_name="Noto Sans CJK SC",
-        weight=400,
-        fallbacks=("Noto Sans CJK SC", "WenQuanYi Zen Hei"),
-        env_override="PORTAL_FONT_HEITI",
-        role="黑体 (level-1 headings): Noto Sans CJK SC Regular",
-    ),
-    Face(
-        key="kaiti",
-        family="Portal KaiTi",
-        output="portal-kaiti.ttf",
-        source="/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf",
-        source_name="LXGW WenKai",
-        weight=400,
-        fallbacks=("LXGW WenKai", "AR PL UKai CN"),
-        env_override="PORTAL_FONT_KAITI",
-        role="楷体 (level-2 headings): LXGW WenKai Regular",
-    ),
+    Face("FangSong", f"{NOTO}/NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC", 400, ("Noto Serif CJK SC",),
+         role="仿宋 (body text, 3号) and 宋体 (page numbers): Noto Serif CJK SC Regular"),
+    Face("XiaoBiaoSong", f"{NOTO}/NotoSerifCJK-Bold.ttc", "Noto Serif CJK SC Bold", 700, ("Noto Serif CJK SC",),
+         role="小标宋 (titles, 2号): Noto Serif CJK SC Bold"),
+    Face("HeiTi", f"{NOTO}/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC", 400, ("Noto Sans CJK SC", "WenQuanYi Zen Hei"),
+         role="黑体 (level-1 headings): Noto Sans CJK SC Regular"),
+    Face("KaiTi", "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf", "LXGW WenKai", 400,
+         ("LXGW WenKai", "AR PL UKai CN"), role="楷体 (level-2 headings): LXGW WenKai Regular"),
 )
 
 

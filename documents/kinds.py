@@ -345,25 +345,15 @@ def build_request(subject: Subject) -> RenderSpec:
 def build_project_form(subject: Subject) -> RenderSpec:
     cycle = subject.cycle
     form = project_form_context(cycle)
-    return RenderSpec(
-        template="documents/pdf/project_form.html",
-        context={"form": form},
-        title=f"{form['title']}（{cycle.programme.name}）",
-        filename=f"{cycle.code}-申报表.pdf",
-        author=cycle.programme.host,
-    )
+    return RenderSpec(template="documents/pdf/project_form.html", context={"form": form}, author=cycle.programme.host,
+                      title=f"{form['title']}（{cycle.programme.name}）", filename=f"{cycle.code}-申报表.pdf")
 
 
 def build_work_plan(subject: Subject) -> RenderSpec:
     cycle = subject.cycle
     plan = work_plan_context(cycle)
-    return RenderSpec(
-        template="documents/pdf/work_plan.html",
-        context={"plan": plan},
-        title=plan["title"],
-        filename=f"{cycle.code}-工作方案.pdf",
-        author=cycle.programme.host,
-    )
+    return RenderSpec(template="documents/pdf/work_plan.html", context={"plan": plan}, title=plan["title"],
+                      filename=f"{cycle.code}-工作方案.pdf", author=cycle.programme.host)
 
 
 # --- 荣誉证书 -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,7 +6,9 @@ app_name = "documents"
 
 urlpatterns = [
     path("request/", views.request_view, name="request"),
-    path("<uuid:public_id>/", views.status_view, name="status"),
-    path("<uuid:public_id>/download/", views.download_view, name="download"),
-    path("<uuid:public_id>/retry/", views.retry_view, name="retry"),
+    path("<uuid:public_id>/", include([  # one generated document
+        path("", views.status_view, name="status"),
+        path("download/", views.download_view, name="download"),
+        path("retry/", views.retry_view, name="retry"),
+    ])),
 ]

@@ -90,6 +90,9 @@ class CategoryMoney:
 class CycleMoney:
     categories: list[CategoryMoney]
 
+    def of(self, category: Category) -> CategoryMoney:
+        return next(c for c in self.categories if c.category.pk == category.pk)
+
     @property
     def planned(self) -> Decimal:
         return sum((c.planned for c in self.categories), Decimal(0))

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from accounts import rules
 from applications.models import Application, ApplicationStatus
 from awards.models import Category, Cycle, Stage, StageKind
-from awards.selectors import format_wan
 from reviews.models import (
     UNRESOLVED_OBJECTION,
     MeetingDecision,
@@ -23,6 +22,7 @@ from reviews.models import (
     Recommendation,
     RecommendationStatus,
 )
+from reviews.selectors.budget import CategoryMoney, CycleMoney, cycle_money
 from reviews.selectors.cycles import APPLICATION_RELATED, listable_stages, publicity_stage, source_stage
 from reviews.selectors.scoring import SheetCount, category_ranking
 
@@ -48,6 +48,7 @@ class CategoryList:
     proposed: list[Recommendation]
     ranking_available: bool
     ranking_note: str = ""
+    money: CategoryMoney | None = None  # places left and prize money, by the one rule of reviews.selectors.budget
 
     @property
     def quota(self) -> int | None:
@@ -56,30 +57,6 @@ class CategoryList:
     @property
     def proposed_count(self) -> int:
         return len(self.proposed)
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.quota is None else max(self.quota - self.proposed_count, 0)
-
-    @property
-    def prize(self) -> Decimal:
-        return self.category.prize_amount or Decimal(0)
-
-    @property
-    def planned_amount(self) -> Decimal:
-        return self.prize * (self.quota or 0)
-
-    @property
-    def proposed_amount(self) -> Decimal:
-        return self.prize * self.proposed_count
-
-    @property
-    def planned_wan(self) -> str:
-        return format_wan(self.planned_amount)
-
-    @property
-    def proposed_wan(self) -> str:
-        return format_wan(self.proposed_amount)
 
 
 def active_recommendations(cycle: Cycle) -> QuerySet[Recommendation]:
@@ -91,10 +68,12 @@ def active_recommendations(cycle: Cycle) -> QuerySet[Recommendation]:
 
 
 
-def recommendation_lists(cycle: Cycle) -> tuple[Stage | None, list[CategoryList]]:
-    """Per category: candidates at the source stage (ranked, or with meeting decisions) and the list."""
+def recommendation_lists(cycle: Cycle, money: CycleMoney | None = None) -> tuple[Stage | None, list[CategoryList]]:
+    """Per category: candidates at the source stage (ranked, or with meeting decisions) and the list, with the
+    category's money (`money`: the cycle's, when the caller has it already)."""
     stage = source_stage(cycle)
     categories = list(Category.objects.filter(cycle=cycle).order_by("order", "id"))
+    money = money or cycle_money(cycle, categories)
     proposed_by_category: dict[int, list[Recommendation]] = defaultdict(list)
     proposed_by_application: dict[int, Recommendation] = {}
     for rec in active_recommendations(cycle):
@@ -102,7 +81,7 @@ def recommendation_lists(cycle: Cycle) -> tuple[Stage | None, list[CategoryList]
         proposed_by_application[rec.application_id] = rec
     result = []
     if stage is None:
-        return None, [CategoryList(c, [], proposed_by_category[c.id], False) for c in categories]
+        return None, [CategoryList(c, [], proposed_by_category[c.id], False, money=money.of(c)) for c in categories]
     at_stage = list(
         Application.objects.filter(cycle=cycle, current_stage__in=listable_stages(cycle), status=ApplicationStatus.IN_REVIEW)
         .select_related(*APPLICATION_RELATED)
@@ -156,7 +135,8 @@ def recommendation_lists(cycle: Cycle) -> tuple[Stage | None, list[CategoryList]
             if stage.kind == StageKind.MEETING:
                 candidates.sort(key=lambda c: (c.decision is None, getattr(c.decision, "outcome", "") != "approved",
                                                -(getattr(c.decision, "votes_for", 0) or 0), c.application.number or ""))
-        result.append(CategoryList(category, candidates, proposed_by_category[category.id], ranking_available, note))
+        result.append(CategoryList(category, candidates, proposed_by_category[category.id], ranking_available, note,
+                                   money=money.of(category)))
     return stage, result
 
 

@@ -68,5 +68,16 @@ def check_upload(upload: UploadedFile, *, max_bytes: int = ATTACHMENT_MAX_BYTES)
     return mime
 
 
+def attach_upload(instance, field: str, upload: UploadedFile | None, prefix: str) -> None:
+    """Check `upload` and store it as the private file `field` of `instance` (a meeting's minutes, an
+    objection's attachment), keeping its content type and original name in `<field>_content_type` and
+    `<field>_name`. Nothing when there is no upload."""
+    if upload is None:
+        return
+    setattr(instance, f"{field}_content_type", check_upload(upload))
+    setattr(instance, f"{field}_name", (upload.name or "")[:255])
+    _save_private_file(getattr(instance, field), upload, prefix)
+
+
 
 

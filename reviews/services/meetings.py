@@ -18,7 +18,7 @@ from reviews.models import (
     Meeting,
     MeetingDecision,
 )
-from reviews.services.common import DecisionError, _save_private_file, check_not_future, check_upload, who_and_when
+from reviews.services.common import DecisionError, attach_upload, check_not_future, who_and_when
 from reviews.services.transitions import TransitionError, apply_transition
 
 # ---------------------------------------------------------------- helpers
@@ -75,75 +75,50 @@ def _clean_units(body: ReviewBody, present_units: list[str]) -> list[str]:
     return [u for u in body.member_units if u in set(present_units)]
 
 
-@transaction.atomic
-def record_meeting(
-    *,
-    stage: Stage,
-    actor,
-    held_on: datetime.date,
-    present_units: list[str],
-    attendees_text: str = "",
-    location: str = "",
-    chair: str = "",
-    notes: str = "",
-    minutes: UploadedFile | None = None,
-) -> Meeting:
-    body = _meeting_body(stage)
-    check_not_future(held_on, _("会议日期"))
-    Stage.objects.select_for_update().get(pk=stage.pk)  # one record of a sitting at a time
-    _refuse_second_record(stage, held_on)
-    meeting = Meeting(
-        stage=stage,
-        body=body,
-        held_on=held_on,
-        present_units=_clean_units(body, present_units),
-        attendees_text=attendees_text.strip(),
-        location=location.strip(),
-        chair=chair.strip(),
-        notes=notes.strip(),
-        created_by=actor,
-    )
-    if minutes is not None:
-        meeting.minutes_content_type = check_upload(minutes)
-        meeting.minutes_name = minutes.name[:255]
-        _save_private_file(meeting.minutes, minutes, "minutes")
-    meeting.save()
-    log_activity(
-        actor=actor,
-        action="meeting.recorded",
-        target=meeting,
-        after={**model_snapshot(meeting, ["held_on", "present_units", "attendees_text", "location", "chair"]),
-               "quorum_met": meeting.quorum_met, "minutes": meeting.minutes_name},
-    )
-    return meeting
-
-
-@transaction.atomic
-def update_meeting(
-    *,
-    meeting: Meeting,
-    actor,
-    held_on: datetime.date,
-    present_units: list[str],
-    attendees_text: str = "",
-    location: str = "",
-    chair: str = "",
-    notes: str = "",
-    minutes: UploadedFile | None = None,
-) -> Meeting:
-    check_not_future(held_on, _("会议日期"))
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body", "stage").get(pk=meeting.pk)
-    if held_on != meeting.held_on:
-        Stage.objects.select_for_update().get(pk=meeting.stage_id)
-        _refuse_second_record(meeting.stage, held_on, exclude=meeting.pk)
-    fields = ["held_on", "present_units", "attendees_text", "location", "chair", "notes"]
-    before = {**model_snapshot(meeting, fields), "quorum_met": meeting.quorum_met, "minutes": meeting.minutes_name}
+def _set_details(meeting: Meeting, *, held_on: datetime.date, present_units: list[str], attendees_text: str = "",
+                 location: str = "", chair: str = "", notes: str = "") -> None:
+    """Write a sitting's particulars onto `meeting` (texts stripped, units checked and in the body's order)."""
     meeting.held_on = held_on
     meeting.present_units = _clean_units(meeting.body, present_units)
     meeting.attendees_text = attendees_text.strip()
     meeting.location = location.strip()
     meeting.chair = chair.strip()
     meeting.notes = notes.strip()
+
+
+MEETING_FIELDS = ["held_on", "present_units", "attendees_text", "location", "chair", "notes"]
+
+
+def _meeting_snapshot(meeting: Meeting) -> dict:
+    return {**model_snapshot(meeting, MEETING_FIELDS), "quorum_met": meeting.quorum_met, "minutes": meeting.minutes_name}
+
+
+@transaction.atomic
+def record_meeting(*, stage: Stage, actor, held_on: datetime.date, minutes: UploadedFile | None = None, **details) -> Meeting:
+    """Record one sitting of the stage's body; `details` are its particulars as _set_details takes them
+    (present_units, attendees_text, location, chair, notes)."""
+    body = _meeting_body(stage)
+    check_not_future(held_on, _("会议日期"))
+    Stage.objects.select_for_update().get(pk=stage.pk)  # one record of a sitting at a time
+    _refuse_second_record(stage, held_on)
+    meeting = Meeting(stage=stage, body=body, created_by=actor)
+    _set_details(meeting, held_on=held_on, **details)
+    attach_upload(meeting, "minutes", minutes, "minutes")
+    meeting.save()
+    log_activity(actor=actor, action="meeting.recorded", target=meeting, after=_meeting_snapshot(meeting))
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(*, meeting: Meeting, actor, held_on: datetime.date, minutes: UploadedFile | None = None, **details) -> Meeting:
+    """Correct a recorded sitting; `details` as record_meeting takes them."""
+    check_not_future(held_on, _("会议日期"))
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body", "stage").get(pk=meeting.pk)
+    if held_on != meeting.held_on:
+        Stage.objects.select_for_update().get(pk=meeting.stage_id)
+        _refuse_second_record(meeting.stage, held_on, exclude=meeting.pk)
+    before = _meeting_snapshot(meeting)
+    _set_details(meeting, held_on=held_on, **details)
     decisions = list(meeting.decisions.all())
     if decisions and not meeting.quorum_met:
         raise DecisionError(_("本次会议已记录决定，修改后的出席情况不足法定人数，不能保存。"))
@@ -151,13 +126,9 @@ def update_meeting(
         over = [d for d in decisions if (d.votes_for or 0) + (d.votes_against or 0) + (d.votes_abstain or 0) > meeting.present_count]
         if over:
             raise DecisionError(_("已记录的票数超过修改后的出席成员单位数，请先更正票数。"))
-    if minutes is not None:
-        meeting.minutes_content_type = check_upload(minutes)
-        meeting.minutes_name = minutes.name[:255]
-        _save_private_file(meeting.minutes, minutes, "minutes")
+    attach_upload(meeting, "minutes", minutes, "minutes")
     meeting.save()
-    after = {**model_snapshot(meeting, fields), "quorum_met": meeting.quorum_met, "minutes": meeting.minutes_name}
-    log_activity(actor=actor, action="meeting.updated", target=meeting, before=before, after=after)
+    log_activity(actor=actor, action="meeting.updated", target=meeting, before=before, after=_meeting_snapshot(meeting))
     return meeting
 
 

@@ -15,15 +15,9 @@ from core.services import log_activity, notify
 from core.workdays import CalendarCoverageError, add_calendar_days, add_working_days
 from reviews import selectors
 from reviews.models import (
-    DecisionOutcome,
-    Objection,
-    ObjectionStatus,
-    Publicity,
-    Recommendation,
-    RecommendationSource,
-    RecommendationStatus,
+    DecisionOutcome, Objection, ObjectionStatus, Publicity, Recommendation, RecommendationSource, RecommendationStatus,
 )
-from reviews.services.common import DecisionError, _save_private_file, check_upload
+from reviews.services.common import DecisionError, attach_upload
 from reviews.services.meetings import ItemResult
 from reviews.services.transitions import TransitionError, apply_transition
 
@@ -87,16 +81,8 @@ def add_recommendation(*, application: Application, actor, note: str = "", allow
                     if not note.strip():
                         raise DecisionError(_("评分表未收齐仍要列入推荐名单时，须在“备注”中写明理由。"))
         recommendation = Recommendation.objects.create(
-            cycle=cycle,
-            category=category,
-            application=application,
-            source_stage=stage,
-            source=source,
-            rank=rank,
-            score=score,
-            note=note.strip()[:300],
-            added_by=actor,
-        )
+            cycle=cycle, category=category, application=application, source_stage=stage, source=source, rank=rank, score=score,
+            note=note.strip()[:300], added_by=actor)
         log_activity(
             actor=actor,
             action="recommendation.added",
@@ -315,10 +301,7 @@ def file_objection(
             publicity=publicity, application=application, name=name[:100], contact=contact[:100], content=content,
             ip_address=ip_address,
         )
-        if attachment is not None:
-            objection.attachment_content_type = check_upload(attachment)
-            objection.attachment_name = (attachment.name or "")[:255]
-            _save_private_file(objection.attachment, attachment, "objection")
+        attach_upload(objection, "attachment", attachment, "objection")
         objection.save()
         log_activity(
             actor=None,

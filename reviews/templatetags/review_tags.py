@@ -4,12 +4,41 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from awards.selectors import format_wan
 from reviews import workflow
 from reviews.selectors.cycles import cycle_stages
 
 register = template.Library()
+
+# The tabs of a cycle's staff pages, /staff/cycles/<code>/…: (section, label, URL name). A page of the
+# decisions hub (reviews/_base.html) is named after its tab; "meetings" pages sit under the "home" tab.
+CYCLE_TABS = (
+    ("overview", gettext_lazy("概况"), "awards:cycle_overview"),
+    ("applications", gettext_lazy("评审工作台"), "reviews:staff_queue"),
+    ("home", gettext_lazy("进度与会议"), "reviews:cycle_home"),
+    ("recommendations", gettext_lazy("推荐名单"), "reviews:recommendations"),
+    ("publicity", gettext_lazy("公示与异议"), "reviews:publicity_manage"),
+    ("approval", gettext_lazy("批准"), "reviews:approval"),
+    ("awards", gettext_lazy("颁奖与奖金"), "reviews:awards"),
+    ("dashboard", gettext_lazy("统计看板"), "reviews:dashboard"),
+    ("exports", gettext_lazy("导出 Excel"), "reviews:exports"),
+)
+HUB_TITLE = gettext_lazy("评审决定")
+
+
+@register.simple_tag
+def cycle_tabs(cycle, section):
+    """The tabs of the cycle's staff pages, the one of `section` marked active."""
+    return [{"label": label, "url": reverse(url_name, args=[cycle.code]),
+             "active": section == key or (key == "home" and section == "meetings")} for key, label, url_name in CYCLE_TABS]
+
+
+@register.simple_tag
+def section_title(section):
+    """The name of a decisions-hub page: its tab's label (评审决定 for a page of no tab)."""
+    return next((label for key, label, _url in CYCLE_TABS if key == section), HUB_TITLE)
 
 
 @register.simple_tag

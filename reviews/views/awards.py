@@ -4,29 +4,33 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from awards.selectors import cycle_budget
+from core.http import run_action
 from core.models import EmailNotification
 from core.pagination import paginate
 from reviews import forms, selectors, services
 from reviews.models import Approval, Award
 from reviews.services import DecisionError
-from reviews.views.common import cycle_context, history_page, posted_id, require_staff_of, staff_application_or_404
+from reviews.views.common import (
+    cycle_stage_or_404,
+    history_page,
+    posted_id,
+    render_cycle_page,
+    require_staff_of,
+    staff_application_or_404,
+)
 
 # ---------------------------------------------------------------- approval and awards
 
 
 @login_required
 def approval(request, code: str):
-    cycle = selectors.staff_cycle(request.user, code)
-    stage = selectors.approval_stage(cycle)
-    if stage is None:
-        raise Http404
+    cycle, stage = cycle_stage_or_404(request, code, selectors.approval_stage)
     recorded = Approval.objects.filter(stage=stage).select_related("recorded_by").first()
     form = None
     status = 200
@@ -46,28 +50,18 @@ def approval(request, code: str):
                 else:
                     messages.success(request, _("批准已录入，获奖名单已确定。"))
                     return redirect("reviews:awards", code=cycle.code)
-    lists = selectors.active_recommendations(cycle)
-    budget = cycle_budget(cycle)
-    return render(
-        request,
-        "reviews/approval.html",
-        cycle_context(cycle, "approval", stage=stage, recorded=recorded, form=form, recommendations=list(lists),
-                 publicity=selectors.publicity_for_cycle(cycle), budget=budget,
-                 money=selectors.cycle_money(cycle)),
-        status=status,
-    )
+    return render_cycle_page(request, "reviews/approval.html", cycle, "approval", status=status, stage=stage, recorded=recorded,
+                             form=form, recommendations=list(selectors.active_recommendations(cycle)),
+                             publicity=selectors.publicity_for_cycle(cycle), budget=cycle_budget(cycle),
+                             money=selectors.cycle_money(cycle))
 
 
 @login_required
 def awards(request, code: str):
     cycle = selectors.staff_cycle(request.user, code)
-    winners = selectors.winners_for_cycle(cycle)
-    return render(
-        request,
-        "reviews/awards.html",
-        cycle_context(cycle, "awards", winners=winners, approval=selectors.approval_for_cycle(cycle),
-                 money=selectors.cycle_money(cycle), budget=cycle_budget(cycle), award_stage=selectors.award_stage(cycle)),
-    )
+    return render_cycle_page(request, "reviews/awards.html", cycle, "awards", winners=selectors.winners_for_cycle(cycle),
+                             approval=selectors.approval_for_cycle(cycle), money=selectors.cycle_money(cycle),
+                             budget=cycle_budget(cycle), award_stage=selectors.award_stage(cycle))
 
 
 def _award_or_404(request, pk: int) -> Award:
@@ -109,11 +103,8 @@ def award_benefit(request, pk: int):
 @require_POST
 def award_complete(request, pk: int):
     award = _award_or_404(request, pk)
-    try:
-        services.complete_award(award=award, actor=request.user)
-        messages.success(request, _("%(n)s 颁奖表彰已完成。") % {"n": award.application.number})
-    except DecisionError as exc:
-        messages.error(request, str(exc))
+    run_action(request, lambda: services.complete_award(award=award, actor=request.user),
+               _("%(n)s 颁奖表彰已完成。") % {"n": award.application.number}, errors=(DecisionError,))
     return redirect("reviews:awards", code=award.cycle.code)
 
 
@@ -123,9 +114,7 @@ def award_complete(request, pk: int):
 @login_required
 def dashboard(request, code: str):
     cycle = selectors.staff_cycle(request.user, code)
-    data = selectors.cycle_dashboard(cycle)
-    return render(request, "reviews/dashboard.html", cycle_context(cycle, "dashboard", data=data),
-                  )
+    return render_cycle_page(request, "reviews/dashboard.html", cycle, "dashboard", data=selectors.cycle_dashboard(cycle))
 
 
 @login_required
@@ -133,19 +122,13 @@ def application_notifications(request, code: str, pk: int):
     application = staff_application_or_404(request, code, pk)
     if request.method == "POST":
         notification = get_object_or_404(EmailNotification, pk=posted_id(request.POST.get("notification")), application=application)
-        try:
-            services.resend_notification(notification=notification, actor=request.user)
-            messages.success(request, _("已重新排队发送。"))
-        except DecisionError as exc:
-            messages.error(request, str(exc))
+        run_action(request, lambda: services.resend_notification(notification=notification, actor=request.user),
+                   _("已重新排队发送。"), errors=(DecisionError,))
         return redirect("reviews:application_notifications", code=code, pk=application.pk)
-    return render(
-        request,
-        "reviews/application_notifications.html",
-        cycle_context(application.cycle, "notifications", application=application,
-                 notifications=paginate(request, selectors.notifications_for_application(application), param="notifications"),
-                 reminders=selectors.reminders_for_application(application),
-                 history=history_page(request, application, newest_first=False)),
-    )
+    return render_cycle_page(
+        request, "reviews/application_notifications.html", application.cycle, "notifications", application=application,
+        notifications=paginate(request, selectors.notifications_for_application(application), param="notifications"),
+        reminders=selectors.reminders_for_application(application),
+        history=history_page(request, application, newest_first=False))
 
 

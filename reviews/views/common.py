@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
 
 from accounts import rules
 from applications.models import Application
 from awards.models import Cycle, Stage
-from reviews import access, selectors
+from reviews import access, selectors, workflow
 
 PAGE_SIZE = 50
 
 
-def error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "；".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
+def found_or_404(select: Callable[..., Any], *args):
+    """What the selector `select(*args)` returns; a 404 when it finds nothing (it raises DoesNotExist)."""
+    try:
+        return select(*args)
+    except ObjectDoesNotExist:
+        raise Http404 from None
 
 
 def staff_application_or_404(request, code: str, pk: int) -> Application:
@@ -35,10 +41,36 @@ def stage_or_404(cycle, stage_code: str) -> Stage:
     return stage
 
 
+def staff_stage_or_404(request, code: str, stage_code: str, *, where: str = "") -> tuple[Cycle, Stage]:
+    """The staff member's cycle `code` and its stage `stage_code`; with `where` (a flag of the stage kinds, e.g.
+    "ranked"), only a stage of a kind that has it."""
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = stage_or_404(cycle, stage_code)
+    if where and not getattr(workflow.kind_spec(stage.kind), where):
+        raise Http404
+    return cycle, stage
+
+
+def cycle_stage_or_404(request, code: str, find_stage: Callable[[Cycle], Stage | None]) -> tuple[Cycle, Stage]:
+    """The staff member's cycle `code` and the stage `find_stage` picks in it (e.g. selectors.approval_stage)."""
+    cycle = selectors.staff_cycle(request.user, code)
+    stage = find_stage(cycle)
+    if stage is None:
+        raise Http404
+    return cycle, stage
+
+
+def category_or_404(cycle: Cycle, wanted: str | None) -> tuple[list, Any]:
+    """The cycle's categories in order, and the one coded `wanted` (the first when none is asked for)."""
+    categories = list(cycle.categories.order_by("order"))
+    category = next((c for c in categories if c.code == wanted), categories[0] if categories else None)
+    if category is None:
+        raise Http404
+    return categories, category
+
 
 def staff_application_url(application) -> str:
     return reverse("reviews:staff_application", args=[application.cycle.code, application.pk])
-
 
 
 def require_staff_of(request, organiser) -> None:
@@ -55,6 +87,10 @@ def posted_id(value) -> int:
 def cycle_context(cycle: Cycle, section: str, **extra) -> dict:
     return {"cycle": cycle, "section": section, **extra}
 
+
+def render_cycle_page(request, template: str, cycle: Cycle, section: str, *, status: int = 200, **extra):
+    """A page of the cycle's decisions hub (its `section` marked in the navigation)."""
+    return render(request, template, cycle_context(cycle, section, **extra), status=status)
 
 
 def url_prefix(name: str, *args) -> tuple[str, str]:

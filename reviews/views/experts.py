@@ -18,11 +18,12 @@ from applications.models import Attachment
 from awards.models import Organiser
 from awards.rubrics import leaf_criteria
 from core.files import private_file_response
+from core.http import error_text
 from core.pagination import paginate
 from reviews import access, forms, selectors, services
 from reviews.models import Assignment, ExpertProfile, Scoresheet
-from reviews.scoring import subtotals, summarise
-from reviews.views.common import error_text, url_prefix
+from reviews.scoring import subtotals
+from reviews.views.common import url_prefix
 
 # ---------------------------------------------------------------------------------------------
 # Expert pool

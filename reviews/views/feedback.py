@@ -14,9 +14,10 @@ from applications.models import Application
 from documents import selectors as document_selectors
 from documents import services as document_services
 from documents.kinds import DocumentDataError
+from core.http import error_text
 from reviews import access, forms, selectors, services
 from reviews.selectors.cycles import APPLICATION_RELATED
-from reviews.views.common import error_text, stage_or_404
+from reviews.views.common import stage_or_404
 
 
 def _application_and_stage(request, code: str, pk: int, stage_code: str):

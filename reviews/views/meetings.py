@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -14,9 +16,9 @@ from awards.models import Stage, StageKind
 from core.files import private_file_response
 from core.pagination import paginate
 from reviews import forms, selectors, services
-from reviews.models import DecisionOutcome, Meeting
+from reviews.models import DecisionOutcome
 from reviews.services import DecisionError
-from reviews.views.common import cycle_context, posted_id
+from reviews.views.common import cycle_context, found_or_404, posted_id, render_cycle_page
 
 # ---------------------------------------------------------------- cycle hub
 
@@ -24,22 +26,12 @@ from reviews.views.common import cycle_context, posted_id
 @login_required
 def cycle_home(request, code: str):
     cycle = selectors.staff_cycle(request.user, code)
-    publicity = selectors.publicity_for_cycle(cycle)
-    return render(
-        request,
-        "reviews/cycle_home.html",
-        cycle_context(
-            cycle,
-            "home",
-            meetings=paginate(request, selectors.meetings_for_cycle(cycle), param="meetings", anchor="meetings"),
-            meeting_stages=selectors.stages_of_kind(cycle, StageKind.MEETING),
-            publicity=publicity,
-            approval=selectors.approval_for_cycle(cycle),
-            winners=selectors.winners_for_cycle(cycle),
-            source_stage=selectors.source_stage(cycle),
-            proposed_count=selectors.active_recommendations(cycle).count(),
-        ),
-    )
+    return render_cycle_page(
+        request, "reviews/cycle_home.html", cycle, "home",
+        meetings=paginate(request, selectors.meetings_for_cycle(cycle), param="meetings", anchor="meetings"),
+        meeting_stages=selectors.stages_of_kind(cycle, StageKind.MEETING), publicity=selectors.publicity_for_cycle(cycle),
+        approval=selectors.approval_for_cycle(cycle), winners=selectors.winners_for_cycle(cycle),
+        source_stage=selectors.source_stage(cycle), proposed_count=selectors.active_recommendations(cycle).count())
 
 
 # ---------------------------------------------------------------- meetings
@@ -55,63 +47,45 @@ def meeting_new(request, code: str, stage_code: str):
         return redirect("reviews:cycle_home", code=cycle.code)
     form = forms.MeetingForm(request.POST or None, request.FILES or None, body=body,
                              initial={"held_on": timezone.localdate()})
+    return _meeting_form_page(request, form, partial(services.record_meeting, stage=stage, actor=request.user),
+                              done=_("会议记录已保存。"), context=cycle_context(cycle, "meetings", stage=stage, body=body))
+
+
+def _meeting_form_page(request, form, save, *, done: str, context: dict):
+    """The form of a new or a corrected meeting record: a valid POST calls `save(**particulars)`
+    (record_meeting or update_meeting) and goes on to the meeting's page."""
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
-                meeting = services.record_meeting(
-                    stage=stage, actor=request.user, held_on=data["held_on"], present_units=data.get("present_units") or [],
-                    attendees_text=data["attendees_text"], location=data["location"], chair=data["chair"],
-                    notes=data["notes"], minutes=data["minutes"],
-                )
+                meeting = save(held_on=data["held_on"], present_units=data.get("present_units") or [],
+                               attendees_text=data["attendees_text"], location=data["location"], chair=data["chair"],
+                               notes=data["notes"], minutes=data["minutes"])
             except DecisionError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("会议记录已保存。"))
+                messages.success(request, done)
                 return redirect("reviews:meeting_detail", pk=meeting.pk)
         status = 400
-    return render(request, "reviews/meeting_form.html", cycle_context(cycle, "meetings", form=form, stage=stage, body=body),
-                  status=status)
-
-
-def _meeting_or_404(request, pk: int) -> Meeting:
-    try:
-        return selectors.meeting_detail(pk, request.user)
-    except Meeting.DoesNotExist:
-        raise Http404 from None
+    return render(request, "reviews/meeting_form.html", {**context, "form": form}, status=status)
 
 
 @login_required
 def meeting_edit(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = found_or_404(selectors.meeting_detail, pk, request.user)
     cycle = meeting.stage.cycle
     initial = {"held_on": meeting.held_on, "location": meeting.location, "chair": meeting.chair,
                "present_units": meeting.present_units, "attendees_text": meeting.attendees_text, "notes": meeting.notes}
     form = forms.MeetingForm(request.POST or None, request.FILES or None, body=meeting.body, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.update_meeting(
-                    meeting=meeting, actor=request.user, held_on=data["held_on"], present_units=data.get("present_units") or [],
-                    attendees_text=data["attendees_text"], location=data["location"], chair=data["chair"],
-                    notes=data["notes"], minutes=data["minutes"],
-                )
-            except DecisionError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("会议记录已更新。"))
-                return redirect("reviews:meeting_detail", pk=meeting.pk)
-        status = 400
-    return render(request, "reviews/meeting_form.html",
-                  cycle_context(cycle, "meetings", form=form, stage=meeting.stage, body=meeting.body, meeting=meeting), status=status)
+    return _meeting_form_page(request, form, partial(services.update_meeting, meeting=meeting, actor=request.user),
+                              done=_("会议记录已更新。"),
+                              context=cycle_context(cycle, "meetings", stage=meeting.stage, body=meeting.body, meeting=meeting))
 
 
 @login_required
 def meeting_detail(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = found_or_404(selectors.meeting_detail, pk, request.user)
     cycle = meeting.stage.cycle
     errors: dict[int, str] = {}
     posted: dict[int, dict] = {}
@@ -170,7 +144,7 @@ def meeting_detail(request, pk: int):
 @login_required
 @require_POST
 def meeting_apply(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = found_or_404(selectors.meeting_detail, pk, request.user)
     results = services.apply_meeting_outcomes(meeting=meeting, actor=request.user)
     for result in results:
         (messages.success if result.ok else messages.error)(request, f"{result.application.number}：{result.message}")
@@ -181,7 +155,7 @@ def meeting_apply(request, pk: int):
 
 @login_required
 def meeting_minutes(request, pk: int):
-    meeting = _meeting_or_404(request, pk)
+    meeting = found_or_404(selectors.meeting_detail, pk, request.user)
     return private_file_response(meeting.minutes, filename=meeting.minutes_name, content_type=meeting.minutes_content_type)
 
 

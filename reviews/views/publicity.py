@@ -17,9 +17,9 @@ from core.files import private_file_response
 from core.pagination import paginate
 from core.workdays import CalendarCoverageError
 from reviews import forms, selectors, services
-from reviews.models import Objection, Publicity, Recommendation
+from reviews.models import Publicity, Recommendation
 from reviews.services import DecisionError
-from reviews.views.common import cycle_context, posted_id
+from reviews.views.common import cycle_context, cycle_stage_or_404, found_or_404, posted_id, render_cycle_page
 
 # ---------------------------------------------------------------- recommendation list
 
@@ -58,18 +58,14 @@ def recommendations(request, code: str):
 
 
 def _render_recommendations(request, cycle, status=200):
-    stage, lists = selectors.recommendation_lists(cycle)
+    money = selectors.cycle_money(cycle)
+    stage, lists = selectors.recommendation_lists(cycle, money)
     for lst in lists:  # each category's candidates one page at a time (the list itself is bounded by the quota)
         lst.candidate_pages = paginate(request, lst.candidates, param=f"{lst.category.code}-page",
                                        anchor=f"category-{lst.category.code}")
-    budget = cycle_budget(cycle)
-    return render(
-        request,
-        "reviews/recommendations.html",
-        cycle_context(cycle, "recommendations", stage=stage, lists=lists, budget=budget,
-                 money=selectors.cycle_money(cycle), published=selectors.publicity_published(cycle)),
-        status=status,
-    )
+    return render_cycle_page(request, "reviews/recommendations.html", cycle, "recommendations", status=status, stage=stage,
+                             lists=lists, budget=cycle_budget(cycle), money=money,
+                             published=selectors.publicity_published(cycle))
 
 
 # ---------------------------------------------------------------- 公示 (staff)
@@ -77,10 +73,7 @@ def _render_recommendations(request, cycle, status=200):
 
 @login_required
 def publicity_manage(request, code: str):
-    cycle = selectors.staff_cycle(request.user, code)
-    stage = selectors.publicity_stage(cycle)
-    if stage is None:
-        raise Http404
+    cycle, stage = cycle_stage_or_404(request, code, selectors.publicity_stage)
     publicity = Publicity.objects.filter(stage=stage).select_related("published_by").first()
     params = stage.params or {}
     span, unit = int(params.get("span", 5)), params.get("unit", "working_days")
@@ -145,10 +138,7 @@ def publicity_submit(request, code: str):
 
 @login_required
 def objection_detail(request, pk: int):
-    try:
-        objection = selectors.objection_detail(pk, request.user)
-    except Objection.DoesNotExist:
-        raise Http404 from None
+    objection = found_or_404(selectors.objection_detail, pk, request.user)
     cycle = objection.publicity.cycle
     investigate_form = forms.InvestigateForm(initial={"notes": objection.investigation_notes})
     resolve_form = forms.ResolveForm()
@@ -179,21 +169,13 @@ def objection_detail(request, pk: int):
     history = selectors.described_history(objection.application, [
         e for e in selectors.application_history(objection.application, newest_first=False).filter(action__startswith="objection.")
         if (e.after or {}).get("objection") == objection.pk])
-    return render(
-        request,
-        "reviews/objection_detail.html",
-        cycle_context(cycle, "publicity", objection=objection, investigate_form=investigate_form, resolve_form=resolve_form,
-                 history=history),
-        status=status,
-    )
+    return render_cycle_page(request, "reviews/objection_detail.html", cycle, "publicity", status=status, objection=objection,
+                             investigate_form=investigate_form, resolve_form=resolve_form, history=history)
 
 
 @login_required
 def objection_attachment(request, pk: int):
-    try:
-        objection = selectors.objection_detail(pk, request.user)
-    except Objection.DoesNotExist:
-        raise Http404 from None
+    objection = found_or_404(selectors.objection_detail, pk, request.user)
     return private_file_response(objection.attachment, filename=objection.attachment_name, content_type=objection.attachment_content_type)
 
 
@@ -220,10 +202,7 @@ def _throttled(request) -> bool:
 
 
 def public_publicity(request, key: str):
-    try:
-        publicity = selectors.public_publicity(key)
-    except Publicity.DoesNotExist:
-        raise Http404 from None
+    publicity = found_or_404(selectors.public_publicity, key)
     notice = selectors.publicity_notice(publicity)
     form = forms.ObjectionForm(request.POST or None, request.FILES or None, entries=notice.entries)
     status = 200

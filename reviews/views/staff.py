@@ -18,13 +18,12 @@ from applications.answers import answer_groups
 from applications.models import ApplicationStatus, RecommendingUnit
 from applications.privacy import identity_revealed
 from applications.sections import all_section_choices
-from core.http import safe_next_url
+from core.http import error_text, run_action, safe_next_url
 from reviews import forms, selectors, services, workflow
 from reviews.eligibility import automatic_results, reviewed_results
 from reviews.models import Assignment, SavedQueueFilter, Scoresheet
 from reviews.views.common import (
     PAGE_SIZE,
-    error_text,
     history_page,
     staff_application_or_404,
     staff_application_url,
@@ -174,15 +173,12 @@ def staff_transition(request, code: str, pk: int):
     form = forms.TransitionForm(request.POST)
     if form.is_valid() and form.cleaned_data["name"] == "request_supplement":
         messages.error(request, _("请使用“要求补充材料”表单，注明需补充的部分和期限。"))
-    elif form.is_valid():
-        try:
-            services.apply_transition(application=application, name=form.cleaned_data["name"], actor=request.user,
-                                      reason=form.cleaned_data["reason"] or "", expected_state=form.cleaned_data["state"])
-            messages.success(request, _("已执行：%(t)s") % {"t": workflow.BY_NAME[form.cleaned_data["name"]].label})
-        except services.TransitionError as exc:
-            messages.error(request, str(exc))
     else:
-        messages.error(request, error_text(ValidationError(form.errors)))
+        run_action(request, lambda: services.apply_transition(
+            application=application, name=form.cleaned_data["name"], actor=request.user,
+            reason=form.cleaned_data["reason"] or "", expected_state=form.cleaned_data["state"]),
+            lambda _result: _("已执行：%(t)s") % {"t": workflow.BY_NAME[form.cleaned_data["name"]].label},
+            form=form, errors=(services.TransitionError,))
     return redirect(staff_application_url(application))
 
 
@@ -210,13 +206,10 @@ def staff_eligibility(request, code: str, pk: int):
     autos = {a.key: a for a in automatic_results(application)}
     if form.is_valid() and form.cleaned_data["rule_key"] in autos:
         auto = autos[form.cleaned_data["rule_key"]]
-        try:
-            services.record_eligibility_finding(application=application, rule_key=auto.key, label=auto.label,
-                                                automatic_result=auto.result, result=form.cleaned_data["result"],
-                                                reason=form.cleaned_data["reason"] or "", actor=request.user)
-            messages.success(request, _("已记录“%(l)s”的审查结论。") % {"l": auto.label})
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
+        run_action(request, lambda: services.record_eligibility_finding(
+            application=application, rule_key=auto.key, label=auto.label, automatic_result=auto.result,
+            result=form.cleaned_data["result"], reason=form.cleaned_data["reason"] or "", actor=request.user),
+            _("已记录“%(l)s”的审查结论。") % {"l": auto.label})
     else:
         messages.error(request, _("请选择审查结论。"))
     return redirect(staff_application_url(application) + "#eligibility")
@@ -226,11 +219,7 @@ def staff_eligibility(request, code: str, pk: int):
 @require_POST
 def staff_eligibility_rerun(request, code: str, pk: int):
     application = staff_application_or_404(request, code, pk)
-    try:
-        services.rerun_eligibility(application=application, actor=request.user)
-        messages.success(request, _("已重新运行资格预审。"))
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
+    run_action(request, lambda: services.rerun_eligibility(application=application, actor=request.user), _("已重新运行资格预审。"))
     return redirect(staff_application_url(application) + "#eligibility")
 
 
@@ -239,17 +228,12 @@ def staff_eligibility_rerun(request, code: str, pk: int):
 def staff_supplement(request, code: str, pk: int):
     application = staff_application_or_404(request, code, pk)
     form = forms.SupplementForm(request.POST, application=application)
-    if form.is_valid():
-        try:
-            request_ = services.request_supplement(application=application, sections=form.cleaned_data["sections"],
-                                                   message=form.cleaned_data["message"],
-                                                   working_days=form.cleaned_data["working_days"], actor=request.user,
-                                                   expected_state=form.cleaned_data.get("state") or None)
-            messages.success(request, _("已要求补充材料，截止 %(d)s。") % {"d": request_.due_on.isoformat()})
-        except (ValidationError, services.TransitionError) as exc:
-            messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
-    else:
-        messages.error(request, error_text(ValidationError(form.errors)))
+    run_action(request, lambda: services.request_supplement(
+        application=application, sections=form.cleaned_data["sections"], message=form.cleaned_data["message"],
+        working_days=form.cleaned_data["working_days"], actor=request.user,
+        expected_state=form.cleaned_data.get("state") or None),
+        lambda supplement: _("已要求补充材料，截止 %(d)s。") % {"d": supplement.due_on.isoformat()},
+        form=form, errors=(ValidationError, services.TransitionError))
     return redirect(staff_application_url(application) + "#eligibility")
 
 
@@ -259,15 +243,10 @@ def staff_assign(request, code: str, pk: int):
     application = staff_application_or_404(request, code, pk)
     stages = [s for s in selectors.cycle_stages(application.cycle) if s.kind in workflow.kinds_where("assigns_experts")]
     form = forms.AssignForm(request.POST, stages=stages, organiser=application.cycle.programme.organiser)
-    if form.is_valid():
-        stage = stage_or_404(application.cycle, form.cleaned_data["stage"])
-        try:
-            services.assign_expert(stage=stage, application=application, expert=form.cleaned_data["expert"], actor=request.user)
-            messages.success(request, _("已分配 %(e)s。") % {"e": form.cleaned_data["expert"].name})
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-    else:
-        messages.error(request, error_text(ValidationError(form.errors)))
+    run_action(request, lambda: services.assign_expert(
+        stage=stage_or_404(application.cycle, form.cleaned_data["stage"]), application=application,
+        expert=form.cleaned_data["expert"], actor=request.user),
+        lambda _assignment: _("已分配 %(e)s。") % {"e": form.cleaned_data["expert"].name}, form=form)
     return redirect(staff_application_url(application) + "#experts")
 
 
@@ -276,11 +255,9 @@ def staff_assign(request, code: str, pk: int):
 def staff_unassign(request, code: str, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("application", "stage", "expert"), pk=pk)
     application = staff_application_or_404(request, code, assignment.application_id)
-    try:
-        services.remove_assignment(assignment=assignment, actor=request.user, reason=request.POST.get("reason", "")[:500])
-        messages.success(request, _("已取消分配。"))
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
+    run_action(request, lambda: services.remove_assignment(
+        assignment=assignment, actor=request.user, reason=request.POST.get("reason", "")[:500]),
+        _("已取消分配。"))
     return redirect(safe_next_url(request) or staff_application_url(application) + "#experts")
 
 
@@ -289,15 +266,10 @@ def staff_unassign(request, code: str, pk: int):
 def staff_conflict(request, code: str, pk: int):
     application = staff_application_or_404(request, code, pk)
     form = forms.StaffConflictForm(request.POST, organiser=application.cycle.programme.organiser)
-    if form.is_valid():
-        try:
-            services.declare_conflict(expert=form.cleaned_data["expert"], application=application, has_conflict=True,
-                                      reason=form.cleaned_data["reason"], actor=request.user)
-            messages.success(request, _("已登记回避。"))
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-    else:
-        messages.error(request, error_text(ValidationError(form.errors)))
+    run_action(request, lambda: services.declare_conflict(
+        expert=form.cleaned_data["expert"], application=application, has_conflict=True, reason=form.cleaned_data["reason"],
+        actor=request.user),
+        _("已登记回避。"), form=form)
     return redirect(staff_application_url(application) + "#experts")
 
 
@@ -307,12 +279,7 @@ def staff_reopen(request, code: str, pk: int):
     sheet = get_object_or_404(Scoresheet.objects.select_related("assignment__application"), pk=pk)
     application = staff_application_or_404(request, code, sheet.assignment.application_id)
     form = forms.ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reopen_scoresheet(scoresheet=sheet, actor=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("评分表已重新开放，专家可修改后再次提交。"))
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-    else:
-        messages.error(request, _("请填写重新开放的理由。"))
+    run_action(request, lambda: services.reopen_scoresheet(
+        scoresheet=sheet, actor=request.user, reason=form.cleaned_data["reason"]),
+        _("评分表已重新开放，专家可修改后再次提交。"), form=form, invalid=_("请填写重新开放的理由。"))
     return redirect(staff_application_url(application) + "#scores")

@@ -19,7 +19,7 @@ from awards.models import Stage
 from reviews import forms, selectors, services, workflow
 from reviews.models import ExpertPanel, ScheduleEntry
 from core.pagination import paginate
-from reviews.views.common import stage_or_404, url_prefix
+from reviews.views.common import category_or_404, staff_stage_or_404, url_prefix
 
 # ---------------------------------------------------------------------------------------------
 # Stages: panels, assignments, schedules, ranking
@@ -27,10 +27,7 @@ from reviews.views.common import stage_or_404, url_prefix
 
 @login_required
 def stage_detail(request, code: str, stage_code: str):
-    cycle = selectors.staff_cycle(request.user, code)
-    stage = stage_or_404(cycle, stage_code)
-    if not workflow.kind_spec(stage.kind).assigns_experts:
-        raise Http404
+    cycle, stage = staff_stage_or_404(request, code, stage_code, where="assigns_experts")
     panels = list(stage.panels.prefetch_related("members", "categories").select_related("leader"))
     categories = list(cycle.categories.order_by("order"))
     filters = selectors.StageFilters.from_query(request.GET)
@@ -48,8 +45,7 @@ def stage_detail(request, code: str, stage_code: str):
 @login_required
 @require_POST
 def stage_auto_assign(request, code: str, stage_code: str):
-    cycle = selectors.staff_cycle(request.user, code)
-    stage = stage_or_404(cycle, stage_code)
+    cycle, stage = staff_stage_or_404(request, code, stage_code)
     category = cycle.categories.filter(code=request.POST.get("category", "")).first()
     results = services.auto_assign(stage=stage, actor=request.user, category=category)
     assigned = sum(len(r.assigned) for r in results)
@@ -63,8 +59,7 @@ def stage_auto_assign(request, code: str, stage_code: str):
 
 @login_required
 def panel_edit(request, code: str, stage_code: str, panel_pk: int | None = None):
-    cycle = selectors.staff_cycle(request.user, code)
-    stage = stage_or_404(cycle, stage_code)
+    cycle, stage = staff_stage_or_404(request, code, stage_code)
     panel = get_object_or_404(ExpertPanel, pk=panel_pk, stage=stage) if panel_pk else None
     form = forms.PanelForm(request.POST or None, stage=stage, panel=panel)
     if request.method == "POST" and form.is_valid():
@@ -82,8 +77,7 @@ def panel_edit(request, code: str, stage_code: str, panel_pk: int | None = None)
 
 @login_required
 def schedule(request, code: str, stage_code: str):
-    cycle = selectors.staff_cycle(request.user, code)
-    stage = stage_or_404(cycle, stage_code)
+    cycle, stage = staff_stage_or_404(request, code, stage_code)
     if (stage.params or {}).get("scheduling") not in ("presentation", "site_visit"):
         raise Http404
     # Only the applications at this very stage can be given a slot (services.schedule_refusal).
@@ -117,8 +111,7 @@ def schedule(request, code: str, stage_code: str):
 @login_required
 @require_POST
 def schedule_cancel(request, code: str, stage_code: str, entry_pk: int):
-    cycle = selectors.staff_cycle(request.user, code)
-    stage = stage_or_404(cycle, stage_code)
+    cycle, stage = staff_stage_or_404(request, code, stage_code)
     entry = get_object_or_404(ScheduleEntry.objects.select_related("application__applicant", "stage"), pk=entry_pk, stage=stage)
     services.cancel_schedule_entry(entry=entry, actor=request.user, reason=request.POST.get("reason", "")[:300])
     messages.success(request, _("已取消该日程并通知申报人。"))
@@ -216,14 +209,8 @@ class RankingFilters:
 
 @login_required
 def ranking(request, code: str, stage_code: str):
-    cycle = selectors.staff_cycle(request.user, code)
-    stage = stage_or_404(cycle, stage_code)
-    if not workflow.kind_spec(stage.kind).ranked:
-        raise Http404
-    categories = list(cycle.categories.order_by("order"))
-    category = next((c for c in categories if c.code == request.GET.get("category")), categories[0] if categories else None)
-    if category is None:
-        raise Http404
+    cycle, stage = staff_stage_or_404(request, code, stage_code, where="ranked")
+    categories, category = category_or_404(cycle, request.GET.get("category"))
     summary = selectors.score_summary(stage=stage, category=category)
     form = forms.CutoffForm(request.POST or request.GET or None) if ("method" in request.POST or "method" in request.GET) else forms.CutoffForm()
     preview = None
@@ -274,15 +261,10 @@ def ranking(request, code: str, stage_code: str):
 def calibration(request, code: str, stage_code: str):
     """Expert calibration, inter-rater agreement and the raw vs z-score ranking of one scored stage and category;
     POST changes the stage's aggregation method (with a reason, in the activity log)."""
-    cycle = selectors.staff_cycle(request.user, code)
-    stage = stage_or_404(cycle, stage_code)
+    cycle, stage = staff_stage_or_404(request, code, stage_code)
     if stage.kind != "scored_review":
         raise Http404
-    categories = list(cycle.categories.order_by("order"))
-    wanted = request.POST.get("category") or request.GET.get("category")
-    category = next((c for c in categories if c.code == wanted), categories[0] if categories else None)
-    if category is None:
-        raise Http404
+    categories, category = category_or_404(cycle, request.POST.get("category") or request.GET.get("category"))
     aggregation = workflow.kind_spec(stage.kind).params["aggregation"]
     status = 200
     errors: list[str] = []
