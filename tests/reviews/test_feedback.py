@@ -209,6 +209,16 @@ def test_staff_screen_consolidates_edits_and_approves_and_other_organisers_staff
     assert Document.objects.filter(kind="feedback_report", status="done", subject_key=f"feedback:{report.pk}:v1").exists()
 
 
+def test_staff_screen_explains_the_consolidation_in_english(scored, cn_staff, client, settings):
+    """The explanation's "5% 档" is a literal % inside blocktranslate: its msgid holds "%%", or the page stays Chinese."""
+    app, experts = scored
+    client.force_login(cn_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("reviews:feedback_edit", args=[app.cycle.code, app.pk, "material-review"])).content.decode()
+    assert f"Consolidated from {len(experts)} submitted scoresheets" in page and "the 5 % band" in page
+    assert "依据本环节" not in page
+
+
 def test_the_panel_leader_may_consolidate_other_experts_may_not(scored, material, cn_staff, client):
     app, experts = scored
     from reviews.models import ExpertPanel
