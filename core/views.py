@@ -1,4 +1,5 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from awards.selectors import public_cycles
 from reviews.selectors import public_publicities
@@ -8,6 +9,11 @@ def home(request):
     """Public start page: the calls for applications (申报通知) of every organiser, and the 公示 in force
     or just ended (objections depend on the public finding them)."""
     return render(request, "core/home.html", {"cycles": public_cycles(), "publicities": public_publicities()})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page without an icon link (the Django admin's): the portal's icon."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 def health(request):

@@ -40,9 +40,9 @@ CANDIDATES = [
 
 
 # Copies of the 虹桥 cycle parked at later states, so every screen after the 公示 can be seen today.
-PARKED = {
-    "demo-hongqiao-ended": ("演示周期（公示已结束，异议待处理）", "ended"),
-    "demo-hongqiao-awarded": ("演示周期（已批准表彰）", "awarded"),
+PARKED = {  # code → (name, English name, state)
+    "demo-hongqiao-ended": ("演示周期（公示已结束，异议待处理）", "demo cycle, public notice ended, an objection to resolve", "ended"),
+    "demo-hongqiao-awarded": ("演示周期（已批准表彰）", "demo cycle, approved and awarded", "awarded"),
 }
 
 
@@ -55,9 +55,9 @@ def seed_demo_data(context: dict) -> None:
     _run(cycle, staff, context, out, park="open")
     from awards.loader import load_cycle_copy
 
-    for code, (name, park) in PARKED.items():
+    for code, (name, name_en, park) in PARKED.items():
         parked = load_cycle_copy("changning-hongqiao-2023", source=f"demo:{code}", actor=context["users"].get("admin"),
-                                 code=code, name=name, name_en=f"Demo ({park})", year=cycle.year,
+                                 code=code, name=name, name_en=name_en, year=cycle.year,
                                  application_opens_at=cycle.application_opens_at, application_closes_at=cycle.application_closes_at)
         _run(parked, staff, context, out, park=park)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from awards.models import Cycle
 from awards.selectors import cycle_budget
 from core.files import private_file_response
 from core.pagination import paginate
@@ -202,7 +203,14 @@ def _throttled(request) -> bool:
 
 
 def public_publicity(request, key: str):
-    publicity = found_or_404(selectors.public_publicity, key)
+    try:
+        publicity = selectors.public_publicity(key)
+    except Publicity.DoesNotExist:
+        # A cycle that has not published its 公示 yet (the staff pages link here from the start): say so.
+        cycle = Cycle.objects.select_related("programme").filter(code=key).first()
+        if cycle is None:
+            raise Http404 from None
+        return render(request, "reviews/public_publicity_pending.html", {"cycle": cycle})
     notice = selectors.publicity_notice(publicity)
     form = forms.ObjectionForm(request.POST or None, request.FILES or None, entries=notice.entries)
     status = 200

@@ -202,3 +202,14 @@ def test_publicity_stage_days_come_from_the_stage_configuration(cn_cycle, listed
     Stage.objects.filter(cycle=cn_cycle, code="publicity").update(params={"span": 7, "unit": "calendar_days"})
     publicity = publish(cn_cycle, cn_staff, datetime.date(2025, 9, 26), today=datetime.date(2025, 9, 20))
     assert (publicity.end_date, publicity.unit) == (datetime.date(2025, 10, 2), "calendar_days")
+
+
+def test_the_public_page_of_a_cycle_without_a_publicity_says_it_is_not_published_yet(cn_cycle, client):
+    """The staff pages link to the public page from the start; before the 公示 it explains, it is no 404."""
+    page = client.get(reverse("reviews:public_publicity", args=[cn_cycle.code]))
+    assert page.status_code == 200
+    assert "本周期尚未发布评审公示" in page.content.decode()
+    english = client.get(reverse("reviews:public_publicity", args=[cn_cycle.code]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "has not been published yet" in english.content.decode()
+    assert client.get(reverse("reviews:public_publicity", args=["no-such-cycle"])).status_code == 404
+    assert client.get(reverse("reviews:public_publicity", args=["999999"])).status_code == 404
