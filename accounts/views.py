@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.http import safe_next_url
@@ -141,6 +142,7 @@ def second_factor_url(step: str, next_url: str) -> str:
 class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     template_name = "accounts/login.html"
+    extra_context = {"title": gettext_lazy("登录")}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -218,6 +220,7 @@ def two_factor_setup(request):
         else:
             form.add_error("token", _("验证码不正确或已过期。请输入认证器应用当前显示的 6 位数字（手机时间须准确）。"))
     context = {
+        "title": _("启用两步验证"),
         "form": form,
         "next": next_url,
         "required": twofactor.must_use_second_factor(user),
@@ -252,7 +255,7 @@ def two_factor_verify(request):
             form.add_error("token", _throttled_message(outcome.throttled_until))
         else:
             form.add_error("token", _("验证码不正确或已过期。请输入认证器应用当前显示的 6 位数字，或一个未使用过的恢复码。"))
-    return render(request, "accounts/2fa_verify.html", {"form": form, "next": next_url},
+    return render(request, "accounts/2fa_verify.html", {"title": _("两步验证"), "form": form, "next": next_url},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -264,7 +267,7 @@ def two_factor_recovery_codes(request):
         messages.info(request, _("恢复码只显示一次。如已遗失，请重新生成。"))
         return redirect("accounts:security")
     next_url = _safe_next(request, default="accounts:security")
-    response = render(request, "accounts/2fa_recovery_codes.html", {"codes": codes, "next": next_url})
+    response = render(request, "accounts/2fa_recovery_codes.html", {"title": _("恢复码"), "codes": codes, "next": next_url})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -281,6 +284,7 @@ def security(request):
             return redirect(reverse("accounts:2fa_recovery_codes") + "?" + urlencode({"next": reverse("accounts:security")}))
         return redirect("accounts:security")
     context = {
+        "title": _("账号安全"),
         "enrolled": enrolled,
         "required": twofactor.must_use_second_factor(user),
         "codes_left": twofactor.recovery_codes_left(user) if enrolled else 0,
