@@ -40,6 +40,11 @@ def format_wan(amount: Decimal | None) -> str:
     return format(wan, "f")
 
 
+def in_wan(name: str) -> property:
+    """A read-only property: the attribute `name` (yuan) in 万元, written by format_wan."""
+    return property(lambda self: format_wan(getattr(self, name)), doc=f"{name} in 万元 (format_wan)")
+
+
 def format_money(amount: Decimal | None) -> str:
     """Prize money as the notices write it: 50 万元 when a whole number of 万, else 1,500 元;
     CNY 500,000 for English readers."""
@@ -68,13 +73,8 @@ class CategoryBudget:
     population: int | None
     ratio: str
 
-    @property
-    def prize_wan(self) -> str:
-        return format_wan(self.prize_amount)
-
-    @property
-    def subtotal_wan(self) -> str:
-        return format_wan(self.subtotal)
+    prize_wan = in_wan("prize_amount")
+    subtotal_wan = in_wan("subtotal")
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,7 @@ class CycleBudget:
     money_prizes: bool
     reward_text: str
 
-    @property
-    def total_wan(self) -> str:
-        return format_wan(self.total_amount)
+    total_wan = in_wan("total_amount")
 
     @property
     def classes(self) -> list[ClassFigures]:

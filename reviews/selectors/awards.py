@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 
 from applications.models import Application
 from awards.models import Category, Cycle
-from awards.selectors import format_wan
+from awards.selectors import in_wan
 from reviews.models import (
     Approval,
     Award,
@@ -37,9 +37,7 @@ class WinnerRow:
     def applicant_name(self) -> str:
         return self.application.applicant_name
 
-    @property
-    def prize_wan(self) -> str:
-        return format_wan(self.prize)
+    prize_wan = in_wan("prize")
 
     @property
     def paid_amount(self) -> Decimal:

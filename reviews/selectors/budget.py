@@ -17,7 +17,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from awards.models import Category, Cycle
-from awards.selectors import format_wan
+from awards.selectors import in_wan
 from reviews.models import Approval, Award, Recommendation, RecommendationStatus
 
 
@@ -109,17 +109,9 @@ class CycleMoney:
     def money_prizes(self) -> bool:
         return any(c.category.has_money_prize for c in self.categories)
 
-    @property
-    def planned_wan(self) -> str:
-        return format_wan(self.planned)
-
-    @property
-    def proposed_wan(self) -> str:
-        return format_wan(self.proposed)
-
-    @property
-    def committed_wan(self) -> str:
-        return format_wan(self.committed)
+    planned_wan = in_wan("planned")
+    proposed_wan = in_wan("proposed")
+    committed_wan = in_wan("committed")
 
 
 def cycle_money(cycle: Cycle, categories: list[Category] | None = None) -> CycleMoney:
