@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import wraps
+from operator import attrgetter
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -82,21 +83,11 @@ class Context:
     today: datetime.date
     attachment_purposes: set[str]
 
-    @property
-    def organisation(self):
-        return self.application.organisation
-
-    @property
-    def person(self):
-        return self.application.person
-
-    @property
-    def cycle(self):
-        return self.application.cycle
-
-    @property
-    def organiser_id(self) -> int:
-        return self.application.cycle.programme.organiser_id
+    # What the rules read, straight from the application.
+    organisation = property(attrgetter("application.organisation"))
+    person = property(attrgetter("application.person"))
+    cycle = property(attrgetter("application.cycle"))
+    organiser_id = property(attrgetter("application.cycle.programme.organiser_id"))
 
 
 Outcome = tuple[str, str]

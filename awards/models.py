@@ -236,7 +236,7 @@ class Category(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.level}{self.track}"
+        return self.name
 
     @property
     def name(self) -> str:

@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -172,21 +173,11 @@ class PublicityNotice:
     def entries(self) -> list[PublicityEntry]:
         return [e for g in self.groups for e in g.entries]
 
-    @property
-    def title(self) -> str:
-        return self.publicity.title
-
-    @property
-    def notice(self) -> str:
-        return self.publicity.notice
-
-    @property
-    def start_date(self):
-        return self.publicity.start_date
-
-    @property
-    def end_date(self):
-        return self.publicity.end_date
+    # The 公示's own particulars, as the page and the PDF read them.
+    title = property(attrgetter("publicity.title"))
+    notice = property(attrgetter("publicity.notice"))
+    start_date = property(attrgetter("publicity.start_date"))
+    end_date = property(attrgetter("publicity.end_date"))
 
 
 def _entry(rec: Recommendation) -> PublicityEntry:
