@@ -8,6 +8,9 @@ from core.text import validate_name
 
 
 class Role(models.TextChoices):
+    """What a user may do. Held through RoleAssignment: an applicant for themselves, every other role for one
+    organiser (ORGANISER_ROLES); accounts/rules.py holds the predicates that read them."""
+
     APPLICANT = "applicant", _("申报人")
     RECOMMENDER = "recommender", _("推荐单位")
     STAFF = "staff", _("评审办公室")
@@ -39,7 +42,7 @@ class User(AbstractUser):
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
-        return self.full_name or self.username
+        return self.display_name
 
     @property
     def display_name(self) -> str:

@@ -253,6 +253,9 @@ class Category(OrganiserScopedMixin, LocalizedNameMixin, models.Model):
 
 
 class StageKind(models.TextChoices):
+    """The label of each kind of stage. What a kind does (its parameters, who acts, when it is complete) is its
+    entry in reviews.workflow.STAGE_KINDS; tests/reviews check that both name the same kinds."""
+
     ELIGIBILITY = "eligibility", _("资格审查")
     ACCEPTANCE = "acceptance", _("受理")
     SCORED_REVIEW = "scored_review", _("评分评审")
