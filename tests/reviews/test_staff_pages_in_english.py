@@ -105,3 +105,11 @@ def test_a_scoresheets_written_words_are_labelled_in_the_history(in_review):
     changes = HistoryReader(app).changes(entry)
     assert [(c.label, c.before, c.after) for c in changes] == [
         ("评语 4.1.1 · 优势", None, "方法系统"), ("评语 4.1.1 · 改进机会", None, "量化目标")]
+
+
+def test_the_next_cycles_date_and_time_boxes_are_each_named(english_names, cn_staff, client):
+    client.force_login(cn_staff)
+    page = client.get(reverse("awards:cycle_clone", args=[english_names.code])).content.decode()
+    for name, label in (("opens_at", "申报开始"), ("closes_at", "申报截止")):
+        assert re.search(rf'<input type="date" name="{name}_0"[^>]* aria-label="{label} · 日期"', page)
+        assert re.search(rf'<input type="time" name="{name}_1"[^>]* aria-label="{label} · 时间"', page)

@@ -202,3 +202,14 @@ def test_publicity_stage_days_come_from_the_stage_configuration(cn_cycle, listed
     Stage.objects.filter(cycle=cn_cycle, code="publicity").update(params={"span": 7, "unit": "calendar_days"})
     publicity = publish(cn_cycle, cn_staff, datetime.date(2025, 9, 26), today=datetime.date(2025, 9, 20))
     assert (publicity.end_date, publicity.unit) == (datetime.date(2025, 10, 2), "calendar_days")
+
+
+def test_the_objection_form_names_the_category_in_the_readers_language(cn_cycle, listed, cn_staff, client, settings):
+    publicity = publish(cn_cycle, cn_staff, timezone.localdate())
+    category = listed[0].category
+    category.name_en = "Advanced model (project)"
+    category.save(update_fields=["name_en"])
+    url = reverse("reviews:public_publicity", args=[publicity.pk])
+    assert f"{category.name} · {listed[0].applicant_name}</option>" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert f"Advanced model (project) · {listed[0].applicant_name}</option>" in client.get(url).content.decode()
