@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
-
-def _datetime_widget():
-    """Browser date and time boxes; the time keeps its seconds (a deadline of 23:59:59)."""
+def _datetime_widget(label):
+    """Browser date and time boxes; the time keeps its seconds (a deadline of 23:59:59). The field's <label>
+    cannot point at two boxes, so each is named by an aria-label: "申报开始 · 日期", "申报开始 · 时间"."""
     return forms.SplitDateTimeWidget(
-        date_attrs={"type": "date", "class": "form-control"}, time_attrs={"type": "time", "step": "1", "class": "form-control"},
+        date_attrs={"type": "date", "class": "form-control", "aria-label": format_lazy("{} · {}", label, _("日期"))},
+        time_attrs={"type": "time", "step": "1", "class": "form-control", "aria-label": format_lazy("{} · {}", label, _("时间"))},
         date_format="%Y-%m-%d", time_format="%H:%M:%S",
     )
 
@@ -20,9 +22,9 @@ class CycleCloneForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=120, help_text=_("如：2026年度、第六届"))
     name_en = forms.CharField(label=_("英文名称"), max_length=160, required=False)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    opens_at = forms.SplitDateTimeField(label=_("申报开始"), widget=_datetime_widget(), required=False,
+    opens_at = forms.SplitDateTimeField(label=_("申报开始"), widget=_datetime_widget(_("申报开始")), required=False,
                                         input_time_formats=["%H:%M:%S", "%H:%M"])
-    closes_at = forms.SplitDateTimeField(label=_("申报截止"), widget=_datetime_widget(), required=False,
+    closes_at = forms.SplitDateTimeField(label=_("申报截止"), widget=_datetime_widget(_("申报截止")), required=False,
                                          input_time_formats=["%H:%M:%S", "%H:%M"], help_text=_("如 23:59:59"))
 
     def __init__(self, *args, source=None, **kwargs):

@@ -15,6 +15,17 @@ def is_english() -> bool:
     return (translation.get_language() or "").startswith("en")
 
 
+# Full-width punctuation belongs to Chinese text: after a name or a figure it follows the reader's language.
+def parenthesised(text) -> str:
+    """（text） for Chinese readers, (text) for English ones."""
+    return f"({text})" if is_english() else f"（{text}）"
+
+
+def colon(text) -> str:
+    """text： for Chinese readers, "text: " for English ones (a label before its value)."""
+    return f"{text}: " if is_english() else f"{text}："
+
+
 def localized(obj, field: str = "name") -> str:
     """`<field>_en` for readers of the English interface when it is filled in, else `<field>`."""
     if obj is None:

@@ -26,10 +26,27 @@ def _num(value) -> float:
     return float(value or 0)
 
 
+def _text_width(text: str) -> float:
+    """Roughly how wide a text is in the charts' 12px font: Chinese characters are square, Latin ones about half."""
+    return sum(12 if ord(ch) >= 0x2E80 else 6.6 for ch in text)
+
+
+def _fitted(label: str, room: float) -> str:
+    """The label, cut to end in "…" when it is wider than the room (the bar's <title> keeps it whole)."""
+    if _text_width(label) <= room:
+        return label
+    while label and _text_width(label + "…") > room:
+        label = label[:-1]
+    return label + "…"
+
+
 def hbar_chart(bars: list[Bar], *, title: str, label_width: int = 180, width: int = 640, row: int = 28,
                value_width: int = 90) -> SafeString:
-    """Horizontal bars with labels on the left, value text on the right, optional target markers."""
+    """Horizontal bars with labels on the left, value text on the right, optional target markers. The label and
+    value columns widen for longer (English) texts, the labels up to two fifths of the chart, then end in "…"."""
     top = max([_num(b.value) for b in bars] + [_num(b.target) for b in bars if b.target is not None] + [1])
+    label_width = max(label_width, min(round(max([_text_width(b.label) for b in bars] + [0])) + 12, width * 2 // 5))
+    value_width = max(value_width, round(max([_text_width(str(b.text or b.value)) for b in bars] + [0])) + 10)
     plot = width - label_width - value_width
     height = row * len(bars) + 10
     parts = [
@@ -42,7 +59,7 @@ def hbar_chart(bars: list[Bar], *, title: str, label_width: int = 180, width: in
         y = 5 + i * row
         length = round(plot * _num(bar.value) / top, 1)
         parts.append(format_html('<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>',
-                                 label_width - 8, y + row * 0.6, bar.label))
+                                 label_width - 8, y + row * 0.6, _fitted(str(bar.label), label_width - 12)))
         parts.append(format_html('<rect class="chart-track" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>',
                                  label_width, y + 4, plot, row - 10))
         parts.append(format_html('<rect class="{}" x="{}" y="{}" width="{}" height="{}" rx="3"><title>{}: {}</title></rect>',

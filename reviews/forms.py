@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from applications.sections import section_choices
+from core.i18n import localized
 from reviews.models import (
     CutoffDecision,
     DecisionOutcome,
@@ -113,7 +114,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, stages, organiser, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(s.code, s.name) for s in stages]
+        self.fields["stage"].choices = [(s.code, s.display_name) for s in stages]
         self.fields["expert"].queryset = ExpertProfile.objects.filter(organiser=organiser, is_active=True).order_by("name")
         self.fields["stage"].widget.attrs.update({"class": "form-select form-select-sm", "aria-label": _("环节")})
         self.fields["expert"].widget.attrs.update({"class": "form-select form-select-sm", "aria-label": _("专家")})
@@ -280,6 +281,7 @@ class PanelForm(forms.Form):
         self.fields["members"].queryset = experts
         self.fields["leader"].queryset = experts
         self.fields["categories"].queryset = stage.cycle.categories.order_by("order")
+        self.fields["categories"].label_from_instance = localized
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("保存")))
 
@@ -427,7 +429,7 @@ class ObjectionForm(forms.Form):
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["application"].choices = [("", "—")] + [
-            (e.application.pk, f"{e.recommendation.category.name} · {e.applicant_name}") for e in entries
+            (e.application.pk, f"{e.recommendation.category.display_name} · {e.applicant_name}") for e in entries
         ]
         self.helper = _helper(_("提交异议"), multipart=True)
 

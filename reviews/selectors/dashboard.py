@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from applications.models import ApplicationStatus as S
 from awards.models import Category, Cycle, Stage
+from core.i18n import localized
 from reviews import charts
 from reviews.models import Assignment, Objection, ObjectionStatus, Publicity
 from reviews.selectors.budget import CycleMoney, cycle_money
@@ -66,15 +67,16 @@ class Dashboard:
 def _expert_progress(cycle: Cycle) -> tuple[list[ExpertFigures], list[dict]]:
     experts: dict[int, ExpertFigures] = {}
     per_stage: dict[int, dict] = {}
+    names = {stage.pk: localized(stage) for stage in cycle.stages.all()}
     rows = (
         Assignment.objects.filter(stage__cycle=cycle)
-        .values("expert_id", "expert__name", "stage_id", "stage__name", "stage__order", "status", "scoresheet__status")
+        .values("expert_id", "expert__name", "stage_id", "stage__order", "status", "scoresheet__status")
         .annotate(n=Count("id"))
         .order_by("stage__order", "expert__name")
     )
     for row in rows:
         figures = experts.setdefault(row["expert_id"], ExpertFigures(name=row["expert__name"]))
-        stage = per_stage.setdefault(row["stage_id"], {"name": row["stage__name"], "order": row["stage__order"],
+        stage = per_stage.setdefault(row["stage_id"], {"name": names[row["stage_id"]], "order": row["stage__order"],
                                                        "assigned": 0, "submitted": 0})
         if row["status"] == "recused":
             figures.recused += row["n"]
@@ -176,13 +178,13 @@ def cycle_dashboard(cycle: Cycle) -> Dashboard:
     dashboard.charts = {
         "funnel": charts.hbar_chart(
             [charts.Bar(_("已提交"), totals["submitted_total"], css="bar-muted")]
-            + [charts.Bar(sf.stage.name, sf.reached, text=f"{sf.reached}（{_('在审')} {sf.current}）") for sf in stage_figures]
+            + [charts.Bar(localized(sf.stage), sf.reached, text=_("%(n)s（在审 %(current)s）") % {"n": sf.reached, "current": sf.current}) for sf in stage_figures]
             + [charts.Bar(_("获奖"), totals.get(S.AWARDED, 0), css="bar-success")],
             title=_("各环节申报数（漏斗）"),
         ),
         "categories": charts.hbar_chart(
             [
-                charts.Bar(c.category.name, c.proposed,
+                charts.Bar(localized(c.category), c.proposed,
                            text=f"{c.proposed} / {c.quota if c.quota is not None else _('待定')}",
                            css="bar-primary", target=c.quota)
                 for c in categories.values()

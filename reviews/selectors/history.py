@@ -30,6 +30,7 @@ from reviews.models import (
     EligibilityFinding,
     ExpertPanel,
     ExpertProfile,
+    ItemScore,
     ObjectionStatus,
     RecommendationSource,
     RecommendationStatus,
@@ -121,6 +122,7 @@ KEY_LABELS = {
     "team": gettext_lazy("现场评审专家"),
     "kind": gettext_lazy("类型"),
     "items": gettext_lazy("分项得分"),
+    "texts": gettext_lazy("评语"),
     "total": gettext_lazy("总分"),
     "opinion_changed": gettext_lazy("评审意见有修改"),
     "sheet": gettext_lazy("评分表"),
@@ -274,6 +276,9 @@ class HistoryReader:
             if key == "items":
                 rows += self._items(before.get(key) or {}, after.get(key) or {})
                 continue
+            if key == "texts":
+                rows += self._texts(before.get(key) or {}, after.get(key) or {})
+                continue
             if key == "sections" and entry.action in ("application.save", "application.autosave"):
                 if "answers" in after or not after.get(key):
                     continue  # the answers say it field by field
@@ -318,6 +323,27 @@ class HistoryReader:
             Change(f"{label} {code}", plain(before.get(code)), plain(after.get(code)))
             for code in dict.fromkeys([*before, *after])
         ]
+
+    def _texts(self, before: dict, after: dict) -> list[Change]:
+        """A scoresheet's written words per criterion ({code: {field: text}}): one row per criterion and field."""
+        from django.core.exceptions import FieldDoesNotExist
+
+        def field_label(name: str) -> str:
+            try:
+                return str(ItemScore._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:  # a field no longer on the model keeps its logged name
+                return name
+
+        rows = []
+        for code in dict.fromkeys([*before, *after]):
+            old, new = before.get(code) or {}, after.get(code) or {}
+            if not isinstance(old, dict) or not isinstance(new, dict):
+                rows.append(Change(f"{self.label('texts')} {code}", plain(old), plain(new)))
+                continue
+            for name in dict.fromkeys([*old, *new]):
+                rows.append(Change(f"{self.label('texts')} {code} · {field_label(name)}",
+                                   plain(old.get(name)) if name in old else None, plain(new.get(name)) if name in new else None))
+        return rows
 
     def describe(self, entries: list[ActivityLog]) -> list[ActivityLog]:
         for entry in entries:

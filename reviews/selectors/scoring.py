@@ -326,7 +326,7 @@ class ScoreSummary:
     @property
     def stage_columns(self) -> list[tuple[str, str, Decimal]]:
         by_code = {s.code: s for s in cycle_stages(self.cycle)}
-        return [(code, by_code[code].name if code in by_code else code, Decimal(str(w))) for code, w in self.weights.items()]
+        return [(code, by_code[code].display_name if code in by_code else code, Decimal(str(w))) for code, w in self.weights.items()]
 
 
 METHOD_LABELS = {"mean": "算术平均", "trimmed_mean": "去掉一个最高分和一个最低分后平均（不少于5位专家时）", "median": "中位数",

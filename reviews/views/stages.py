@@ -170,7 +170,7 @@ def _ranking_lines(summary: selectors.ScoreSummary, rows: list, columns: list[in
             ])),
             score=_number(row.score), spread=_number(row.spread), std_dev=_number(row.std_dev), disagreement=row.disagreement,
             status=application.status, status_label=labels.get(application.status, application.status),
-            elsewhere=application.current_stage.name if application.current_stage_id != stage.pk else "",
+            elsewhere=application.current_stage.display_name if application.current_stage_id != stage.pk else "",
             cutoff="advance" if application.pk in advance else "fail" if application.pk in fail else "",
         ))
     return lines

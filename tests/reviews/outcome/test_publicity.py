@@ -213,3 +213,14 @@ def test_the_public_page_of_a_cycle_without_a_publicity_says_it_is_not_published
     assert "has not been published yet" in english.content.decode()
     assert client.get(reverse("reviews:public_publicity", args=["no-such-cycle"])).status_code == 404
     assert client.get(reverse("reviews:public_publicity", args=["999999"])).status_code == 404
+
+
+def test_the_objection_form_names_the_category_in_the_readers_language(cn_cycle, listed, cn_staff, client, settings):
+    publicity = publish(cn_cycle, cn_staff, timezone.localdate())
+    category = listed[0].category
+    category.name_en = "Advanced model (project)"
+    category.save(update_fields=["name_en"])
+    url = reverse("reviews:public_publicity", args=[publicity.pk])
+    assert f"{category.name} · {listed[0].applicant_name}</option>" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert f"Advanced model (project) · {listed[0].applicant_name}</option>" in client.get(url).content.decode()
