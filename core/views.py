@@ -13,7 +13,7 @@ def home(request):
 
 def favicon(request):
     """Browsers ask for /favicon.ico on every page without an icon link (the Django admin's): the portal's icon."""
-    return redirect(static("img/favicon.svg"), permanent=True)
+    return redirect(static("img/favicon.svg"))
 
 
 def health(request):

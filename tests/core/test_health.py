@@ -30,5 +30,5 @@ def test_health_without_a_worker_is_503(client, db):
 
 def test_the_favicon_is_served_from_the_static_files(client, db):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301 and response["Location"].endswith(".svg")
+    assert response.status_code == 302 and response["Location"].endswith(".svg")
     assert 'rel="icon"' in client.get("/").content.decode()

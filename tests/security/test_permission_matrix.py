@@ -241,6 +241,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     # -- core --------------------------------------------------------------------------------------
     "core:home": {"get": public(), "post": public()},
     "core:health": {"get": public(), "post": public()},
+    "core:favicon": {"get": public(R), "post": public(R)},  # a redirect to the static icon
 }
 
 
