@@ -106,6 +106,14 @@ from .publicity import (  # noqa: F401
     publicity_published,
     recommendation_lists,
 )
+from .rankings import (  # noqa: F401
+    RankingFilters,
+    RankingPage,
+    experts_by_name,
+    ranking_fingerprint,
+    ranking_page,
+    stored_ranking,
+)
 from .scoring import (  # noqa: F401
     METHOD_LABELS,
     RANKING_FIELDS,

@@ -235,13 +235,17 @@ def cutoff_plan(*, stage: Stage, category, method: str, value: Decimal):
 
 def incomplete_refusal(rows) -> str | None:
     """The warning of a cut-off over ranking rows whose scoresheets are not all in (e.g. 3 of 5), or None."""
-    incomplete = [r for r in rows if r.sheets.incomplete]
-    if not incomplete:
+    return incomplete_notice([(r.application.number or r.application.applicant_name, r.sheets.submitted, r.sheets.assigned)
+                              for r in rows if r.sheets.incomplete])
+
+
+def incomplete_notice(items) -> str | None:
+    """incomplete_refusal's text for (number or applicant name, submitted, assigned) of each incomplete row."""
+    if not items:
         return None
     return _("以下申报的评分表尚未收齐：%(l)s。按不完整的评分划线须明确确认并说明理由。") % {
-        "l": "、".join(_("%(n)s（已提交 %(s)d / 应提交 %(a)d）") % {
-            "n": r.application.number or r.application.applicant_name, "s": r.sheets.submitted, "a": r.sheets.assigned}
-            for r in incomplete)}
+        "l": "、".join(_("%(n)s（已提交 %(s)d / 应提交 %(a)d）") % {"n": label, "s": submitted, "a": assigned}
+                      for label, submitted, assigned in items)}
 
 
 def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, reason: str = "",

@@ -1,0 +1,228 @@
+"""The ranking page's read: a category's ranking stored once per version of its data, paged in SQL.
+
+category_ranking() (reviews.selectors.scoring) is the one rule of a ranking; it ranks the whole category,
+which at a 资料评审 of thousands of applications takes a second. The page shows 100 rows of it, so the rows
+the rule produced are stored (RankingSnapshot, RankingEntry) together with a fingerprint of everything the
+rule read. Each request digests that data again in one aggregate query; while the digest is the same the
+page reads its rows from the snapshot, and when anything changed (a scoresheet submitted or reopened, an
+expert recused, an application advanced or withdrawn, a stage parameter, the rubric's points) the snapshot
+is recomputed with the rule first. The ranks, scores and cut-off are therefore those of category_ranking()
+at every moment; the snapshot only spares recomputing them while nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, QuerySet
+
+from applications.models import Application
+from awards.models import CategoryRubric, Stage
+from reviews.models import Assignment, RankingEntry, RankingSnapshot, Scoresheet
+from reviews.selectors.cycles import cycle_stages, share_cycle_objects
+from reviews.selectors.scoring import (
+    RANKING_FIELDS,
+    ScoreSummary,
+    ScoreSummaryRow,
+    SheetCount,
+    _expert_cells,
+    _ranking,
+    _summary,
+    ranked_stages,
+)
+
+RULE_VERSION = "1"  # change when category_ranking's rule changes: every stored ranking is then recomputed
+
+_APPLICATIONS, _ASSIGNMENTS, _SHEETS = Application._meta.db_table, Assignment._meta.db_table, Scoresheet._meta.db_table
+_RUBRICS = CategoryRubric._meta.db_table
+_RUBRIC_POINTS = (CategoryRubric._meta.get_field("rubric").related_model._meta.db_table, "total_points")
+
+# Groups of the data the ranking reads, each with its count, id sums and latest change: an application
+# changing status or stage, an assignment recused or added, a scoresheet submitted, reopened or
+# re-scored, a rubric swapped moves a row between groups or changes a figure of its group.
+FINGERPRINT_SQL = f"""
+SELECT 'a', status, current_stage_id, COUNT(*), SUM(id), SUM(version), MAX(updated_at), MAX(submitted_at), NULL
+  FROM {_APPLICATIONS} WHERE cycle_id = %s AND category_id = %s GROUP BY status, current_stage_id
+UNION ALL
+SELECT 's', x.status || '/' || COALESCE(s.status, ''), x.stage_id, COUNT(*), SUM(x.id), SUM(x.expert_id),
+       MAX(s.updated_at), MAX(s.submitted_at), SUM(s.total * (x.id %% 997 + 1))
+  FROM {_ASSIGNMENTS} x JOIN {_APPLICATIONS} y ON y.id = x.application_id LEFT JOIN {_SHEETS} s ON s.assignment_id = x.id
+ WHERE y.cycle_id = %s AND y.category_id = %s AND x.stage_id IN ({{stages}})
+ GROUP BY x.stage_id, x.status, s.status
+UNION ALL
+SELECT 'r', c.organisation_type, c.rubric_id, 1, c.id, 0, NULL, NULL, r.{_RUBRIC_POINTS[1]}
+  FROM {_RUBRICS} c JOIN {_RUBRIC_POINTS[0]} r ON r.id = c.rubric_id WHERE c.category_id = %s
+"""  # nosec B608 - table and column names from the models' metadata; every value is a query parameter
+
+
+def ranking_fingerprint(stage: Stage, category) -> str:
+    """A digest of everything category_ranking(stage, category) reads, in one aggregate query: equal
+    digests, equal rankings."""
+    stages = cycle_stages(stage.cycle)
+    reads = ranked_stages(next((s for s in stages if s.pk == stage.pk), stage), stages)
+    needed = sorted(reads.needed) or [0]  # the stages whose experts' totals the ranking aggregates
+    sql = FINGERPRINT_SQL.format(stages=", ".join(["%s"] * len(needed)))  # nosec B608 - placeholders only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stage.cycle_id, category.pk, stage.cycle_id, category.pk, *needed, category.pk])
+        groups = sorted(repr(tuple(row)) for row in cursor.fetchall())
+    setup = [RULE_VERSION, stage.pk, category.pk, sorted(reads.needed), sorted(reads.wanted),
+             [(s.pk, s.code, s.order, s.kind, json.dumps(s.params or {}, sort_keys=True, default=str)) for s in stages]]
+    return hashlib.sha256(repr((setup, groups)).encode()).hexdigest()
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _store(stage: Stage, category, fingerprint: str) -> RankingSnapshot:
+    """Rank the category with the rule (category_ranking's _ranking) and store its rows."""
+    rows, assignment_scores = _ranking(stage=stage, category=category)
+    cells = _expert_cells(stage, assignment_scores)
+    snapshot = RankingSnapshot(stage=stage, category=category, fingerprint=fingerprint, rows=len(rows),
+                               disagreements=sum(1 for r in rows if r.disagreement),
+                               incomplete=sum(1 for r in rows if r.sheets.incomplete))
+    entries = [
+        RankingEntry(application_id=r.application.pk, position=position, rank=r.rank, score=r.score, expert_count=r.expert_count,
+                     spread=r.spread, std_dev=r.std_dev, disagreement=r.disagreement, sheets_submitted=r.sheets.submitted,
+                     sheets_assigned=r.sheets.assigned, stage_scores={c: _text(v) for c, v in r.stage_scores.items()},
+                     scores=[str(v) for v in r.scores],
+                     expert_totals={str(e): _text(t) for e, t in cells.get(r.application.pk, {}).items()})
+        for position, r in enumerate(rows, start=1)
+    ]
+    try:
+        with transaction.atomic():
+            RankingSnapshot.objects.filter(stage=stage, category=category).delete()
+            snapshot.save()
+            for entry in entries:
+                entry.snapshot = snapshot
+            RankingEntry.objects.bulk_create(entries, batch_size=2000)
+    except IntegrityError:
+        # Another request stored the same version at the same moment: read theirs.
+        return RankingSnapshot.objects.get(stage=stage, category=category)
+    return snapshot
+
+
+def stored_ranking(*, stage: Stage, category) -> RankingSnapshot:
+    """The snapshot of category_ranking(stage, category) for the data as it is now (recomputed first when
+    anything it reads changed): two queries while nothing changed."""
+    fingerprint = ranking_fingerprint(stage, category)
+    snapshot = RankingSnapshot.objects.filter(stage=stage, category=category).first()
+    if snapshot is None or snapshot.fingerprint != fingerprint:
+        snapshot = _store(stage, category, fingerprint)
+    return snapshot
+
+
+RANKING_SORTS = ("rank", "spread", "number")
+
+
+@dataclass(frozen=True)
+class RankingFilters:
+    """What the ranking page shows of the whole ranking: a search, only the disagreements, an order.
+    The ranks are those of the whole category; only the rows shown are filtered and paged."""
+
+    q: str = ""
+    disagreement: bool = False
+    sort: str = "rank"
+
+    @classmethod
+    def from_query(cls, params) -> RankingFilters:
+        sort = params.get("sort", "rank")
+        return cls(q=params.get("q", "").strip()[:100], disagreement=params.get("disagreement") == "1",
+                   sort=sort if sort in RANKING_SORTS else "rank")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.disagreement)
+
+    def apply(self, entries: QuerySet[RankingEntry]) -> QuerySet[RankingEntry]:
+        if self.q:
+            entries = entries.filter(Q(application__number__contains=self.q) | Q(application__organisation__name__contains=self.q)
+                                     | Q(application__person__name__contains=self.q))
+        if self.disagreement:
+            entries = entries.filter(disagreement=True)
+        if self.sort == "spread":
+            return entries.order_by(F("spread").desc(nulls_last=True), "rank", "position")
+        if self.sort == "number":
+            return entries.order_by(F("application__number").asc(nulls_first=True), "application_id")
+        return entries.order_by("position")
+
+
+# What a page row reads of an entry (not the experts' sorted totals) and of its application (RANKING_FIELDS).
+ENTRY_FIELDS = ("snapshot_id", "application_id", "position", "rank", "score", "expert_count", "spread", "std_dev", "disagreement",
+                "sheets_submitted", "sheets_assigned", "stage_scores", "expert_totals",
+                *(f"application__{name}" for name in RANKING_FIELDS))
+
+
+class StoredRows(Sequence):
+    """The rows of a stored ranking as ScoreSummaryRow, read from the database a slice at a time (a page
+    of the paginator is one query); len() is the snapshot's own count unless a filter narrows it."""
+
+    def __init__(self, snapshot: RankingSnapshot, stage: Stage, category, entries: QuerySet[RankingEntry], count: int | None):
+        self.snapshot, self.stage, self.category, self.entries, self._count = snapshot, stage, category, entries, count
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.entries.count()
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._rows(self.entries[index])
+        return self._rows(self.entries[index:index + 1])[0]
+
+    def __iter__(self):
+        return iter(self._rows(self.entries))
+
+    def _rows(self, entries) -> list[ScoreSummaryRow]:
+        entries = list(entries.select_related("application__organisation", "application__person").only(*ENTRY_FIELDS))
+        applications = [e.application for e in entries]
+        share_cycle_objects(self.stage.cycle, applications, [self.category])
+        return [entry_row(e) for e in entries]
+
+
+def entry_row(entry: RankingEntry) -> ScoreSummaryRow:
+    totals = {int(e): _decimal(t) for e, t in entry.expert_totals.items()}
+    return ScoreSummaryRow(entry.rank, entry.application, entry.score, entry.expert_count, entry.spread, entry.std_dev,
+                           entry.disagreement, totals, {c: _decimal(v) for c, v in entry.stage_scores.items()},
+                           SheetCount(entry.sheets_submitted, entry.sheets_assigned), list(totals))
+
+
+@dataclass
+class RankingPage:
+    """What the ranking page reads of the stored ranking: the summary (its rows paged in SQL), the
+    disagreements of the whole category and the rows whose scoresheets are not all in."""
+
+    summary: ScoreSummary
+    disagreements: int
+    incomplete: list[tuple[str, int, int]]  # (number or applicant name, submitted, assigned), in ranking order
+
+
+def ranking_page(*, stage: Stage, category, filters: RankingFilters) -> RankingPage:
+    """The stored ranking as the page reads it: the summary's rows are `filters` applied in SQL (a page of
+    them is one query); the whole category's disagreements and incomplete rows come with it."""
+    snapshot = stored_ranking(stage=stage, category=category)
+    entries = snapshot.entries.all()
+    rows = StoredRows(snapshot, stage, category, filters.apply(entries), None if filters.active else snapshot.rows)
+    incomplete = []
+    if snapshot.incomplete:
+        incomplete = [(number or organisation or person or "", submitted, assigned) for number, organisation, person, submitted, assigned in
+                      entries.filter(sheets_submitted__lt=F("sheets_assigned")).order_by("position").values_list(
+                          "application__number", "application__organisation__name", "application__person__name",
+                          "sheets_submitted", "sheets_assigned")]
+    return RankingPage(summary=_summary(stage, category, [], rows), disagreements=snapshot.disagreements, incomplete=incomplete)
+
+
+def experts_by_name(expert_ids) -> list:
+    """The experts of these ids as columns: by name, then id (as score_summary orders its columns)."""
+    from reviews.models import ExpertProfile
+
+    return list(ExpertProfile.objects.filter(pk__in=list(expert_ids)).order_by("name", "pk")) if expert_ids else []
