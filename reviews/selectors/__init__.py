@@ -53,6 +53,7 @@ from .experts import (  # noqa: F401
     expert_done,
     expert_profiles,
     expert_progress,
+    expert_pages,
     expert_rows,
     expert_todo,
     expert_workload,
