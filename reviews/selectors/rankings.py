@@ -27,6 +27,7 @@ from reviews.models import Assignment, RankingEntry, RankingSnapshot, Scoresheet
 from reviews.selectors.cycles import cycle_stages, share_cycle_objects
 from reviews.selectors.scoring import (
     RANKING_FIELDS,
+    UNRANKED,
     ScoreSummary,
     ScoreSummaryRow,
     SheetCount,
@@ -44,19 +45,24 @@ _RUBRIC_POINTS = (CategoryRubric._meta.get_field("rubric").related_model._meta.d
 
 # Groups of the data the ranking reads, each with its count, id sums and latest change: an application
 # changing status or stage, an assignment recused or added, a scoresheet submitted, reopened or
-# re-scored, a rubric swapped moves a row between groups or changes a figure of its group.
+# re-scored, a rubric swapped moves a row between groups or changes a figure of its group. Drafts are
+# left out (applications never ranked — drafts, withdrawn, submitted but not in review — and an expert's
+# draft sheet, which counts only as assigned), so saving a draft does not make the next reader recompute.
 FINGERPRINT_SQL = f"""
-SELECT 'a', status, current_stage_id, COUNT(*), SUM(id), SUM(version), MAX(updated_at), MAX(submitted_at), NULL
-  FROM {_APPLICATIONS} WHERE cycle_id = %s AND category_id = %s GROUP BY status, current_stage_id
+SELECT 'a', status, current_stage_id, COUNT(*), SUM(id), SUM(current_stage_id), MAX(updated_at), MAX(submitted_at), NULL
+  FROM {_APPLICATIONS} WHERE cycle_id = %(cycle)s AND category_id = %(category)s
+   AND status NOT IN ({", ".join(f"%(unranked{n})s" for n in range(len(UNRANKED)))})
+ GROUP BY status, current_stage_id
 UNION ALL
-SELECT 's', x.status || '/' || COALESCE(s.status, ''), x.stage_id, COUNT(*), SUM(x.id), SUM(x.expert_id),
-       MAX(s.updated_at), MAX(s.submitted_at), SUM(s.total * (x.id %% 997 + 1))
+SELECT 's', x.status || CASE WHEN s.status = %(submitted)s THEN '/submitted' ELSE '' END, x.stage_id, COUNT(*), SUM(x.id), SUM(x.expert_id),
+       MAX(CASE WHEN s.status = %(submitted)s THEN s.updated_at END), MAX(CASE WHEN s.status = %(submitted)s THEN s.submitted_at END),
+       SUM(CASE WHEN s.status = %(submitted)s THEN s.total * (x.id %% 997 + 1) END)
   FROM {_ASSIGNMENTS} x JOIN {_APPLICATIONS} y ON y.id = x.application_id LEFT JOIN {_SHEETS} s ON s.assignment_id = x.id
- WHERE y.cycle_id = %s AND y.category_id = %s AND x.stage_id IN ({{stages}})
- GROUP BY x.stage_id, x.status, s.status
+ WHERE y.cycle_id = %(cycle)s AND y.category_id = %(category)s AND x.stage_id IN ({{stages}})
+ GROUP BY x.stage_id, x.status, CASE WHEN s.status = %(submitted)s THEN '/submitted' ELSE '' END
 UNION ALL
 SELECT 'r', c.organisation_type, c.rubric_id, 1, c.id, 0, NULL, NULL, r.{_RUBRIC_POINTS[1]}
-  FROM {_RUBRICS} c JOIN {_RUBRIC_POINTS[0]} r ON r.id = c.rubric_id WHERE c.category_id = %s
+  FROM {_RUBRICS} c JOIN {_RUBRIC_POINTS[0]} r ON r.id = c.rubric_id WHERE c.category_id = %(category)s
 """  # nosec B608 - table and column names from the models' metadata; every value is a query parameter
 
 
@@ -66,9 +72,12 @@ def ranking_fingerprint(stage: Stage, category) -> str:
     stages = cycle_stages(stage.cycle)
     reads = ranked_stages(next((s for s in stages if s.pk == stage.pk), stage), stages)
     needed = sorted(reads.needed) or [0]  # the stages whose experts' totals the ranking aggregates
-    sql = FINGERPRINT_SQL.format(stages=", ".join(["%s"] * len(needed)))  # nosec B608 - placeholders only
+    params = {"cycle": stage.cycle_id, "category": category.pk, "submitted": Scoresheet.Status.SUBMITTED.value,
+              **{f"unranked{n}": str(status) for n, status in enumerate(UNRANKED)},
+              **{f"stage{n}": pk for n, pk in enumerate(needed)}}
+    sql = FINGERPRINT_SQL.format(stages=", ".join(f"%(stage{n})s" for n in range(len(needed))))  # nosec B608 - placeholders only
     with connection.cursor() as cursor:
-        cursor.execute(sql, [stage.cycle_id, category.pk, stage.cycle_id, category.pk, *needed, category.pk])
+        cursor.execute(sql, params)
         groups = sorted(repr(tuple(row)) for row in cursor.fetchall())
     setup = [RULE_VERSION, stage.pk, category.pk, sorted(reads.needed), sorted(reads.wanted),
              [(s.pk, s.code, s.order, s.kind, json.dumps(s.params or {}, sort_keys=True, default=str)) for s in stages]]

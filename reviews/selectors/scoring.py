@@ -207,12 +207,15 @@ RANKING_FIELDS = (
 )
 
 
+UNRANKED = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.SUBMITTED)  # never in a ranking
+
+
 def ranking_applications(*, stage: Stage, category) -> QuerySet[Application]:
     """Applications that reached `stage` in `category` (including those that later passed or failed),
     with the fields of RANKING_FIELDS only."""
     return (
         Application.objects.filter(category=category, current_stage__order__gte=stage.order, cycle_id=stage.cycle_id)
-        .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.SUBMITTED])
+        .exclude(status__in=UNRANKED)
         .select_related("organisation", "person")
         .only(*RANKING_FIELDS)
     )

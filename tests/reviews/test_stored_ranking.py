@@ -135,3 +135,16 @@ def test_the_stored_ranking_is_recomputed_when_what_it_reads_changes(scored, cn_
 
     Scoresheet.objects.filter(pk=sheet.pk).update(total=D("123.00"))
     changed()
+
+
+def test_saving_drafts_does_not_recompute_the_stored_ranking(scored, cn_cycle, make_application):
+    stage, apps, experts, assignments = scored
+    category = apps[0].category
+    first = stored_ranking(stage=_fresh(stage), category=category)
+    # An expert's draft of the sheet still missing, and a new application submitted but not in review yet.
+    assignment = Assignment.objects.get(pk=assignments[(apps[-1].pk, experts[1].pk)].pk)
+    item = next(iter(services.scoresheet_for(assignment).rubric.criteria.filter(children__isnull=True)))
+    services.save_scores(assignment=assignment, scores={item.pk: D("1")}, opinion="", actor=assignment.expert.user, submit=False)
+    make_application(cn_cycle, category.code)
+    assert stored_ranking(stage=_fresh(stage), category=category).pk == first.pk
+    _assert_stored_equals_rule(stage, category)
