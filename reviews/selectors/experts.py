@@ -148,7 +148,8 @@ ROW_FIELDS = (
                                           "organisation__credit_code", "person__name", "person__id_number", "person__employer",
                                           "person__employer_credit_code", "recommender__kind", "recommender__name",
                                           "recommender__credit_code")),
-    *(f"expert__{name}" for name in ("user_id", "name", "id_number", "employer", "employer_credit_code", "group", "group_credit_code")),
+    *(f"expert__{name}" for name in ("user_id", "name", "id_number", "employer", "employer_credit_code", "group",
+                                     "group_credit_code")),
     "scoresheet__assignment_id", "scoresheet__status", "scoresheet__total",
 )
 

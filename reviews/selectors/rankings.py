@@ -54,8 +54,9 @@ SELECT 'a', status, current_stage_id, COUNT(*), SUM(id), SUM(current_stage_id), 
    AND status NOT IN ({", ".join(f"%(unranked{n})s" for n in range(len(UNRANKED)))})
  GROUP BY status, current_stage_id
 UNION ALL
-SELECT 's', x.status || CASE WHEN s.status = %(submitted)s THEN '/submitted' ELSE '' END, x.stage_id, COUNT(*), SUM(x.id), SUM(x.expert_id),
-       MAX(CASE WHEN s.status = %(submitted)s THEN s.updated_at END), MAX(CASE WHEN s.status = %(submitted)s THEN s.submitted_at END),
+SELECT 's', x.status || CASE WHEN s.status = %(submitted)s THEN '/submitted' ELSE '' END, x.stage_id,
+       COUNT(*), SUM(x.id), SUM(x.expert_id), MAX(CASE WHEN s.status = %(submitted)s THEN s.updated_at END),
+       MAX(CASE WHEN s.status = %(submitted)s THEN s.submitted_at END),
        SUM(CASE WHEN s.status = %(submitted)s THEN s.total * (x.id %% 997 + 1) END)
   FROM {_ASSIGNMENTS} x JOIN {_APPLICATIONS} y ON y.id = x.application_id LEFT JOIN {_SHEETS} s ON s.assignment_id = x.id
  WHERE y.cycle_id = %(cycle)s AND y.category_id = %(category)s AND x.stage_id IN ({{stages}})
@@ -223,10 +224,11 @@ def ranking_page(*, stage: Stage, category, filters: RankingFilters) -> RankingP
     rows = StoredRows(snapshot, stage, category, filters.apply(entries), None if filters.active else snapshot.rows)
     incomplete = []
     if snapshot.incomplete:
-        incomplete = [(number or organisation or person or "", submitted, assigned) for number, organisation, person, submitted, assigned in
-                      entries.filter(sheets_submitted__lt=F("sheets_assigned")).order_by("position").values_list(
-                          "application__number", "application__organisation__name", "application__person__name",
-                          "sheets_submitted", "sheets_assigned")]
+        labelled = entries.filter(sheets_submitted__lt=F("sheets_assigned")).order_by("position").values_list(
+            "application__number", "application__organisation__name", "application__person__name", "sheets_submitted",
+            "sheets_assigned")
+        incomplete = [(number or organisation or person or "", submitted, assigned)
+                      for number, organisation, person, submitted, assigned in labelled]
     return RankingPage(summary=_summary(stage, category, [], rows), disagreements=snapshot.disagreements, incomplete=incomplete)
 
 

@@ -82,7 +82,8 @@ def test_filters_and_sorts_in_sql_give_the_rows_the_page_gave_in_python(scored):
     rows = score_summary(stage=_fresh(stage), category=category).rows
 
     def read(**filters):
-        return [_row(r) for r in ranking_page(stage=_fresh(stage), category=category, filters=RankingFilters(**filters)).summary.rows]
+        page = ranking_page(stage=_fresh(stage), category=category, filters=RankingFilters(**filters))
+        return [_row(r) for r in page.summary.rows]
 
     assert read(disagreement=True) == [_row(r) for r in rows if r.disagreement]
     assert read(sort="spread") == [_row(r) for r in sorted(rows, key=lambda r: (r.spread is None, -(r.spread or 0), r.rank))]
