@@ -140,7 +140,7 @@ def ranking_page(request, code: str, stage_code: str):
     incomplete rows for the warning and the page's experts, and joins the expert cells in Python."""
     from awards.models import Category
     from reviews.models import RankingEntry, RankingSnapshot
-    from reviews.selectors.rankings import ranking_fingerprint, stored_ranking
+    from reviews.selectors.rankings import INCOMPLETE_SHOWN, ranking_fingerprint, stored_ranking
 
     stage = Stage.objects.select_related("cycle").get(cycle__code=code, code=stage_code)
     category = Category.objects.get(cycle_id=stage.cycle_id, code=request.GET.get("category"))
@@ -160,7 +160,9 @@ def ranking_page(request, code: str, stage_code: str):
     if snapshot["incomplete"]:
         incomplete = [f"{n or o or p}（{s} / {a}）" for n, o, p, s, a in entries.filter(sheets_submitted__lt=F("sheets_assigned"))
                       .order_by("position").values_list("application__number", "application__organisation__name",
-                                                        "application__person__name", "sheets_submitted", "sheets_assigned")]
+                                                        "application__person__name", "sheets_submitted",
+                                                        "sheets_assigned")[:INCOMPLETE_SHOWN]]
+        incomplete.append(str(snapshot["incomplete"]))
     expert_ids = sorted({int(e) for r in rows for e in r["expert_totals"]})
     names = dict(ExpertProfile.objects.filter(pk__in=expert_ids).values_list("pk", "name"))
     columns = sorted(expert_ids, key=lambda e: (names.get(e, ""), e))

@@ -213,12 +213,16 @@ class RankingPage:
 
     summary: ScoreSummary
     disagreements: int
-    incomplete: list[tuple[str, int, int]]  # (number or applicant name, submitted, assigned), in ranking order
+    incomplete: list[tuple[str, int, int]]  # (number or applicant name, submitted, assigned): the first INCOMPLETE_SHOWN
+    incomplete_total: int  # rows of the whole category whose scoresheets are not all in
+
+
+INCOMPLETE_SHOWN = 20  # the warning names the first ones in ranking order and says how many there are
 
 
 def ranking_page(*, stage: Stage, category, filters: RankingFilters) -> RankingPage:
     """The stored ranking as the page reads it: the summary's rows are `filters` applied in SQL (a page of
-    them is one query); the whole category's disagreements and incomplete rows come with it."""
+    them is one query); the whole category's disagreements and its first incomplete rows come with it."""
     snapshot = stored_ranking(stage=stage, category=category)
     entries = snapshot.entries.all()
     rows = StoredRows(snapshot, stage, category, filters.apply(entries), None if filters.active else snapshot.rows)
@@ -226,10 +230,11 @@ def ranking_page(*, stage: Stage, category, filters: RankingFilters) -> RankingP
     if snapshot.incomplete:
         labelled = entries.filter(sheets_submitted__lt=F("sheets_assigned")).order_by("position").values_list(
             "application__number", "application__organisation__name", "application__person__name", "sheets_submitted",
-            "sheets_assigned")
+            "sheets_assigned")[:INCOMPLETE_SHOWN]
         incomplete = [(number or organisation or person or "", submitted, assigned)
                       for number, organisation, person, submitted, assigned in labelled]
-    return RankingPage(summary=_summary(stage, category, [], rows), disagreements=snapshot.disagreements, incomplete=incomplete)
+    return RankingPage(summary=_summary(stage, category, [], rows), disagreements=snapshot.disagreements, incomplete=incomplete,
+                       incomplete_total=snapshot.incomplete)
 
 
 def experts_by_name(expert_ids) -> list:

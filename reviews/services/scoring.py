@@ -239,13 +239,16 @@ def incomplete_refusal(rows) -> str | None:
                               for r in rows if r.sheets.incomplete])
 
 
-def incomplete_notice(items) -> str | None:
-    """incomplete_refusal's text for (number or applicant name, submitted, assigned) of each incomplete row."""
+def incomplete_notice(items, total: int | None = None) -> str | None:
+    """incomplete_refusal's text for (number or applicant name, submitted, assigned) of incomplete rows;
+    with `total` above len(items) the list names these first ones and says how many there are in all."""
     if not items:
         return None
-    return _("以下申报的评分表尚未收齐：%(l)s。按不完整的评分划线须明确确认并说明理由。") % {
-        "l": "、".join(_("%(n)s（已提交 %(s)d / 应提交 %(a)d）") % {"n": label, "s": submitted, "a": assigned}
-                      for label, submitted, assigned in items)}
+    listed = "、".join(_("%(n)s（已提交 %(s)d / 应提交 %(a)d）") % {"n": label, "s": submitted, "a": assigned}
+                      for label, submitted, assigned in items)
+    if total is not None and total > len(items):
+        listed = _("%(listed)s 等，共 %(n)d 项") % {"listed": listed, "n": total}
+    return _("以下申报的评分表尚未收齐：%(l)s。按不完整的评分划线须明确确认并说明理由。") % {"l": listed}
 
 
 def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, reason: str = "",

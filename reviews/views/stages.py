@@ -235,7 +235,8 @@ def ranking(request, code: str, stage_code: str):
         "expert_columns": shown, "pages": pages, "filters": filters,
         "disagreements": stored.disagreements,
         "thresholds": selectors.disagreement_thresholds(stage),
-        "form": form, "preview": preview, "incomplete_warning": services.incomplete_notice(stored.incomplete),
+        "form": form, "preview": preview,
+        "incomplete_warning": services.incomplete_notice(stored.incomplete, stored.incomplete_total),
         "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in workflow.kinds_where("ranked")],
     }, status=status)
 

@@ -38,7 +38,7 @@ def _assert_stored_equals_rule(stage, category, filters=RankingFilters()):
     assert [_row(r) for r in page.summary.rows] == [_row(r) for r in expected.rows]
     assert len(page.summary.rows) == len(expected.rows)
     assert page.disagreements == sum(1 for r in expected.rows if r.disagreement)
-    assert services.incomplete_notice(page.incomplete) == services.incomplete_refusal(expected.rows)
+    assert services.incomplete_notice(page.incomplete, page.incomplete_total) == services.incomplete_refusal(expected.rows)
     return expected
 
 
@@ -149,3 +149,18 @@ def test_saving_drafts_does_not_recompute_the_stored_ranking(scored, cn_cycle, m
     make_application(cn_cycle, category.code)
     assert stored_ranking(stage=_fresh(stage), category=category).pk == first.pk
     _assert_stored_equals_rule(stage, category)
+
+
+def test_the_incomplete_warning_names_the_first_rows_and_counts_them_all(scored, cn_staff, make_application, make_expert,
+                                                                         monkeypatch):
+    stage, apps, experts, _assignments = scored
+    other = make_application(apps[0].cycle, stage="material-review", staff=cn_staff)
+    score_application(other, stage, [100], staff=cn_staff, make_expert=make_expert)  # ranked last of the scored
+    services.assign_expert(stage=stage, application=other, expert=experts[0], actor=cn_staff)  # a second sheet, not in
+    monkeypatch.setattr("reviews.selectors.rankings.INCOMPLETE_SHOWN", 1)
+    page = ranking_page(stage=_fresh(stage), category=apps[0].category, filters=RankingFilters())
+    assert page.incomplete_total == 2 and len(page.incomplete) == 1
+    first = next(r for r in score_summary(stage=_fresh(stage), category=apps[0].category).rows if r.sheets.incomplete)
+    assert services.incomplete_notice(page.incomplete, page.incomplete_total) == (
+        f"以下申报的评分表尚未收齐：{first.application.number}"
+        f"（已提交 {first.sheets.submitted} / 应提交 {first.sheets.assigned}） 等，共 2 项。按不完整的评分划线须明确确认并说明理由。")
