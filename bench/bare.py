@@ -136,33 +136,28 @@ RANKING_PAGE = 100
 def ranking_page(request, code: str, stage_code: str):
     """The ranking as our page now reads it: the category's ranking stored once per version of its data
     (reviews.selectors.rankings). Like our page, the floor digests the ranking's data (the same fingerprint
-    query) to know the stored ranking is current, then reads one page of 100 stored rows, the category's
-    incomplete rows for the warning and the page's experts, and joins the expert cells in Python."""
+    query) to know the stored ranking is current, reads the snapshot (with the first incomplete rows the
+    warning names), one page of 100 stored rows and the page's experts, and joins the expert cells in Python."""
     from awards.models import Category
     from reviews.models import RankingEntry, RankingSnapshot
-    from reviews.selectors.rankings import INCOMPLETE_SHOWN, ranking_fingerprint, stored_ranking
+    from reviews.selectors.rankings import ranking_fingerprint, stored_ranking
 
     stage = Stage.objects.select_related("cycle").get(cycle__code=code, code=stage_code)
     category = Category.objects.get(cycle_id=stage.cycle_id, code=request.GET.get("category"))
     fingerprint = ranking_fingerprint(stage, category)
     snapshot = (RankingSnapshot.objects.filter(stage=stage, category=category)
-                .values("pk", "fingerprint", "rows", "incomplete").first())
+                .values("pk", "fingerprint", "rows", "incomplete", "incomplete_first").first())
     if snapshot is None or snapshot["fingerprint"] != fingerprint:  # not current: store it as our page does
         stored = stored_ranking(stage=stage, category=category)
-        snapshot = {"pk": stored.pk, "rows": stored.rows, "incomplete": stored.incomplete}
+        snapshot = {"pk": stored.pk, "rows": stored.rows, "incomplete": stored.incomplete,
+                    "incomplete_first": stored.incomplete_first}
     page = max(1, int(request.GET.get("page", "1")))
     entries = RankingEntry.objects.filter(snapshot_id=snapshot["pk"])
     rows = list(entries.order_by("position").values(
         "application_id", "rank", "score", "spread", "std_dev", "expert_totals", "sheets_submitted", "sheets_assigned",
         "application__number", "application__status", "application__organisation__name",
         "application__person__name")[(page - 1) * RANKING_PAGE: page * RANKING_PAGE])
-    incomplete = []
-    if snapshot["incomplete"]:
-        incomplete = [f"{n or o or p}（{s} / {a}）" for n, o, p, s, a in entries.filter(sheets_submitted__lt=F("sheets_assigned"))
-                      .order_by("position").values_list("application__number", "application__organisation__name",
-                                                        "application__person__name", "sheets_submitted",
-                                                        "sheets_assigned")[:INCOMPLETE_SHOWN]]
-        incomplete.append(str(snapshot["incomplete"]))
+    incomplete = [f"{label}（{s} / {a}）" for label, s, a in snapshot["incomplete_first"]] + [str(snapshot["incomplete"])]
     expert_ids = sorted({int(e) for r in rows for e in r["expert_totals"]})
     names = dict(ExpertProfile.objects.filter(pk__in=expert_ids).values_list("pk", "name"))
     columns = sorted(expert_ids, key=lambda e: (names.get(e, ""), e))

@@ -108,6 +108,8 @@ class RankingSnapshot(models.Model):
     rows = models.PositiveIntegerField(default=0)
     disagreements = models.PositiveIntegerField(default=0)
     incomplete = models.PositiveIntegerField(default=0)  # rows whose scoresheets are not all in
+    # The first of them in ranking order, as the page's warning names them: [number, submitted, assigned].
+    incomplete_first = models.JSONField(default=list)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stage", "category"], name="ranking_snapshot_unique")]

@@ -38,6 +38,7 @@ from reviews.selectors.scoring import (
 )
 
 RULE_VERSION = "1"  # change when category_ranking's rule changes: every stored ranking is then recomputed
+INCOMPLETE_SHOWN = 20  # the incomplete-scoresheets warning names the first ones in ranking order and says how many
 
 _APPLICATIONS, _ASSIGNMENTS, _SHEETS = Application._meta.db_table, Assignment._meta.db_table, Scoresheet._meta.db_table
 _RUBRICS = CategoryRubric._meta.db_table
@@ -97,9 +98,11 @@ def _store(stage: Stage, category, fingerprint: str) -> RankingSnapshot:
     """Rank the category with the rule (category_ranking's _ranking) and store its rows."""
     rows, assignment_scores = _ranking(stage=stage, category=category)
     cells = _expert_cells(stage, assignment_scores)
+    incomplete = [r for r in rows if r.sheets.incomplete]
     snapshot = RankingSnapshot(stage=stage, category=category, fingerprint=fingerprint, rows=len(rows),
-                               disagreements=sum(1 for r in rows if r.disagreement),
-                               incomplete=sum(1 for r in rows if r.sheets.incomplete))
+                               disagreements=sum(1 for r in rows if r.disagreement), incomplete=len(incomplete),
+                               incomplete_first=[[r.application.number or r.application.applicant_name, r.sheets.submitted,
+                                                  r.sheets.assigned] for r in incomplete[:INCOMPLETE_SHOWN]])
     entries = [
         RankingEntry(application_id=r.application.pk, position=position, rank=r.rank, score=r.score, expert_count=r.expert_count,
                      spread=r.spread, std_dev=r.std_dev, disagreement=r.disagreement, sheets_submitted=r.sheets.submitted,
@@ -217,22 +220,14 @@ class RankingPage:
     incomplete_total: int  # rows of the whole category whose scoresheets are not all in
 
 
-INCOMPLETE_SHOWN = 20  # the warning names the first ones in ranking order and says how many there are
-
 
 def ranking_page(*, stage: Stage, category, filters: RankingFilters) -> RankingPage:
     """The stored ranking as the page reads it: the summary's rows are `filters` applied in SQL (a page of
-    them is one query); the whole category's disagreements and its first incomplete rows come with it."""
+    them is one query); the whole category's disagreements and its first incomplete rows come with the snapshot."""
     snapshot = stored_ranking(stage=stage, category=category)
     entries = snapshot.entries.all()
     rows = StoredRows(snapshot, stage, category, filters.apply(entries), None if filters.active else snapshot.rows)
-    incomplete = []
-    if snapshot.incomplete:
-        labelled = entries.filter(sheets_submitted__lt=F("sheets_assigned")).order_by("position").values_list(
-            "application__number", "application__organisation__name", "application__person__name", "sheets_submitted",
-            "sheets_assigned")[:INCOMPLETE_SHOWN]
-        incomplete = [(number or organisation or person or "", submitted, assigned)
-                      for number, organisation, person, submitted, assigned in labelled]
+    incomplete = [tuple(item) for item in snapshot.incomplete_first[:INCOMPLETE_SHOWN]]
     return RankingPage(summary=_summary(stage, category, [], rows), disagreements=snapshot.disagreements, incomplete=incomplete,
                        incomplete_total=snapshot.incomplete)
 
