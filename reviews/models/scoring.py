@@ -130,7 +130,6 @@ class RankingEntry(models.Model):
     sheets_submitted = models.PositiveIntegerField(default=0)
     sheets_assigned = models.PositiveIntegerField(default=0)
     stage_scores = models.JSONField(default=dict)  # stage code → "800.00" or null
-    scores = models.JSONField(default=list)  # the experts' totals, highest first, as strings
     expert_totals = models.JSONField(default=dict)  # expert id → submitted total as a string, or null
 
     class Meta:

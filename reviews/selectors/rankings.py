@@ -107,7 +107,6 @@ def _store(stage: Stage, category, fingerprint: str) -> RankingSnapshot:
         RankingEntry(application_id=r.application.pk, position=position, rank=r.rank, score=r.score, expert_count=r.expert_count,
                      spread=r.spread, std_dev=r.std_dev, disagreement=r.disagreement, sheets_submitted=r.sheets.submitted,
                      sheets_assigned=r.sheets.assigned, stage_scores={c: _text(v) for c, v in r.stage_scores.items()},
-                     scores=[str(v) for v in r.scores],
                      expert_totals={str(e): _text(t) for e, t in cells.get(r.application.pk, {}).items()})
         for position, r in enumerate(rows, start=1)
     ]
@@ -169,7 +168,7 @@ class RankingFilters:
         return entries.order_by("position")
 
 
-# What a page row reads of an entry (not the experts' sorted totals) and of its application (RANKING_FIELDS).
+# What a page row reads of an entry and of its application (RANKING_FIELDS).
 ENTRY_FIELDS = ("snapshot_id", "application_id", "position", "rank", "score", "expert_count", "spread", "std_dev", "disagreement",
                 "sheets_submitted", "sheets_assigned", "stage_scores", "expert_totals",
                 *(f"application__{name}" for name in RANKING_FIELDS))
