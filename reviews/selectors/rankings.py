@@ -31,10 +31,10 @@ from reviews.selectors.scoring import (
     ScoreSummary,
     ScoreSummaryRow,
     SheetCount,
-    _expert_cells,
-    _ranking,
-    _summary,
+    expert_cells,
     ranked_stages,
+    ranking_with_scores,
+    summary_of,
 )
 
 RULE_VERSION = "1"  # change when category_ranking's rule changes: every stored ranking is then recomputed
@@ -95,9 +95,9 @@ def _decimal(value: str | None) -> Decimal | None:
 
 
 def _store(stage: Stage, category, fingerprint: str) -> RankingSnapshot:
-    """Rank the category with the rule (category_ranking's _ranking) and store its rows."""
-    rows, assignment_scores = _ranking(stage=stage, category=category)
-    cells = _expert_cells(stage, assignment_scores)
+    """Rank the category with the rule (ranking_with_scores, category_ranking's own code) and store its rows."""
+    rows, assignment_scores = ranking_with_scores(stage=stage, category=category)
+    cells = expert_cells(stage, assignment_scores)
     incomplete = [r for r in rows if r.sheets.incomplete]
     snapshot = RankingSnapshot(stage=stage, category=category, fingerprint=fingerprint, rows=len(rows),
                                disagreements=sum(1 for r in rows if r.disagreement), incomplete=len(incomplete),
@@ -227,7 +227,7 @@ def ranking_page(*, stage: Stage, category, filters: RankingFilters) -> RankingP
     entries = snapshot.entries.all()
     rows = StoredRows(snapshot, stage, category, filters.apply(entries), None if filters.active else snapshot.rows)
     incomplete = [tuple(item) for item in snapshot.incomplete_first[:INCOMPLETE_SHOWN]]
-    return RankingPage(summary=_summary(stage, category, [], rows), disagreements=snapshot.disagreements, incomplete=incomplete,
+    return RankingPage(summary=summary_of(stage, category, [], rows), disagreements=snapshot.disagreements, incomplete=incomplete,
                        incomplete_total=snapshot.incomplete)
 
 

@@ -233,7 +233,7 @@ def category_ranking(*, stage: Stage, category) -> list[RankingRow]:
     named in params.tie_breaks in that order, then the earlier submission. Equal on every key share
     a rank. stage_scores holds each weighted stage's score (comprehensive) or this stage's score.
     """
-    return _ranking(stage=stage, category=category)[0]
+    return ranking_with_scores(stage=stage, category=category)[0]
 
 
 @dataclass(frozen=True)
@@ -262,7 +262,7 @@ def ranked_stages(stage: Stage, stages: list[Stage]) -> RankedStages:
     return RankedStages(codes, tie_breaks, wanted, _scored_stage_ids(stages, wanted))
 
 
-def _ranking(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[int, int, int, Decimal | None]]]:
+def ranking_with_scores(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[int, int, int, Decimal | None]]]:
     """(category_ranking rows, the active assignments' (application, stage, expert, submitted total or None))."""
     cycle = stage.cycle
     stages = cycle_stages(cycle)
@@ -357,17 +357,17 @@ METHOD_LABELS = {"mean": "算术平均", "trimmed_mean": "去掉一个最高分�
 def score_summary(*, stage: Stage, category) -> ScoreSummary:
     """Everything the score summary (评分汇总表) shows for one stage and category: the ranking, each
     expert's total per application (scored stages), the spread, and the method used."""
-    rows, assignment_scores = _ranking(stage=stage, category=category)
-    per_app = _expert_cells(stage, assignment_scores)
+    rows, assignment_scores = ranking_with_scores(stage=stage, category=category)
+    per_app = expert_cells(stage, assignment_scores)
     expert_ids = {expert_id for cells in per_app.values() for expert_id in cells}
     experts = list(ExpertProfile.objects.filter(pk__in=expert_ids).order_by("name", "pk")) if expert_ids else []
     columns = [e.pk for e in experts]
-    return _summary(stage, category, experts, [
+    return summary_of(stage, category, experts, [
         ScoreSummaryRow(r.rank, r.application, r.score, r.expert_count, r.spread, r.std_dev, r.disagreement,
                         per_app.get(r.application.pk, {}), r.stage_scores, r.sheets, columns) for r in rows])
 
 
-def _expert_cells(stage: Stage, assignment_scores) -> dict[int, dict[int, Decimal | None]]:
+def expert_cells(stage: Stage, assignment_scores) -> dict[int, dict[int, Decimal | None]]:
     """application id → {expert id: submitted total or None}: at a scored stage each active assignment of
     the stage is a cell (None: not submitted), its expert a column; a comprehensive stage has none."""
     per_app: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
@@ -378,7 +378,7 @@ def _expert_cells(stage: Stage, assignment_scores) -> dict[int, dict[int, Decima
     return per_app
 
 
-def _summary(stage: Stage, category, experts: list, rows) -> ScoreSummary:
+def summary_of(stage: Stage, category, experts: list, rows) -> ScoreSummary:
     params = stage.params or {}
     method = "comprehensive" if stage.kind == "comprehensive" else params.get("aggregation", "mean")
     from django.utils.translation import gettext
