@@ -108,8 +108,10 @@ from .publicity import (  # noqa: F401
     recommendation_lists,
 )
 from .rankings import (  # noqa: F401
+    CutoffCandidate,
     RankingFilters,
     RankingPage,
+    cutoff_candidates,
     experts_by_name,
     ranking_fingerprint,
     ranking_page,

@@ -213,6 +213,7 @@ class RankingPage:
     """What the ranking page reads of the stored ranking: the summary (its rows paged in SQL), the
     disagreements of the whole category and the rows whose scoresheets are not all in."""
 
+    snapshot: RankingSnapshot
     summary: ScoreSummary
     disagreements: int
     incomplete: list[tuple[str, int, int]]  # (number or applicant name, submitted, assigned): the first INCOMPLETE_SHOWN
@@ -227,8 +228,23 @@ def ranking_page(*, stage: Stage, category, filters: RankingFilters) -> RankingP
     entries = snapshot.entries.all()
     rows = StoredRows(snapshot, stage, category, filters.apply(entries), None if filters.active else snapshot.rows)
     incomplete = [tuple(item) for item in snapshot.incomplete_first[:INCOMPLETE_SHOWN]]
-    return RankingPage(summary=summary_of(stage, category, [], rows), disagreements=snapshot.disagreements, incomplete=incomplete,
-                       incomplete_total=snapshot.incomplete)
+    return RankingPage(snapshot=snapshot, summary=summary_of(stage, category, [], rows), disagreements=snapshot.disagreements,
+                       incomplete=incomplete, incomplete_total=snapshot.incomplete)
+
+
+@dataclass(frozen=True)
+class CutoffCandidate:
+    application_id: int
+    score: Decimal | None
+
+
+def cutoff_candidates(snapshot: RankingSnapshot, stage: Stage) -> list[CutoffCandidate]:
+    """The stored ranking's rows whose applications are still at `stage` and in review, in rank order: what
+    a cut-off is drawn over (reviews.services.cutoff_split), in one query of two columns."""
+    from applications.models import ApplicationStatus
+
+    entries = snapshot.entries.filter(application__current_stage_id=stage.pk, application__status=ApplicationStatus.IN_REVIEW)
+    return [CutoffCandidate(pk, score) for pk, score in entries.order_by("position").values_list("application_id", "score")]
 
 
 def experts_by_name(expert_ids) -> list:

@@ -93,6 +93,7 @@ from .scoring import (  # noqa: F401
     ScoreError,
     apply_cutoff,
     cutoff_plan,
+    cutoff_split,
     incomplete_notice,
     incomplete_refusal,
     points,

@@ -221,6 +221,13 @@ def cutoff_plan(*, stage: Stage, category, method: str, value: Decimal):
 
     rows = [r for r in category_ranking(stage=stage, category=category)
             if r.application.current_stage_id == stage.pk and r.application.status == ApplicationStatus.IN_REVIEW]
+    return cutoff_split(rows, method=method, value=value)
+
+
+def cutoff_split(rows, *, method: str, value: Decimal) -> tuple[list, list]:
+    """The cut-off rule: (rows to advance, rows to fail) of `rows` — the ranking's rows still at the stage and
+    in review, in rank order, each with a .score. cutoff_plan draws it over category_ranking(); the ranking
+    page's preview over the stored ranking (reviews.selectors.cutoff_candidates), the same rows."""
     if method == CutoffDecision.Method.TOP_K:
         if value != value.to_integral_value() or value < 0:
             raise CutoffError(_("名次须为非负整数。"))
@@ -229,8 +236,8 @@ def cutoff_plan(*, stage: Stage, category, method: str, value: Decimal):
         advance = [r for r in rows if r.score is not None and r.score >= value]
     else:
         raise CutoffError(_("未知的分数线方式。"))
-    chosen = {r.application.pk for r in advance}
-    return advance, [r for r in rows if r.application.pk not in chosen]
+    chosen = {id(r) for r in advance}
+    return advance, [r for r in rows if id(r) not in chosen]
 
 
 def incomplete_refusal(rows) -> str | None:

@@ -204,9 +204,11 @@ def ranking(request, code: str, stage_code: str):
     status = 200
     if form.is_bound and form.is_valid():
         try:
-            advance, fail = services.cutoff_plan(stage=stage, category=category, method=form.cleaned_data["method"],
-                                                 value=form.cleaned_data["value"])
-            preview = {"advance": {r.application.pk for r in advance}, "fail": {r.application.pk for r in fail}}
+            # The preview is drawn over the stored ranking (the same rows as cutoff_plan's); a confirmed
+            # cut-off is drawn again by apply_cutoff over category_ranking().
+            advance, fail = services.cutoff_split(selectors.cutoff_candidates(stored.snapshot, stage),
+                                                  method=form.cleaned_data["method"], value=form.cleaned_data["value"])
+            preview = {"advance": {r.application_id for r in advance}, "fail": {r.application_id for r in fail}}
         except ValidationError as exc:
             form.add_error(None, exc)
         if request.method == "POST" and preview is not None and request.POST.get("confirm") == "1":

@@ -12,7 +12,7 @@ from django.utils import timezone
 from awards.models import Stage
 from reviews import services
 from reviews.models import Assignment, RankingSnapshot
-from reviews.selectors import RankingFilters, ranking_page, score_summary, stored_ranking
+from reviews.selectors import RankingFilters, cutoff_candidates, ranking_page, score_summary, stored_ranking
 
 from .conftest import score_application, submit_total
 
@@ -163,4 +163,18 @@ def test_the_incomplete_warning_names_the_first_rows_and_counts_them_all(scored,
     first = next(r for r in score_summary(stage=_fresh(stage), category=apps[0].category).rows if r.sheets.incomplete)
     assert services.incomplete_notice(page.incomplete, page.incomplete_total) == (
         f"以下申报的评分表尚未收齐：{first.application.number}"
-        f"（已提交 {first.sheets.submitted} / 应提交 {first.sheets.assigned}） 等，共 2 项。按不完整的评分划线须明确确认并说明理由。")
+        f"（已提交 {first.sheets.submitted} / 应提交 {first.sheets.assigned}） 等，共 2 项。"
+        "按不完整的评分划线须明确确认并说明理由。")
+
+
+@pytest.mark.parametrize(("method", "value"), [("top_k", D("2")), ("min_score", D("780")), ("top_k", D("0"))])
+def test_the_cut_off_preview_over_the_stored_ranking_equals_the_cut_off(method, value, scored, cn_staff):
+    stage, apps, _experts, _assignments = scored
+    services.apply_transition(application=apps[1], name="advance", actor=cn_staff)  # no longer at the stage: not cut
+    category = apps[0].category
+    advance, fail = services.cutoff_plan(stage=_fresh(stage), category=category, method=method, value=value)
+    page = ranking_page(stage=_fresh(stage), category=category, filters=RankingFilters())
+    shown = services.cutoff_split(cutoff_candidates(page.snapshot, stage), method=method, value=value)
+    expected = [[r.application.pk for r in part] for part in (advance, fail)]
+    assert [[c.application_id for c in part] for part in shown] == expected
+    assert apps[1].pk not in {c.application_id for part in shown for c in part}
