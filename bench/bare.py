@@ -145,9 +145,9 @@ def ranking_page(request, code: str, stage_code: str):
     stage = Stage.objects.select_related("cycle").get(cycle__code=code, code=stage_code)
     category = Category.objects.get(cycle_id=stage.cycle_id, code=request.GET.get("category"))
     fingerprint = ranking_fingerprint(stage, category)
-    snapshot = (RankingSnapshot.objects.filter(stage=stage, category=category)
-                .values("pk", "fingerprint", "rows", "incomplete", "incomplete_first").first())
-    if snapshot is None or snapshot["fingerprint"] != fingerprint:  # not current: store it as our page does
+    snapshot = (RankingSnapshot.objects.filter(stage=stage, category=category, fingerprint=fingerprint)
+                .values("pk", "rows", "incomplete", "incomplete_first").first())
+    if snapshot is None:  # not current: store it as our page does
         stored = stored_ranking(stage=stage, category=category)
         snapshot = {"pk": stored.pk, "rows": stored.rows, "incomplete": stored.incomplete,
                     "incomplete_first": stored.incomplete_first}

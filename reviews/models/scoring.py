@@ -99,7 +99,8 @@ class RankingSnapshot(models.Model):
     `fingerprint` digests everything the ranking is computed from (the stages and their parameters, the
     category's applications with their status and stage, the assignments and scoresheets at the stages it
     aggregates, the rubric's points); a reader recomputes the snapshot when the digest of the data now
-    differs (reviews.selectors.scoring.stored_ranking)."""
+    differs (reviews.selectors.rankings.stored_ranking). A snapshot is never changed: a new version is a new
+    row, and the superseded ones go a few minutes later (a request may still be reading one)."""
 
     stage = models.ForeignKey("awards.Stage", on_delete=models.CASCADE, related_name="+", verbose_name=_("评审环节"))
     category = models.ForeignKey("awards.Category", on_delete=models.CASCADE, related_name="+", verbose_name=_("奖项类别"))
@@ -112,7 +113,7 @@ class RankingSnapshot(models.Model):
     incomplete_first = models.JSONField(default=list)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["stage", "category"], name="ranking_snapshot_unique")]
+        constraints = [models.UniqueConstraint(fields=["stage", "category", "fingerprint"], name="ranking_snapshot_unique")]
 
 
 class RankingEntry(models.Model):

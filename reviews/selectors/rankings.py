@@ -12,6 +12,7 @@ at every moment; the snapshot only spares recomputing them while nothing changed
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from applications.models import Application
 from awards.models import CategoryRubric, Stage
@@ -38,6 +40,7 @@ from reviews.selectors.scoring import (
 )
 
 RULE_VERSION = "1"  # change when category_ranking's rule changes: every stored ranking is then recomputed
+SUPERSEDED_KEPT = datetime.timedelta(minutes=5)  # how long a superseded snapshot stays for requests reading it
 INCOMPLETE_SHOWN = 20  # the incomplete-scoresheets warning names the first ones in ranking order and says how many
 
 _APPLICATIONS, _ASSIGNMENTS, _SHEETS = Application._meta.db_table, Assignment._meta.db_table, Scoresheet._meta.db_table
@@ -112,25 +115,26 @@ def _store(stage: Stage, category, fingerprint: str) -> RankingSnapshot:
     ]
     try:
         with transaction.atomic():
-            RankingSnapshot.objects.filter(stage=stage, category=category).delete()
             snapshot.save()
             for entry in entries:
                 entry.snapshot = snapshot
             RankingEntry.objects.bulk_create(entries, batch_size=2000)
+            # Superseded versions go once no request can still be reading them (a page reads its snapshot's
+            # entries right after the snapshot).
+            (RankingSnapshot.objects.filter(stage=stage, category=category, computed_at__lt=timezone.now() - SUPERSEDED_KEPT)
+             .exclude(pk=snapshot.pk).delete())
     except IntegrityError:
         # Another request stored the same version at the same moment: read theirs.
-        return RankingSnapshot.objects.get(stage=stage, category=category)
+        return RankingSnapshot.objects.get(stage=stage, category=category, fingerprint=fingerprint)
     return snapshot
 
 
 def stored_ranking(*, stage: Stage, category) -> RankingSnapshot:
-    """The snapshot of category_ranking(stage, category) for the data as it is now (recomputed first when
-    anything it reads changed): two queries while nothing changed."""
+    """The snapshot of category_ranking(stage, category) for the data as it is now (computed and stored first
+    when anything it reads changed): two queries while nothing changed."""
     fingerprint = ranking_fingerprint(stage, category)
-    snapshot = RankingSnapshot.objects.filter(stage=stage, category=category).first()
-    if snapshot is None or snapshot.fingerprint != fingerprint:
-        snapshot = _store(stage, category, fingerprint)
-    return snapshot
+    snapshot = RankingSnapshot.objects.filter(stage=stage, category=category, fingerprint=fingerprint).first()
+    return snapshot if snapshot is not None else _store(stage, category, fingerprint)
 
 
 RANKING_SORTS = ("rank", "spread", "number")

@@ -100,10 +100,13 @@ def test_the_stored_ranking_is_recomputed_when_what_it_reads_changes(scored, cn_
     first = stored_ranking(stage=_fresh(stage), category=category)
     assert stored_ranking(stage=_fresh(stage), category=category).pk == first.pk  # nothing changed: read, not recomputed
 
+    def newest():
+        return RankingSnapshot.objects.filter(stage=stage, category=category).order_by("-pk").first()
+
     def changed():
-        before = RankingSnapshot.objects.get(stage=stage, category=category).fingerprint
+        before = newest()
         _assert_stored_equals_rule(stage, category)
-        assert RankingSnapshot.objects.get(stage=stage, category=category).fingerprint != before
+        assert newest().fingerprint != before.fingerprint
 
     # A submitted scoresheet reopened, then submitted again with another total.
     sheet = Assignment.objects.get(pk=assignments[(apps[0].pk, experts[0].pk)].pk).scoresheet
@@ -178,3 +181,17 @@ def test_the_cut_off_preview_over_the_stored_ranking_equals_the_cut_off(method, 
     expected = [[r.application.pk for r in part] for part in (advance, fail)]
     assert [[c.application_id for c in part] for part in shown] == expected
     assert apps[1].pk not in {c.application_id for part in shown for c in part}
+
+
+def test_a_superseded_snapshot_stays_a_while_for_the_requests_reading_it(scored, cn_staff):
+    stage, apps, experts, assignments = scored
+    category = apps[0].category
+    first = stored_ranking(stage=_fresh(stage), category=category)
+    submit_total(assignments[(apps[-1].pk, experts[1].pk)], D(990))
+    second = stored_ranking(stage=_fresh(stage), category=category)
+    assert second.pk != first.pk and first.entries.exists()  # a request that read `first` still finds its rows
+    RankingSnapshot.objects.filter(pk__in=[first.pk, second.pk]).update(computed_at=timezone.now() - datetime.timedelta(hours=1))
+    sheet = Assignment.objects.get(pk=assignments[(apps[0].pk, experts[0].pk)].pk).scoresheet
+    services.reopen_scoresheet(scoresheet=sheet, actor=cn_staff, reason="复核")
+    third = stored_ranking(stage=_fresh(stage), category=category)
+    assert list(RankingSnapshot.objects.filter(stage=stage, category=category).values_list("pk", flat=True)) == [third.pk]
