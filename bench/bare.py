@@ -134,40 +134,39 @@ RANKING_PAGE = 100
 
 @login_required
 def ranking_page(request, code: str, stage_code: str):
-    """The ranking as our page now shows it: the whole category is read and ranked (the ranks are the
-    category's), then one page of 100 rows is rendered, its expert cells joined in Python as ours are."""
-    stage = Stage.objects.filter(cycle__code=code, code=stage_code).values("pk", "order", "cycle_id", "params").get()
-    method = (stage["params"] or {}).get("aggregation", "mean")
-    apps = list(
-        Application.objects.filter(cycle_id=stage["cycle_id"], category__code=request.GET.get("category"),
-                                   current_stage__order__gte=stage["order"])
-        .exclude(status__in=["draft", "withdrawn", "submitted"])
-        .values("pk", "number", "status", "submitted_at", "organisation__name", "person__name")
-    )
-    sheets = Assignment.objects.filter(
-        stage_id=stage["pk"], application_id__in=[a["pk"] for a in apps], status="active",
-    ).values_list("application_id", "expert_id", "scoresheet__status", "scoresheet__total")
-    scores = defaultdict(dict)
-    for app_id, expert_id, status, total in sheets:
-        scores[app_id][expert_id] = total if status == "submitted" else None
-    for app in apps:
-        values = [v for v in scores[app["pk"]].values() if v is not None]
-        app["score"] = _trimmed(values) if method == "trimmed_mean" else _mean(values)
-        app["experts"] = len(values)
-        app["spread"] = (max(values) - min(values)) if values else None
-    apps.sort(key=lambda a: (a["score"] is None, -(a["score"] or 0), a["submitted_at"]))
-    for rank, app in enumerate(apps, 1):
-        app["rank"] = rank
+    """The ranking as our page now reads it: the category's ranking stored once per version of its data
+    (reviews.selectors.rankings). Like our page, the floor digests the ranking's data (the same fingerprint
+    query) to know the stored ranking is current, reads the snapshot (with the first incomplete rows the
+    warning names), one page of 100 stored rows and the page's experts, and joins the expert cells in Python."""
+    from awards.models import Category
+    from reviews.models import RankingEntry, RankingSnapshot
+    from reviews.selectors.rankings import ranking_fingerprint, stored_ranking
+
+    stage = Stage.objects.select_related("cycle").get(cycle__code=code, code=stage_code)
+    category = Category.objects.get(cycle_id=stage.cycle_id, code=request.GET.get("category"))
+    fingerprint = ranking_fingerprint(stage, category)
+    snapshot = (RankingSnapshot.objects.filter(stage=stage, category=category, fingerprint=fingerprint)
+                .values("pk", "rows", "incomplete", "incomplete_first").first())
+    if snapshot is None:  # not current: store it as our page does
+        stored = stored_ranking(stage=stage, category=category)
+        snapshot = {"pk": stored.pk, "rows": stored.rows, "incomplete": stored.incomplete,
+                    "incomplete_first": stored.incomplete_first}
     page = max(1, int(request.GET.get("page", "1")))
-    rows = apps[(page - 1) * RANKING_PAGE: page * RANKING_PAGE]
-    expert_ids = sorted({e for r in rows for e in scores[r["pk"]]})
+    entries = RankingEntry.objects.filter(snapshot_id=snapshot["pk"])
+    rows = list(entries.order_by("position").values(
+        "application_id", "rank", "score", "spread", "std_dev", "expert_totals", "sheets_submitted", "sheets_assigned",
+        "application__number", "application__status", "application__organisation__name",
+        "application__person__name")[(page - 1) * RANKING_PAGE: page * RANKING_PAGE])
+    incomplete = [f"{label}（{s} / {a}）" for label, s, a in snapshot["incomplete_first"]] + [str(snapshot["incomplete"])]
+    expert_ids = sorted({int(e) for r in rows for e in r["expert_totals"]})
     names = dict(ExpertProfile.objects.filter(pk__in=expert_ids).values_list("pk", "name"))
     columns = sorted(expert_ids, key=lambda e: (names.get(e, ""), e))
     for row in rows:
+        totals = row["expert_totals"]
         row["cells"] = mark_safe("".join(  # nosec B308 B703 - digits and — only
-            f"<td>{'—' if scores[row['pk']].get(e) is None else scores[row['pk']][e]}</td>" for e in columns))
+            f"<td>{'—' if totals.get(str(e)) is None else totals[str(e)]}</td>" for e in columns))
     return render(request, "bench/ranking_page.html", {"rows": rows, "experts": [names.get(e, "") for e in columns],
-                                                       "count": len(apps)})
+                                                       "count": snapshot["rows"], "incomplete": "、".join(incomplete)})
 
 
 @login_required

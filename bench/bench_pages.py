@@ -12,7 +12,8 @@ average is printed before and after. Pages (scale cycle `scale-demo`):
 - the staff queue, first and last page;
 - the 资料评审 stage page (every application at the stage; page 1 of 50);
 - the rankings of 质量金奖 先进质量管理模式 at 资料评审 (the largest category) and at 陈述答辩
-  (1,000 applications × 7 experts at 10,000), page 1 of 100: the whole category is ranked;
+  (1,000 applications × 7 experts at 10,000), page 1 of 100: the page reads the category's stored ranking
+  (reviews.selectors.rankings) after digesting its data in one aggregate query, and so does its floor;
 - the expert home of the expert with the most assignments (due first, finished work paged);
 - the cycle dashboard;
 - the applicant dashboard of a typical applicant and of a holding group's account.

@@ -6,8 +6,7 @@ import datetime
 import decimal
 from typing import Any
 
-from django.db import models, transaction
-from django.template.loader import render_to_string
+from django.db import models
 from django.utils import timezone, translation
 
 from .mail import render_plain

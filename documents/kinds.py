@@ -558,7 +558,6 @@ def build_award_decision(subject: Subject) -> RenderSpec:
         else:
             rewards.append(f"{category.name}{group['count']}{group['unit']}，给予{category.reward_text or '精神奖励'}")
     has_publicity = any(stage.kind == "publicity" for stage in cycle.stages.all())
-    counted = winners_count_text([(group["category"], group["count"]) for group in groups])
     paragraphs = [
         f"{cycle.name}{programme.name}评选工作按照{steps_before_approval(cycle)}等程序进行"
         + ("，评选结果已向社会公示。" if has_publicity else "。"),

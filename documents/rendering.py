@@ -128,9 +128,9 @@ def place_imprint(*, pages: int, free_bottom: bool) -> ImprintPlacement:
 
 
 def _with_imprint(document, imprint: dict, context: dict) -> tuple[bytes, int]:
-    """The PDF of `document` with the 版记 placed after place_imprint: the document itself is laid out
-    once; the 版记 is a page of its own, laid out apart (a few milliseconds) and either drawn onto the
-    last page or appended, after a blank page when needed."""
+    """The PDF of `document` with the 版记 placed after place_imprint: the document and the 版记 are each
+    laid out once; the 版记 is a page of its own, laid out apart (a few milliseconds) and either drawn onto
+    the last page or appended, after a blank page when needed."""
     from pypdf import PdfReader, PdfWriter
 
     pages = len(document.pages)
@@ -139,7 +139,9 @@ def _with_imprint(document, imprint: dict, context: dict) -> tuple[bytes, int]:
         html = render_to_string("documents/pdf/imprint.html", {**context, "imprint": imprint, "page_number": number})
         return _layout(html)
 
-    probe = imprint_page(None)
+    # The 版记 page is laid out once, with the page number place_imprint will give it: pages + 1 after an odd
+    # last page (a page of its own), none after an even one (drawn onto the last page, or after a blank page).
+    probe = imprint_page(pages + 1 if pages % 2 else None)
     top = imprint_top(probe.pages[0])
     free = top is not None and content_bottom(document.pages[-1]) <= top - 4 * 96 / 25.4
     placement = place_imprint(pages=pages, free_bottom=free)
@@ -150,8 +152,7 @@ def _with_imprint(document, imprint: dict, context: dict) -> tuple[bytes, int]:
         width, height = writer.pages[-1].mediabox.width, writer.pages[-1].mediabox.height
         for _blank in range(placement.blank_pages):
             writer.add_blank_page(width=width, height=height)
-        page_doc = probe if placement.number is None else imprint_page(placement.number)
-        writer.add_page(PdfReader(io.BytesIO(page_doc.write_pdf())).pages[0])
+        writer.add_page(PdfReader(io.BytesIO(probe.write_pdf())).pages[0])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)

@@ -61,5 +61,7 @@ from .schedules import (  # noqa: F401
 from .scoring import (  # noqa: F401
     CutoffDecision,
     ItemScore,
+    RankingEntry,
+    RankingSnapshot,
     Scoresheet,
 )

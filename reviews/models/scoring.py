@@ -85,3 +85,49 @@ class CutoffDecision(OrganiserScopedMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} · {self.category} · {self.get_method_display()} {self.value}"
+
+
+class RankingSnapshot(models.Model):
+    """A category's ranking at one stage as reviews.selectors.category_ranking computed it, stored so that a
+    page of it is read in SQL instead of ranking thousands of applications on every request.
+
+    `fingerprint` digests everything the ranking is computed from (the stages and their parameters, the
+    category's applications with their status and stage, the assignments and scoresheets at the stages it
+    aggregates, the rubric's points); a reader recomputes the snapshot when the digest of the data now
+    differs (reviews.selectors.rankings.stored_ranking). A snapshot is never changed: a new version is a new
+    row, and the superseded ones go a few minutes later (a request may still be reading one)."""
+
+    stage = models.ForeignKey("awards.Stage", on_delete=models.CASCADE, related_name="+", verbose_name=_("评审环节"))
+    category = models.ForeignKey("awards.Category", on_delete=models.CASCADE, related_name="+", verbose_name=_("奖项类别"))
+    fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(auto_now=True)
+    rows = models.PositiveIntegerField(default=0)
+    disagreements = models.PositiveIntegerField(default=0)
+    incomplete = models.PositiveIntegerField(default=0)  # rows whose scoresheets are not all in
+    # The first of them in ranking order, as the page's warning names them: [number, submitted, assigned].
+    incomplete_first = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stage", "category", "fingerprint"], name="ranking_snapshot_unique")]
+
+
+class RankingEntry(models.Model):
+    """One row of a RankingSnapshot: what a ScoreSummaryRow holds besides the application itself."""
+
+    snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.CASCADE, related_name="entries")
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()  # 1, 2, 3 … in the ranking's order (ranks repeat on ties)
+    rank = models.PositiveIntegerField()
+    score = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    expert_count = models.PositiveIntegerField(default=0)
+    spread = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    std_dev = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    disagreement = models.BooleanField(default=False)
+    sheets_submitted = models.PositiveIntegerField(default=0)
+    sheets_assigned = models.PositiveIntegerField(default=0)
+    stage_scores = models.JSONField(default=dict)  # stage code → "800.00" or null
+    expert_totals = models.JSONField(default=dict)  # expert id → submitted total as a string, or null
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["snapshot", "position"], name="ranking_entry_position_unique")]
+        indexes = [models.Index(fields=["snapshot", "disagreement", "position"], name="ranking_entry_disagreement")]

@@ -53,6 +53,7 @@ from .experts import (  # noqa: F401
     expert_done,
     expert_profiles,
     expert_progress,
+    expert_pages,
     expert_rows,
     expert_todo,
     expert_workload,
@@ -105,6 +106,16 @@ from .publicity import (  # noqa: F401
     publicity_notice,
     publicity_published,
     recommendation_lists,
+)
+from .rankings import (  # noqa: F401
+    CutoffCandidate,
+    RankingFilters,
+    RankingPage,
+    cutoff_candidates,
+    experts_by_name,
+    ranking_fingerprint,
+    ranking_page,
+    stored_ranking,
 )
 from .scoring import (  # noqa: F401
     METHOD_LABELS,

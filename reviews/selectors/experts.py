@@ -137,20 +137,37 @@ def expert_done(user) -> QuerySet:
             .order_by(*DONE_ORDER).values_list("pk", flat=True))
 
 
-# What a row of the home page needs besides its stage and category: the applicant (and recommender) that
-# conflict detection compares with the expert, and the scoresheet. The application's long JSON columns
-# other than form_data (which names the applicant's group) stay in the database.
+# What a row of the home page reads besides its stage and category: the applicant (and recommender) that
+# conflict detection compares with the expert (reviews.conflicts.detect_conflicts), and the scoresheet.
+# Only these columns are loaded, not the profiles' and the application's other (long, JSON) columns.
 ROW_RELATED = ("application__organisation", "application__person", "application__recommender", "expert", "scoresheet")
-ROW_DEFERRED = ("application__declarations", "application__criteria", "application__eligibility_snapshot")
+ROW_FIELDS = (
+    "stage_id", "application_id", "expert_id", "status",
+    *(f"application__{name}" for name in ("number", "category_id", "applicant_id", "nominated_by_id", "organisation_id",
+                                          "person_id", "recommender_id", "form_data", "organisation__name",
+                                          "organisation__credit_code", "person__name", "person__id_number", "person__employer",
+                                          "person__employer_credit_code", "recommender__kind", "recommender__name",
+                                          "recommender__credit_code")),
+    *(f"expert__{name}" for name in ("user_id", "name", "id_number", "employer", "employer_credit_code", "group",
+                                     "group_credit_code")),
+    "scoresheet__assignment_id", "scoresheet__status", "scoresheet__total",
+)
 
 
 def expert_rows(page_ids) -> list[Assignment]:
     """One page of expert_todo()/expert_done() ids as assignments with what a row shows, in the page's order,
-    minus the rows a conflict in the data hides (three queries: the rows, their stages with cycle and
-    programme, their categories — shared instances, not a copy joined into every row)."""
-    ids = list(page_ids)
-    by_id = Assignment.objects.filter(pk__in=ids).select_related(*ROW_RELATED).defer(*ROW_DEFERRED).in_bulk()
-    rows = [by_id[pk] for pk in ids if pk in by_id]
+    minus the rows a conflict in the data hides."""
+    return expert_pages(page_ids)[0]
+
+
+def expert_pages(*pages) -> list[list[Assignment]]:
+    """Pages of expert_todo()/expert_done() ids as expert_rows() gives each, all in three queries: the rows
+    (only ROW_FIELDS), their stages with cycle and programme, their categories — shared instances, not a
+    copy joined into every row."""
+    pages = [list(ids) for ids in pages]
+    by_id = (Assignment.objects.filter(pk__in=[pk for ids in pages for pk in ids]).select_related(*ROW_RELATED)
+             .only(*ROW_FIELDS).in_bulk())
+    rows = list(by_id.values())
     if rows:
         stages = Stage.objects.select_related("cycle__programme").defer("cycle__notice", "cycle__work_plan").in_bulk(
             {a.stage_id for a in rows})
@@ -160,4 +177,4 @@ def expert_rows(page_ids) -> list[Assignment]:
         for a in rows:
             stage_field.set_cached_value(a, stages[a.stage_id])
             category_field.set_cached_value(a.application, categories[a.application.category_id])
-    return _visible(rows)
+    return [_visible([by_id[pk] for pk in ids if pk in by_id]) for ids in pages]

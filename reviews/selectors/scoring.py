@@ -207,12 +207,15 @@ RANKING_FIELDS = (
 )
 
 
+UNRANKED = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.SUBMITTED)  # never in a ranking
+
+
 def ranking_applications(*, stage: Stage, category) -> QuerySet[Application]:
     """Applications that reached `stage` in `category` (including those that later passed or failed),
     with the fields of RANKING_FIELDS only."""
     return (
         Application.objects.filter(category=category, current_stage__order__gte=stage.order, cycle_id=stage.cycle_id)
-        .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN, ApplicationStatus.SUBMITTED])
+        .exclude(status__in=UNRANKED)
         .select_related("organisation", "person")
         .only(*RANKING_FIELDS)
     )
@@ -230,16 +233,21 @@ def category_ranking(*, stage: Stage, category) -> list[RankingRow]:
     named in params.tie_breaks in that order, then the earlier submission. Equal on every key share
     a rank. stage_scores holds each weighted stage's score (comprehensive) or this stage's score.
     """
-    return _ranking(stage=stage, category=category)[0]
+    return ranking_with_scores(stage=stage, category=category)[0]
 
 
-def _ranking(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[int, int, int, Decimal | None]]]:
-    """(category_ranking rows, the active assignments' (application, stage, expert, submitted total or None))."""
-    cycle = stage.cycle
-    stages = cycle_stages(cycle)
-    stage = next((s for s in stages if s.pk == stage.pk), stage)
-    applications = list(ranking_applications(stage=stage, category=category))
-    share_cycle_objects(cycle, applications, [category])
+@dataclass(frozen=True)
+class RankedStages:
+    """What a ranking at `stage` reads: the stage codes it shows, its tie-breaks, the stages whose
+    aggregates it uses (wanted) and the stages whose experts' totals these need (needed)."""
+
+    codes: list
+    tie_breaks: list
+    wanted: set
+    needed: set
+
+
+def ranked_stages(stage: Stage, stages: list[Stage]) -> RankedStages:
     by_code = {s.code: s for s in stages}
     params = stage.params or {}
     if stage.kind == "comprehensive":
@@ -251,8 +259,21 @@ def _ranking(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[in
         tie_breaks = [scoring.SUBMITTED_AT]
     # Only this stage and the stages it shows or weighs: not every scored stage of the cycle.
     wanted = {stage.pk} | {by_code[c].pk for c in codes if c in by_code}
+    return RankedStages(codes, tie_breaks, wanted, _scored_stage_ids(stages, wanted))
+
+
+def ranking_with_scores(*, stage: Stage, category) -> tuple[list[RankingRow], list[tuple[int, int, int, Decimal | None]]]:
+    """(category_ranking rows, the active assignments' (application, stage, expert, submitted total or None))."""
+    cycle = stage.cycle
+    stages = cycle_stages(cycle)
+    stage = next((s for s in stages if s.pk == stage.pk), stage)
+    applications = list(ranking_applications(stage=stage, category=category))
+    share_cycle_objects(cycle, applications, [category])
+    by_code = {s.code: s for s in stages}
+    params = stage.params or {}
+    reads = ranked_stages(stage, stages)
+    codes, tie_breaks, wanted, needed = reads.codes, reads.tie_breaks, reads.wanted, reads.needed
     ids = [a.pk for a in applications]
-    needed = _scored_stage_ids(stages, wanted)
     assignment_scores = _active_assignment_scores(ids, needed) if ids and needed else []
     aggregates = stage_aggregates(stages, ids, wanted=wanted, assignment_scores=assignment_scores)
     inputs = []
@@ -336,31 +357,37 @@ METHOD_LABELS = {"mean": "算术平均", "trimmed_mean": "去掉一个最高分�
 def score_summary(*, stage: Stage, category) -> ScoreSummary:
     """Everything the score summary (评分汇总表) shows for one stage and category: the ranking, each
     expert's total per application (scored stages), the spread, and the method used."""
-    rows, assignment_scores = _ranking(stage=stage, category=category)
-    experts: list[ExpertProfile] = []
+    rows, assignment_scores = ranking_with_scores(stage=stage, category=category)
+    per_app = expert_cells(stage, assignment_scores)
+    expert_ids = {expert_id for cells in per_app.values() for expert_id in cells}
+    experts = list(ExpertProfile.objects.filter(pk__in=expert_ids).order_by("name", "pk")) if expert_ids else []
+    columns = [e.pk for e in experts]
+    return summary_of(stage, category, experts, [
+        ScoreSummaryRow(r.rank, r.application, r.score, r.expert_count, r.spread, r.std_dev, r.disagreement,
+                        per_app.get(r.application.pk, {}), r.stage_scores, r.sheets, columns) for r in rows])
+
+
+def expert_cells(stage: Stage, assignment_scores) -> dict[int, dict[int, Decimal | None]]:
+    """application id → {expert id: submitted total or None}: at a scored stage each active assignment of
+    the stage is a cell (None: not submitted), its expert a column; a comprehensive stage has none."""
     per_app: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
-    expert_ids: set[int] = set()
     if stage.kind == "scored_review":
-        # Each active assignment of this stage is a cell (None: not submitted); its expert a column.
         for app_id, stage_id, expert_id, total in assignment_scores:
             if stage_id == stage.pk:
                 per_app[app_id][expert_id] = total
-                expert_ids.add(expert_id)
-        if expert_ids:
-            experts = list(ExpertProfile.objects.filter(pk__in=expert_ids).order_by("name", "pk"))
+    return per_app
+
+
+def summary_of(stage: Stage, category, experts: list, rows) -> ScoreSummary:
     params = stage.params or {}
     method = "comprehensive" if stage.kind == "comprehensive" else params.get("aggregation", "mean")
     from django.utils.translation import gettext
 
-    columns = [e.pk for e in experts]
     return ScoreSummary(
         cycle=stage.cycle, stage=stage, category=category, method=method, method_label=gettext(METHOD_LABELS.get(method, method)),
         weights=pipeline_weights(stage, cycle_stages(stage.cycle)) if stage.kind == "comprehensive" else {},
         tie_breaks=list(params.get("tie_breaks", [])) if stage.kind == "comprehensive" else [scoring.SUBMITTED_AT],
-        experts=experts,
-        rows=[ScoreSummaryRow(r.rank, r.application, r.score, r.expert_count, r.spread, r.std_dev, r.disagreement,
-                              per_app.get(r.application.pk, {}), r.stage_scores, r.sheets, columns) for r in rows],
-        generated_at=timezone.now(),
+        experts=experts, rows=rows, generated_at=timezone.now(),
     )
 
 

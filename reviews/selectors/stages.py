@@ -55,6 +55,10 @@ def stage_application_ids(stage: Stage, filters: StageFilters) -> QuerySet:
     return qs.order_by(*STAGE_ORDER).values_list("pk", flat=True)
 
 
+STAGE_ASSIGNMENT_FIELDS = ("stage_id", "application_id", "status", "expert__name", "scoresheet__assignment_id",
+                           "scoresheet__status")
+
+
 def stage_rows(stage: Stage, page_ids, categories) -> list[tuple[Application, list[Assignment], object]]:
     """One page: (application, its assignments at the stage with expert and scoresheet, its SheetCount of
     submitted / assigned scoresheets) — two queries."""
@@ -67,8 +71,10 @@ def stage_rows(stage: Stage, page_ids, categories) -> list[tuple[Application, li
     share_cycle_objects(stage.cycle, applications, categories)
     by_app: dict[int, list[Assignment]] = {a.pk: [] for a in applications}
     if by_app:
+        # What a row shows of an assignment: its status, the expert's name, the scoresheet's status (SheetCount).
         for assignment in (Assignment.objects.filter(stage=stage, application_id__in=list(by_app))
-                           .select_related("expert", "scoresheet").order_by("application_id", "expert__name", "pk")):
+                           .select_related("expert", "scoresheet").only(*STAGE_ASSIGNMENT_FIELDS)
+                           .order_by("application_id", "expert__name", "pk")):
             by_app[assignment.application_id].append(assignment)
     return [(a, by_app[a.pk], sheet_count(by_app[a.pk])) for a in applications]
 
@@ -77,5 +83,5 @@ def stage_expert_load(stage: Stage) -> list[tuple[ExpertProfile, int]]:
     """The organiser's active experts with their active assignments at the stage (one aggregate query)."""
     load = Count("assignments", filter=Q(assignments__stage=stage, assignments__status=Assignment.Status.ACTIVE))
     experts = (ExpertProfile.objects.filter(organiser_id=stage.cycle.programme.organiser_id, is_active=True)
-               .annotate(stage_load=load).order_by("name", "pk"))
+               .only("name", "employer").annotate(stage_load=load).order_by("name", "pk"))
     return [(expert, expert.stage_load) for expert in experts]

@@ -93,6 +93,8 @@ from .scoring import (  # noqa: F401
     ScoreError,
     apply_cutoff,
     cutoff_plan,
+    cutoff_split,
+    incomplete_notice,
     incomplete_refusal,
     points,
     reopen_scoresheet,

@@ -221,6 +221,13 @@ def cutoff_plan(*, stage: Stage, category, method: str, value: Decimal):
 
     rows = [r for r in category_ranking(stage=stage, category=category)
             if r.application.current_stage_id == stage.pk and r.application.status == ApplicationStatus.IN_REVIEW]
+    return cutoff_split(rows, method=method, value=value)
+
+
+def cutoff_split(rows, *, method: str, value: Decimal) -> tuple[list, list]:
+    """The cut-off rule: (rows to advance, rows to fail) of `rows` — the ranking's rows still at the stage and
+    in review, in rank order, each with a .score. cutoff_plan draws it over category_ranking(); the ranking
+    page's preview over the stored ranking (reviews.selectors.cutoff_candidates), the same rows."""
     if method == CutoffDecision.Method.TOP_K:
         if value != value.to_integral_value() or value < 0:
             raise CutoffError(_("名次须为非负整数。"))
@@ -229,19 +236,26 @@ def cutoff_plan(*, stage: Stage, category, method: str, value: Decimal):
         advance = [r for r in rows if r.score is not None and r.score >= value]
     else:
         raise CutoffError(_("未知的分数线方式。"))
-    chosen = {r.application.pk for r in advance}
-    return advance, [r for r in rows if r.application.pk not in chosen]
+    chosen = {id(r) for r in advance}
+    return advance, [r for r in rows if id(r) not in chosen]
 
 
 def incomplete_refusal(rows) -> str | None:
     """The warning of a cut-off over ranking rows whose scoresheets are not all in (e.g. 3 of 5), or None."""
-    incomplete = [r for r in rows if r.sheets.incomplete]
-    if not incomplete:
+    return incomplete_notice([(r.application.number or r.application.applicant_name, r.sheets.submitted, r.sheets.assigned)
+                              for r in rows if r.sheets.incomplete])
+
+
+def incomplete_notice(items, total: int | None = None) -> str | None:
+    """incomplete_refusal's text for (number or applicant name, submitted, assigned) of incomplete rows;
+    with `total` above len(items) the list names these first ones and says how many there are in all."""
+    if not items:
         return None
-    return _("以下申报的评分表尚未收齐：%(l)s。按不完整的评分划线须明确确认并说明理由。") % {
-        "l": "、".join(_("%(n)s（已提交 %(s)d / 应提交 %(a)d）") % {
-            "n": r.application.number or r.application.applicant_name, "s": r.sheets.submitted, "a": r.sheets.assigned}
-            for r in incomplete)}
+    listed = "、".join(_("%(n)s（已提交 %(s)d / 应提交 %(a)d）") % {"n": label, "s": submitted, "a": assigned}
+                      for label, submitted, assigned in items)
+    if total is not None and total > len(items):
+        listed = _("%(listed)s 等，共 %(n)d 项") % {"listed": listed, "n": total}
+    return _("以下申报的评分表尚未收齐：%(l)s。按不完整的评分划线须明确确认并说明理由。") % {"l": listed}
 
 
 def apply_cutoff(*, stage: Stage, category, method: str, value: Decimal, actor, reason: str = "",

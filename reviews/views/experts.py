@@ -82,10 +82,10 @@ def expert_home(request):
     done = paginate(request, selectors.expert_done(request.user), param="done")
     total = sum(p.total for p in progress)
     submitted = sum(p.done for p in progress)
+    todo_rows, done_rows = selectors.expert_pages(todo.page.object_list, done.page.object_list)
     return render(request, "reviews/expert_home.html", {
         "progress": progress, "total": total, "done": submitted, "left": total - submitted,
-        "todo": todo, "todo_rows": selectors.expert_rows(todo.page.object_list),
-        "finished": done, "done_rows": selectors.expert_rows(done.page.object_list),
+        "todo": todo, "todo_rows": todo_rows, "finished": done, "done_rows": done_rows,
         "application_url": url_prefix("reviews:expert_application"),
     })
 

@@ -177,49 +177,25 @@ def _ranking_lines(summary: selectors.ScoreSummary, rows: list, columns: list[in
 
 
 RANKING_PAGE_SIZE = 100
-RANKING_SORTS = ("rank", "spread", "number")
-
-
-@dataclass
-class RankingFilters:
-    """What the ranking page shows of the whole ranking: a search, only the disagreements, an order.
-    The ranks are those of the whole category; only the rows shown are filtered and paged."""
-
-    q: str = ""
-    disagreement: bool = False
-    sort: str = "rank"
-
-    @classmethod
-    def from_query(cls, params) -> RankingFilters:
-        sort = params.get("sort", "rank")
-        return cls(q=params.get("q", "").strip()[:100], disagreement=params.get("disagreement") == "1",
-                   sort=sort if sort in RANKING_SORTS else "rank")
-
-    def apply(self, rows: list) -> list:
-        if self.q:
-            rows = [r for r in rows if self.q in (r.application.number or "") or self.q in r.application.applicant_name]
-        if self.disagreement:
-            rows = [r for r in rows if r.disagreement]
-        if self.sort == "spread":
-            rows = sorted(rows, key=lambda r: (r.spread is None, -(r.spread or 0), r.rank))
-        elif self.sort == "number":
-            rows = sorted(rows, key=lambda r: (r.application.number or "", r.application.pk))
-        return rows
 
 
 @login_required
 def ranking(request, code: str, stage_code: str):
     cycle, stage = staff_stage_or_404(request, code, stage_code, where="ranked")
     categories, category = category_or_404(cycle, request.GET.get("category"))
-    summary = selectors.score_summary(stage=stage, category=category)
+    filters = selectors.RankingFilters.from_query(request.GET)
+    stored = selectors.ranking_page(stage=stage, category=category, filters=filters)
+    summary = stored.summary
     form = forms.CutoffForm(request.POST or request.GET or None) if ("method" in request.POST or "method" in request.GET) else forms.CutoffForm()
     preview = None
     status = 200
     if form.is_bound and form.is_valid():
         try:
-            advance, fail = services.cutoff_plan(stage=stage, category=category, method=form.cleaned_data["method"],
-                                                 value=form.cleaned_data["value"])
-            preview = {"advance": {r.application.pk for r in advance}, "fail": {r.application.pk for r in fail}}
+            # The preview is drawn over the stored ranking (the same rows as cutoff_plan's); a confirmed
+            # cut-off is drawn again by apply_cutoff over category_ranking().
+            advance, fail = services.cutoff_split(selectors.cutoff_candidates(stored.snapshot, stage),
+                                                  method=form.cleaned_data["method"], value=form.cleaned_data["value"])
+            preview = {"advance": {r.application_id for r in advance}, "fail": {r.application_id for r in fail}}
         except ValidationError as exc:
             form.add_error(None, exc)
         if request.method == "POST" and preview is not None and request.POST.get("confirm") == "1":
@@ -237,20 +213,19 @@ def ranking(request, code: str, stage_code: str):
                 status = 400
     elif form.is_bound:
         status = 400
-    filters = RankingFilters.from_query(request.GET)
-    pages = paginate(request, filters.apply(summary.rows), per_page=RANKING_PAGE_SIZE)
+    pages = paginate(request, summary.rows, per_page=RANKING_PAGE_SIZE)
     page_rows = list(pages.page.object_list)
     # The experts assigned to an application of this page (a 资料评审 category has dozens of experts, 5 per row).
-    on_page = {expert_id for r in page_rows for expert_id in r.expert_totals}
-    shown = [e for e in summary.experts if e.pk in on_page]
+    shown = selectors.experts_by_name({expert_id for r in page_rows for expert_id in r.expert_totals})
     columns = [e.pk for e in shown]
     return render(request, "reviews/ranking.html", {
         "cycle": cycle, "stage": stage, "category": category, "categories": categories, "summary": summary,
         "lines": _ranking_lines(summary, page_rows, columns, stage, url_prefix("reviews:staff_application", cycle.code), preview),
         "expert_columns": shown, "pages": pages, "filters": filters,
-        "disagreements": sum(1 for r in summary.rows if r.disagreement),
+        "disagreements": stored.disagreements,
         "thresholds": selectors.disagreement_thresholds(stage),
-        "form": form, "preview": preview, "incomplete_warning": services.incomplete_refusal(summary.incomplete),
+        "form": form, "preview": preview,
+        "incomplete_warning": services.incomplete_notice(stored.incomplete, stored.incomplete_total),
         "scored_stages": [s for s in selectors.cycle_stages(cycle) if s.kind in workflow.kinds_where("ranked")],
     }, status=status)
 

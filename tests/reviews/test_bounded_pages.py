@@ -120,6 +120,9 @@ def test_expert_home_shows_due_work_first_and_pages_the_rest(cn_cycle, cn_staff,
         submit_total(assignment, 650)
     large, html = _get(client, url)
     assert large == small
+    # Progress (2), each list's count and page of ids (4), one read of both lists' rows, their stages and
+    # categories (3; it was 3 per list: 15 queries in all before), and the request's own reads.
+    assert large == 12
     assert "已提交 4 / 7" in html and "还剩 3 项" in html
     todo_part, done_part = html.split('id="done"')
     assert todo_part.count("开始评审") == 2 and done_part.count("查看专家组评分") == 2
