@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
 from applications.models import Application, ApplicationStatus, PersonProfile
-from awards.models import Stage
+from awards.models import Cycle, Stage
 from reviews import services
 from reviews.models import Meeting, Publicity
 from reviews.services import TransitionError, apply_transition
@@ -60,6 +60,11 @@ def seed_demo_data(context: dict) -> None:
                                  code=code, name=name, name_en=name_en, year=cycle.year,
                                  application_opens_at=cycle.application_opens_at, application_closes_at=cycle.application_closes_at)
         _run(parked, staff, context, out, park=park)
+        # Demo data, not an office action: a cycle whose 公示 has ended took its applications months ago, so
+        # it is not listed among the calls open now.
+        closes = timezone.localtime().replace(hour=23, minute=59, second=59, microsecond=0) - datetime.timedelta(days=90)
+        Cycle.objects.filter(pk=parked.pk).update(application_opens_at=closes - datetime.timedelta(days=30),
+                                                  application_closes_at=closes)
 
 
 def _run(cycle, staff, context, out, *, park: str) -> None:

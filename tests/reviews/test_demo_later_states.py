@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from awards.demo import ensure_demo_cycles
+from awards.models import Cycle
 from reviews import demo_decisions
 from reviews.models import Approval, Award, Objection, Publicity
 
@@ -32,7 +33,12 @@ def test_the_demo_parks_cycles_at_the_later_states(seeds, make_user, organisers)
     assert Approval.objects.filter(cycle=awarded.cycle).count() == 1
     assert Award.objects.filter(cycle=awarded.cycle).count() == 3
     assert "demo-hongqiao-ended ended on" in out.getvalue() and "passed, approved and awarded" in out.getvalue()
+    # The parked copies took their applications long ago: not listed among the calls open now.
+    assert Cycle.objects.get(code="demo-changning-hongqiao").is_open(now)
+    assert not Cycle.objects.get(code="demo-hongqiao-ended").is_open(now)
+    assert not Cycle.objects.get(code="demo-hongqiao-awarded").is_open(now)
 
     demo_decisions.seed_demo_data(context)  # idempotent: nothing is built twice
     assert Award.objects.filter(cycle=awarded.cycle).count() == 3
     assert Publicity.objects.filter(cycle__code__startswith="demo-hongqiao-").count() == 2
+    assert not Cycle.objects.get(code="demo-hongqiao-ended").is_open(timezone.now())
