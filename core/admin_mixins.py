@@ -128,13 +128,17 @@ _OWNER_FIELDS = ("organiser", "programme", "cycle", "stage", "category", "rubric
 
 def organiser_path(model) -> str | None:
     """The ORM path from `model` to its Organiser ("pk" for Organiser itself), e.g. Category →
-    "cycle__programme__organiser"; the user accounts go through their role assignments. None when the
-    model belongs to no organiser (the national holiday calendar)."""
+    "cycle__programme__organiser": the model's own `organiser_path` (OrganiserScopedMixin, the one the
+    activity log follows), else found along its foreign keys; the user accounts go through their role
+    assignments. None when the model belongs to no organiser (the national holiday calendar)."""
     meta = model._meta
     if meta.label_lower == "awards.organiser":
         return "pk"
     if meta.label_lower == settings.AUTH_USER_MODEL.lower():
         return "role_assignments__organiser"
+    declared = getattr(model, "organiser_path", None)  # core.models.OrganiserScopedMixin: the row says it once
+    if isinstance(declared, str):
+        return declared
     queue = [(model, "")]
     seen = {meta.label_lower}
     while queue:
