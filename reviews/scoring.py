@@ -10,6 +10,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_lazy
+
+# The aggregation methods a scored stage may use and the words pages and documents state them by (the one
+# home of these labels; reviews.workflow offers them as the "aggregation" parameter's choices).
+AGGREGATION_CHOICES = (
+    ("mean", gettext_lazy("算术平均")),
+    ("trimmed_mean", gettext_lazy("去掉一个最高分和一个最低分后平均（不少于5位专家时）")),
+    ("median", gettext_lazy("中位数")),
+    ("zscore", gettext_lazy("标准分（按专家 z 分数归一后平均）")),
+)
+
 CENT = Decimal("0.01")
 TRIM_MINIMUM = 5  # trimmed mean drops the single highest and lowest only from this many experts on
 

@@ -110,14 +110,9 @@ def _required_text(value) -> str | None:
     return None if isinstance(value, str) and value.strip() else _("必填。")
 
 
-# The aggregation methods of a scored stage and the labels pages and documents state them by (the one home
-# of these labels: Param.choices of "aggregation"; reviews.scoring holds the arithmetic).
-AGGREGATION_CHOICES: tuple[tuple[str, Any], ...] = (
-    ("mean", gettext_lazy("算术平均")),
-    ("trimmed_mean", gettext_lazy("去掉一个最高分和一个最低分后平均（不少于5位专家时）")),
-    ("median", gettext_lazy("中位数")),
-    ("zscore", gettext_lazy("标准分（按专家 z 分数归一后平均）")),
-)
+# The aggregation methods of a scored stage, with the labels pages and documents state them by: one table,
+# next to their arithmetic in reviews.scoring; here they are the choices of the "aggregation" parameter.
+AGGREGATION_CHOICES = scoring.AGGREGATION_CHOICES
 AGGREGATIONS = tuple(value for value, _label in AGGREGATION_CHOICES)
 SCHEDULING = ("none", "presentation", "site_visit")
 SPAN_UNITS = ("working_days", "calendar_days")

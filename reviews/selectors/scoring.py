@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from applications.models import Application, ApplicationStatus
 from awards.models import CategoryRubric, Cycle, Stage
@@ -345,13 +346,21 @@ class ScoreSummary:
         return [row for row in self.rows if row.sheets.incomplete]
 
     @property
+    def tie_break_names(self) -> list[tuple[str, str]]:
+        """The tie-breaks in order as (code, the stage's name in the reader's language); the submission time
+        keeps its code (scoring.SUBMITTED_AT), which the page words itself."""
+        by_code = {s.code: s for s in cycle_stages(self.cycle)}
+        return [(code, by_code[code].display_name if code in by_code else code) for code in self.tie_breaks]
+
+    @property
     def stage_columns(self) -> list[tuple[str, str, Decimal]]:
         by_code = {s.code: s for s in cycle_stages(self.cycle)}
         return [(code, by_code[code].display_name if code in by_code else code, Decimal(str(w))) for code, w in self.weights.items()]
 
 
-METHOD_LABELS = {"mean": "算术平均", "trimmed_mean": "去掉一个最高分和一个最低分后平均（不少于5位专家时）", "median": "中位数",
-                 "zscore": "标准分（按专家 z 分数归一后平均）", "comprehensive": "各环节得分加权合计"}
+# How a ranking's score was formed, in the reader's language: a scored stage's aggregation (reviews.scoring's
+# table), or the weighted sum of a comprehensive stage.
+METHOD_LABELS = {**dict(scoring.AGGREGATION_CHOICES), "comprehensive": gettext_lazy("各环节得分加权合计")}
 
 
 def score_summary(*, stage: Stage, category) -> ScoreSummary:
@@ -381,10 +390,8 @@ def expert_cells(stage: Stage, assignment_scores) -> dict[int, dict[int, Decimal
 def summary_of(stage: Stage, category, experts: list, rows) -> ScoreSummary:
     params = stage.params or {}
     method = "comprehensive" if stage.kind == "comprehensive" else params.get("aggregation", "mean")
-    from django.utils.translation import gettext
-
     return ScoreSummary(
-        cycle=stage.cycle, stage=stage, category=category, method=method, method_label=gettext(METHOD_LABELS.get(method, method)),
+        cycle=stage.cycle, stage=stage, category=category, method=method, method_label=str(METHOD_LABELS.get(method, method)),
         weights=pipeline_weights(stage, cycle_stages(stage.cycle)) if stage.kind == "comprehensive" else {},
         tie_breaks=list(params.get("tie_breaks", [])) if stage.kind == "comprehensive" else [scoring.SUBMITTED_AT],
         experts=experts, rows=rows, generated_at=timezone.now(),

@@ -181,6 +181,9 @@ def test_comprehensive_ranking_page_shows_each_weighted_stage_score(cn_cycle, cn
     # 资料评审 × 0.3 + 陈述答辩 × 0.3 + 现场评审 × 0.4 = 240 + 210 + 360
     assert '<td class="text-end">800.00</td><td class="text-end">700.00</td><td class="text-end">900.00</td>' in page
     assert '<td class="text-end fw-semibold">810.00</td>' in page
+    # The tie-breaks by the stages' names (in the reader's language), not by their codes.
+    assert "同分时依次比较：现场评审 → 陈述答辩 → 资料评审 → 提交时间（早者在前）" in page
+    assert "site-visit" not in page.split("同分时依次比较")[1].split("</p>")[0]
 
 
 def test_ranking_rows_carry_what_their_readers_use_without_further_queries(cn_cycle, cn_staff, make_application, make_expert,
