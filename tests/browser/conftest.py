@@ -62,14 +62,23 @@ def _private_media_for_live_server():
     settings.MEDIA_URL = previous
 
 
-@pytest.fixture
-def page(browser, _private_media_for_live_server, live_server, request):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 1000})
-    context.set_default_timeout(15000)
+def open_page(browser, live_server, *, width: int = 1280, height: int = 1000, locale: str = "zh-CN",
+              timeout: int = 20000, **options):
+    """A page in a browser context of its own; its JavaScript errors are collected in `page.js_errors`.
+    A viewport narrower than 500 px is a touch screen (a phone)."""
+    context = browser.new_context(base_url=live_server.url, locale=locale, viewport={"width": width, "height": height},
+                                  has_touch=width < 500, **options)
+    context.set_default_timeout(timeout)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
+    return page
+
+
+@pytest.fixture
+def page(browser, _private_media_for_live_server, live_server, request):
+    page = open_page(browser, live_server, timeout=15000)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
@@ -79,7 +88,7 @@ def page(browser, _private_media_for_live_server, live_server, request):
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         except Exception:  # noqa: BLE001 - a screenshot must never hide the real failure
             pass
-    context.close()
+    page.context.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,14 +106,8 @@ def actors(browser, _private_media_for_live_server, live_server, request):
     opened: dict[str, object] = {}
 
     def open_as(name: str, *, locale: str = "zh-CN"):
-        context = browser.new_context(base_url=live_server.url, locale=locale, accept_downloads=True,
-                                      viewport={"width": 1280, "height": 1000})
-        context.set_default_timeout(20000)
-        page = context.new_page()
+        page = open_page(browser, live_server, locale=locale, accept_downloads=True)
         page.on("dialog", lambda dialog: dialog.accept())
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors
         opened[name] = page
         return page
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from reviews import services
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_page
 from tests.reviews.conftest import cn_cycle, make_application, make_expert, open_cycles  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,14 +17,7 @@ PASSWORD = "pw-for-tests-123"  # nosec B105 - test users' password (tests/confte
 
 
 def _phone_in_english(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 390, "height": 844},
-                                  has_touch=True)
-    context.set_default_timeout(20000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
-    return page
+    return open_page(browser, live_server, width=390, height=844, locale="en-GB")
 
 
 def _english(page, live_server):

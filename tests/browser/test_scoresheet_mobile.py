@@ -4,14 +4,13 @@ submit."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from django.urls import reverse
 
 from reviews import services
 from reviews.models import Scoresheet
-from tests.browser.conftest import JOURNEY_ARTIFACTS, follow, log_in
+from tests.browser.conftest import JOURNEY_ARTIFACTS, follow, log_in, open_page
 from tests.reviews.conftest import cn_cycle, make_application, make_expert, open_cycles  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,20 +28,9 @@ def scoresheet_url(cn_cycle, cn_staff, make_application, make_expert):  # noqa: 
     return reverse("reviews:expert_scoresheet", args=[app.pk, "material-review"]), assignment
 
 
-def _open(browser, live_server, width, height):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": width, "height": height},
-                                  has_touch=width < 500)
-    context.set_default_timeout(20000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
-    return page
-
-
 def test_scoring_on_a_390px_phone_and_on_desktop(browser, _private_media_for_live_server, live_server, scoresheet_url):
     url, assignment = scoresheet_url
-    phone = _open(browser, live_server, 390, 844)
+    phone = open_page(browser, live_server, width=390, height=844)
     log_in(phone, "phone-expert", PASSWORD)
     phone.goto(url)
 
@@ -98,7 +86,7 @@ def test_scoring_on_a_390px_phone_and_on_desktop(browser, _private_media_for_liv
     assert phone.js_errors == []
 
     # The same page on a desktop: cards with the inputs side by side, the locked sheet readable.
-    desktop = _open(browser, live_server, 1280, 900)
+    desktop = open_page(browser, live_server, width=1280, height=900)
     log_in(desktop, "phone-expert", PASSWORD)
     desktop.goto(url)
     assert desktop.locator(".criterion-card").count() == 23
@@ -132,7 +120,7 @@ def test_staff_consolidate_and_approve_the_feedback_report_and_the_applicant_dow
                              scores={c.pk: c.max_points / 2 for c in criteria}, strengths={criteria[0].pk: text},
                              improvements={criteria[0].pk: "缺少三年以上的趋势数据"})
 
-    office = _open(browser, live_server, 1280, 900)
+    office = open_page(browser, live_server, width=1280, height=900)
     log_in(office, "cn-staff", PASSWORD)
     office.goto(reverse("reviews:staff_application", args=[cn_cycle.code, app.pk]))
     follow(office, "a:has-text('评价反馈报告')")
@@ -151,7 +139,7 @@ def test_staff_consolidate_and_approve_the_feedback_report_and_the_applicant_dow
     assert office.locator("[data-document] [data-role=status]").inner_text() != ""
     office.screenshot(path=str(JOURNEY_ARTIFACTS / "feedback-staff-screen.png"), full_page=False)
 
-    applicant = _open(browser, live_server, 390, 844)
+    applicant = open_page(browser, live_server, width=390, height=844)
     log_in(applicant, app.applicant.username, PASSWORD)
     applicant.goto(reverse("applications:detail", args=[app.pk]))
     card = applicant.locator("#feedback-reports")
